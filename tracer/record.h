@@ -1,0 +1,42 @@
+/* One TLS plaintext record, as the tracer emits it and as a fixture's transcript
+ * states it. The JSON-lines form (one object per line) is the project's schema:
+ * the tracer writes it, fixtures write it, third-party adapters write it, and the
+ * comparator reads it. Fields are described in README.md ("Event schema"). */
+#ifndef TLSPROBE_RECORD_H
+#define TLSPROBE_RECORD_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+enum record_type { RECORD_DATA = 0, RECORD_LOSS = 1 };
+enum record_dir { DIR_OUT = 0, DIR_IN = 1 };
+
+struct record {
+	enum record_type type;
+	uint64_t ts_ns;          /* CLOCK_MONOTONIC */
+	int pid, tid;            /* host ids (for a fixture: its own ids) */
+	int nspid, nstid;        /* ids in the target's own pid namespace */
+	char comm[16];
+	char lib[256];           /* library path as the target sees it */
+	char lib_version[64];    /* e.g. "OpenSSL 3.0.19" */
+	char func[32];           /* SSL_write, SSL_read_ex, ... */
+	enum record_dir dir;
+	int fd;                  /* -1 when unknown */
+	char laddr[64], raddr[64]; /* "127.0.0.1:4433", "[::1]:4433", "" when unknown */
+	uint64_t len;            /* data: bytes in data; loss: bytes the call moved */
+	uint64_t offset;         /* loss: bytes of the call captured before the loss */
+	uint64_t lost;           /* loss: bytes of the call lost */
+	uint8_t *data;           /* data: len bytes (malloc'd, owned by the record) */
+};
+
+/* Writes one JSON line (with trailing newline). Returns 0 or -errno. */
+int record_write_json(FILE *out, const struct record *rec);
+/* Parses one JSON line into rec (rec->data malloc'd). Returns 0, or -1 with a
+ * message in err (errlen bytes). Unknown fields are ignored. */
+int record_parse_json(const char *line, struct record *rec, char *err, size_t errlen);
+void record_free(struct record *rec);
+
+const char *record_dir_name(enum record_dir dir);
+
+#endif
