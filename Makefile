@@ -1,0 +1,77 @@
+# tlsprobe. `make` builds build/tlsprobe; `make test` runs the unit tests and
+# the conformance matrix; `make conform` prints the reference tracer's scorecard.
+BUILD     := build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+CFLAGS    ?= -O2 -g
+CFLAGS    += -Wall -Wextra -std=gnu11 -I$(BUILD) -Itracer -Iconformance -Ibpf
+LDLIBS    := -lbpf -lelf -lz -ljansson
+BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ibpf
+DEPS_STAMP := $(BUILD)/.deps
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+LIB_SRCS  := $(filter-out tracer/main.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c))
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+CONFORM_ARGS ?=
+
+.PHONY: all deps test unit-test conform fixtures images clean
+all: $(BUILD)/tlsprobe
+
+# Installs what is missing (Debian packages, tracefs); a no-op when all is there.
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(BUILD)
+	scripts/deps.sh
+	@touch $@
+deps: $(DEPS_STAMP)
+
+$(BUILD)/vmlinux.h: | $(DEPS_STAMP)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The per-concern objects are linked into one (their shared maps are __weak).
+$(BUILD)/tlsprobe.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/tlsprobe.skel.h: $(BUILD)/tlsprobe.bpf.o
+	$(BPFTOOL) gen skeleton $< name tlsprobe_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(wildcard tracer/*.h tracer/libs/*.h conformance/*.h bpf/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libtlsprobe.a: $(LIB_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/tlsprobe: $(BUILD)/obj/tracer/main.o $(BUILD)/libtlsprobe.a
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libtlsprobe.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
+
+# The fixture built on the host, against the host's OpenSSL, and the test CA.
+fixtures: $(DEPS_STAMP)
+	$(MAKE) -s -C fixtures/openssl OUT=$(CURDIR)/$(BUILD)/fixtures/openssl
+	fixtures/ca/make-ca.sh $(BUILD)/ca
+
+# Container images of the fixture, one per Debian release (cached by Docker).
+images: $(DEPS_STAMP)
+	scripts/images.sh
+
+unit-test: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+
+conform: all fixtures
+	$(BUILD)/tlsprobe conform $(CONFORM_ARGS)
+
+test: unit-test all fixtures
+	$(BUILD)/tlsprobe conform --json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,82 @@
+/* The records the BPF programs hand to user space through the ring buffer.
+ * Shared by the bpf/ programs and tracer/ (like libbpf-tools' x.h). */
+#ifndef TLSPROBE_EVENTS_H
+#define TLSPROBE_EVENTS_H
+
+/* A call's plaintext travels in chunks of at most this many bytes (a power of
+ * two, so the verifier can bound copies with a mask). */
+#define CHUNK_MAX 16384
+/* Calls larger than this many chunks lose the rest, counted as loss (64 MiB). */
+#define CHUNKS_PER_CALL_MAX 4096
+#define TASK_COMM_LEN 16
+#define LIB_PATH_MAX 256
+#define TARGET_COMMS_MAX 8
+
+enum event_kind {
+	EVENT_DATA = 1,     /* one chunk of one call's plaintext */
+	EVENT_LOSS = 2,     /* the rest of a call did not fit in the ring buffer */
+	EVENT_LIB_OPEN = 3, /* a target opened a TLS library: attach to it */
+};
+
+/* Which TLS function a probe belongs to; rides in the BPF cookie with the
+ * library id (cookie = lib_id << FUNC_BITS | func). */
+enum tls_func {
+	FUNC_SSL_WRITE,
+	FUNC_SSL_READ,
+	FUNC_SSL_WRITE_EX,
+	FUNC_SSL_READ_EX,
+	FUNC_COUNT,
+};
+#define FUNC_BITS 4
+
+enum data_dir { DATA_OUT = 0, DATA_IN = 1 };
+
+struct sock_addrs {
+	__u16 family;  /* AF_INET, AF_INET6, or 0 when the fd is no socket */
+	__u16 lport;   /* host byte order */
+	__u16 rport;
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+struct call_header {
+	__u32 kind;
+	__u32 lib_id;
+	__u64 call_id;   /* unique per traced call; chunks of one call share it */
+	__u64 ts_ns;     /* at the call's return, CLOCK_MONOTONIC */
+	__u32 pid, tid;  /* host ids */
+	__u32 nspid, nstid;
+	char comm[TASK_COMM_LEN];
+	__u32 func;
+	__u32 dir;
+	__s32 fd;        /* -1: no syscall seen in this call nor earlier on this SSL* */
+	__u32 chunk_len; /* DATA: bytes in data[] */
+	__u64 call_len;  /* bytes the call moved */
+	__u64 offset;    /* DATA: offset of data[] in the call; LOSS: bytes delivered */
+	__u64 lost;      /* LOSS: bytes of the call that were not delivered */
+	struct sock_addrs addrs;
+};
+
+struct data_event {
+	struct call_header hdr;
+	__u8 data[CHUNK_MAX];
+};
+
+struct lib_open_event {
+	__u32 kind;
+	__u32 pid;
+	char path[LIB_PATH_MAX];
+};
+
+/* Totals kept in BPF global data, read by user space at exit: loss is never
+ * silent even when the loss record itself does not fit. */
+struct trace_stats {
+	__u64 calls;
+	__u64 bytes;
+	__u64 lost_calls;
+	__u64 lost_bytes;
+	__u64 lost_loss_records;
+	__u64 lost_lib_opens;
+};
+
+#endif

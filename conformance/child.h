@@ -1,0 +1,20 @@
+/* Running the tracer and the fixtures as child processes. */
+#ifndef TLSPROBE_CHILD_H
+#define TLSPROBE_CHILD_H
+#include <sys/types.h>
+
+/* Starts argv[0] (searched in PATH) with stdout and stderr sent to the named
+ * files (NULL: inherited; the same name twice: one file). Returns the pid or -1. */
+pid_t spawn_redirected(char *const argv[], const char *stdout_path, const char *stderr_path);
+
+/* Waits for pid up to timeout_ms. Returns its exit status (128+signal when
+ * killed), or -1 on timeout (the child is left running). */
+int spawn_wait(pid_t pid, int timeout_ms);
+
+/* SIGINT, then SIGKILL if it has not exited after grace_ms. Returns its status. */
+int spawn_stop(pid_t pid, int grace_ms);
+
+/* Runs argv to completion (output to log_path, or inherited if NULL).
+ * Returns the exit status, or -1 on timeout (the child is killed). */
+int spawn_run(char *const argv[], const char *log_path, int timeout_ms);
+#endif

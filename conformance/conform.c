@@ -1,0 +1,411 @@
+/* tlsprobe conform: for each fixture and scenario, start the tracer, wait
+ * until it is attached, run the fixture, stop the tracer and compare what it
+ * saw with the fixture's own transcript. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "compare.h"
+#include "scorecard.h"
+#include "child.h"
+
+#define MAX_ITEMS 64
+#define TRACER_READY_TIMEOUT_MS 30000
+#define FIXTURE_TIMEOUT_MS 180000
+#define DRAIN_MS 300
+
+/* Debian release → container image; "host" is the host's OpenSSL. */
+static const char *const default_fixtures = "host,bullseye,bookworm,trixie";
+static const char *const image_prefix = "tlsprobe/fixture-openssl:";
+
+struct conform_opts {
+	char root[PATH_MAX];       /* the checkout: build/tlsprobe's parent's parent */
+	char workdir[PATH_MAX];
+	char *fixtures[MAX_ITEMS];
+	int nfixtures;
+	char *scenarios[MAX_ITEMS];
+	int nscenarios;
+	const char *tracer_cmd;
+	int tracer_settle_ms;
+	const char *json_path, *junit_path;
+	char docker[64];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tlsprobe conform [OPTIONS]\n"
+		"\n"
+		"Runs a tracer against the fixture matrix and prints a scorecard: for each\n"
+		"fixture and scenario, the checks bytes, boundaries, fd, addresses, process\n"
+		"and loss, each PASS, FAIL or SKIP with a reason. Exits 1 if any check fails.\n"
+		"Builds the fixtures and container images that are missing (this takes\n"
+		"minutes the first time).\n"
+		"\n"
+		"  --fixtures LIST      comma-separated, from host,bullseye,bookworm,trixie\n"
+		"                       (default: all; host = the host's OpenSSL, others = Debian\n"
+		"                       release containers: OpenSSL 1.1.1, 3.0, 3.5)\n"
+		"  --scenarios LIST     comma-separated (default: all; see `tlsfix list`)\n"
+		"  --tracer-cmd CMD     run CMD (through sh -c) as the tracer instead of the reference\n"
+		"                       tracer; it must write JSON lines (the README's schema) to stdout\n"
+		"                       and trace processes named tlsfix\n"
+		"  --tracer-settle-ms N with --tracer-cmd: wait N ms for it to attach (default 2000)\n"
+		"  --json FILE          also write the scorecard as JSON\n"
+		"  --junit FILE         also write the scorecard as JUnit XML\n"
+		"  --workdir DIR        keep transcripts, events and logs here (default build/conform)\n"
+		"  -h, --help           this text\n");
+}
+
+static int split_list(char *list, char **items, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(list, ","); tok && n < max; tok = strtok(NULL, ","))
+		items[n++] = tok;
+	return n;
+}
+
+static int find_root(char *root, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char probe[PATH_MAX + 32];
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(root, len, "%s", dirname(dirname(exe)));
+	snprintf(probe, sizeof(probe), "%s/fixtures/openssl", root);
+	return access(probe, F_OK);
+}
+
+static int parse_args(int argc, char **argv, struct conform_opts *o)
+{
+	static const struct option opts[] = {
+		{ "fixtures", required_argument, NULL, 'F' }, { "scenarios", required_argument, NULL, 'S' },
+		{ "tracer-cmd", required_argument, NULL, 'T' }, { "tracer-settle-ms", required_argument, NULL, 's' },
+		{ "json", required_argument, NULL, 'j' },     { "junit", required_argument, NULL, 'u' },
+		{ "workdir", required_argument, NULL, 'w' },  { "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F': o->nfixtures = split_list(optarg, o->fixtures, MAX_ITEMS); break;
+		case 'S': o->nscenarios = split_list(optarg, o->scenarios, MAX_ITEMS); break;
+		case 'T': o->tracer_cmd = optarg; break;
+		case 's': o->tracer_settle_ms = atoi(optarg); break;
+		case 'j': o->json_path = optarg; break;
+		case 'u': o->junit_path = optarg; break;
+		case 'w': snprintf(o->workdir, sizeof(o->workdir), "%s", optarg); break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tlsprobe conform: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int is_host(const char *fixture)
+{
+	return !strcmp(fixture, "host");
+}
+
+static int mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* The scenario names come from the fixture itself (`tlsfix list`). */
+static int list_scenarios(struct conform_opts *o)
+{
+	static char names[4096];
+	char cmd[PATH_MAX + 64];
+	size_t len;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s/build/fixtures/openssl/tlsfix list", o->root);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	len = fread(names, 1, sizeof(names) - 1, p);
+	names[len] = '\0';
+	if (pclose(p))
+		return -1;
+	for (char *tok = strtok(names, " \n"); tok && o->nscenarios < MAX_ITEMS; tok = strtok(NULL, " \n"))
+		o->scenarios[o->nscenarios++] = tok;
+	return o->nscenarios ? 0 : -1;
+}
+
+/* Builds the container images the matrix needs (cached by Docker). */
+static int build_images(struct conform_opts *o)
+{
+	char script[PATH_MAX + 32];
+	char *argv[MAX_ITEMS + 2] = { script };
+	int n = 1;
+
+	snprintf(script, sizeof(script), "%s/scripts/images.sh", o->root);
+	for (int i = 0; i < o->nfixtures; i++)
+		if (!is_host(o->fixtures[i]))
+			argv[n++] = o->fixtures[i];
+	if (n == 1)
+		return 0;
+	fprintf(stderr, "tlsprobe conform: preparing container images (slow the first time)\n");
+	return spawn_run(argv, NULL, -1);
+}
+
+struct row_paths {
+	char dir[PATH_MAX], transcript[PATH_MAX + 16], events[PATH_MAX + 16];
+	char tracer_log[PATH_MAX + 16], fixture_log[PATH_MAX + 16];
+};
+
+static void make_row_paths(const struct conform_opts *o, const char *fixture,
+			   const char *scenario, struct row_paths *p)
+{
+	snprintf(p->dir, sizeof(p->dir), "%s/%s/%s", o->workdir, fixture, scenario);
+	snprintf(p->transcript, sizeof(p->transcript), "%s/transcript", p->dir);
+	snprintf(p->events, sizeof(p->events), "%s/events.jsonl", p->dir);
+	snprintf(p->tracer_log, sizeof(p->tracer_log), "%s/tracer.log", p->dir);
+	snprintf(p->fixture_log, sizeof(p->fixture_log), "%s/fixture.log", p->dir);
+}
+
+static int file_contains(const char *path, const char *needle)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+static void last_line(const char *path, char *out, size_t len)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '\n')
+			snprintf(out, len, "%.*s", (int)strcspn(line, "\n"), line);
+	fclose(f);
+}
+
+/* Starts the tracer and waits until it says it is attached. */
+static pid_t start_tracer(const struct conform_opts *o, const struct row_paths *p,
+			  char *err, size_t errlen)
+{
+	char self[PATH_MAX + 32];
+	char *ref_argv[] = { self, "trace", "--comm", "tlsfix", "-o", (char *)p->events, NULL };
+	char *cmd_argv[] = { "sh", "-c", (char *)o->tracer_cmd, NULL };
+	pid_t pid;
+
+	snprintf(self, sizeof(self), "%s/build/tlsprobe", o->root);
+	if (o->tracer_cmd)
+		pid = spawn_redirected(cmd_argv, p->events, p->tracer_log);
+	else
+		pid = spawn_redirected(ref_argv, NULL, p->tracer_log);
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start the tracer: %s", strerror(errno));
+		return -1;
+	}
+	if (o->tracer_cmd) {
+		usleep(o->tracer_settle_ms * 1000);
+		return pid;
+	}
+	for (int waited = 0; waited < TRACER_READY_TIMEOUT_MS; waited += 20) {
+		if (file_contains(p->tracer_log, "tlsprobe: tracing"))
+			return pid;
+		if (spawn_wait(pid, 0) >= 0) {
+			char why[256];
+
+			last_line(p->tracer_log, why, sizeof(why));
+			snprintf(err, errlen, "tracer exited: %s", why);
+			return -1;
+		}
+		usleep(20 * 1000);
+	}
+	spawn_stop(pid, 1000);
+	snprintf(err, errlen, "tracer not ready after %d s", TRACER_READY_TIMEOUT_MS / 1000);
+	return -1;
+}
+
+static int run_fixture(const struct conform_opts *o, const char *fixture, const char *scenario,
+		       const struct row_paths *p)
+{
+	char run_sh[PATH_MAX + 64], ca[PATH_MAX + 16], image[128];
+	char out_mount[PATH_MAX + 32], ca_mount[PATH_MAX + 32];
+
+	snprintf(ca, sizeof(ca), "%s/build/ca", o->root);
+	if (is_host(fixture)) {
+		char *argv[] = { run_sh, (char *)scenario, (char *)p->transcript, ca, NULL };
+
+		snprintf(run_sh, sizeof(run_sh), "%s/build/fixtures/openssl/run.sh", o->root);
+		return spawn_run(argv, p->fixture_log, FIXTURE_TIMEOUT_MS);
+	}
+	snprintf(image, sizeof(image), "%s%s", image_prefix, fixture);
+	snprintf(out_mount, sizeof(out_mount), "%s:/out", p->transcript);
+	snprintf(ca_mount, sizeof(ca_mount), "%s:/ca:ro", ca);
+	char *argv[] = { (char *)o->docker, "run", "--rm", "--network", "none", "-v", out_mount,
+			 "-v", ca_mount, image, "/opt/tlsfix/run.sh", (char *)scenario, "/out", "/ca",
+			 NULL };
+	return spawn_run(argv, p->fixture_log, FIXTURE_TIMEOUT_MS);
+}
+
+static void compare_row(const struct row_paths *p, struct score_row *row)
+{
+	struct record_set oracle = {}, trace = {};
+	char err[512];
+
+	if (record_set_load_dir(&oracle, p->transcript, err, sizeof(err)) ||
+	    record_set_load_file(&trace, p->events, err, sizeof(err))) {
+		snprintf(row->error, sizeof(row->error), "%s", err);
+	} else {
+		compare_records(&oracle, &trace, row->checks);
+		if (oracle.n)
+			snprintf(row->lib_version, sizeof(row->lib_version), "%s", oracle.v[0].lib_version);
+	}
+	record_set_free(&oracle);
+	record_set_free(&trace);
+}
+
+static void run_row(const struct conform_opts *o, const char *fixture, const char *scenario,
+		    struct score_row *row)
+{
+	struct row_paths p;
+	char why[256];
+	pid_t tracer;
+	int status;
+
+	snprintf(row->fixture, sizeof(row->fixture), "%s", fixture);
+	snprintf(row->scenario, sizeof(row->scenario), "%s", scenario);
+	make_row_paths(o, fixture, scenario, &p);
+	if (mkdirs(p.transcript)) {
+		snprintf(row->error, sizeof(row->error), "cannot create %s: %s", p.transcript, strerror(errno));
+		return;
+	}
+	tracer = start_tracer(o, &p, row->error, sizeof(row->error));
+	if (tracer < 0)
+		return;
+	status = run_fixture(o, fixture, scenario, &p);
+	usleep(DRAIN_MS * 1000); /* let the tracer read the last events */
+	spawn_stop(tracer, 10000);
+	if (status) {
+		last_line(p.fixture_log, why, sizeof(why));
+		snprintf(row->error, sizeof(row->error), "fixture failed (%s): %s",
+			 status < 0 ? "timeout" : "non-zero exit", why);
+		return;
+	}
+	compare_row(&p, row);
+}
+
+static const char *row_verdict(const struct score_row *row)
+{
+	if (row->error[0])
+		return "ERROR";
+	for (int c = 0; c < N_CHECKS; c++)
+		if (row->checks[c].verdict == VERDICT_FAIL)
+			return "FAIL";
+	return "ok";
+}
+
+static void defaults(struct conform_opts *o)
+{
+	static char fixtures_buf[128];
+
+	if (!o->workdir[0])
+		snprintf(o->workdir, sizeof(o->workdir), "%s/build/conform", o->root);
+	if (!o->nfixtures) {
+		snprintf(fixtures_buf, sizeof(fixtures_buf), "%s", default_fixtures);
+		o->nfixtures = split_list(fixtures_buf, o->fixtures, MAX_ITEMS);
+	}
+	snprintf(o->docker, sizeof(o->docker), "%s",
+		 access("/usr/bin/docker", X_OK) ? "docker" : "/usr/bin/docker");
+}
+
+static int prepare(struct conform_opts *o)
+{
+	char *make_argv[] = { "make", "-s", "-C", o->root, "fixtures", NULL };
+
+	if (spawn_run(make_argv, NULL, -1)) {
+		fprintf(stderr, "tlsprobe conform: building the host fixture failed\n");
+		return -1;
+	}
+	if (!o->nscenarios && list_scenarios(o)) {
+		fprintf(stderr, "tlsprobe conform: cannot list the fixture's scenarios\n");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_conform(int argc, char **argv)
+{
+	struct conform_opts o = { .tracer_settle_ms = 2000 };
+	struct scorecard sc = {};
+	int images_failed, total, done = 0, failed;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	if (find_root(o.root, sizeof(o.root))) {
+		fprintf(stderr, "tlsprobe conform: run build/tlsprobe from a tlsprobe checkout\n");
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "tlsprobe conform: needs root (it runs a BPF tracer and containers)\n");
+		return 1;
+	}
+	defaults(&o);
+	if (prepare(&o))
+		return 1;
+	images_failed = build_images(&o) != 0;
+	snprintf(sc.tracer, sizeof(sc.tracer), "%s", o.tracer_cmd ? o.tracer_cmd : "tlsprobe trace");
+	total = o.nfixtures * o.nscenarios;
+	for (int f = 0; f < o.nfixtures; f++) {
+		for (int s = 0; s < o.nscenarios; s++) {
+			struct score_row *row = scorecard_add(&sc);
+
+			if (!is_host(o.fixtures[f]) && images_failed)
+				snprintf(row->error, sizeof(row->error),
+					 "container image not built (see scripts/images.sh output above)");
+			else
+				run_row(&o, o.fixtures[f], o.scenarios[s], row);
+			fprintf(stderr, "[%d/%d] %-9s %-10s %s\n", ++done, total, o.fixtures[f],
+				o.scenarios[s], row_verdict(row));
+		}
+	}
+	scorecard_print_text(&sc, stdout);
+	if ((o.json_path && scorecard_write_json(&sc, o.json_path)) ||
+	    (o.junit_path && scorecard_write_junit(&sc, o.junit_path)))
+		fprintf(stderr, "tlsprobe conform: cannot write the report files\n");
+	failed = scorecard_failed(&sc);
+	scorecard_free(&sc);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,178 @@
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+
+static struct tls_lib *find_lib(struct lib_registry *reg, unsigned int major,
+				unsigned int minor, uint64_t inode)
+{
+	for (size_t i = 0; i < reg->nlibs; i++) {
+		struct tls_lib *lib = &reg->libs[i];
+
+		if (lib->dev_major == major && lib->dev_minor == minor && lib->inode == inode)
+			return lib;
+	}
+	return NULL;
+}
+
+static int keep_link(struct lib_registry *reg, struct bpf_link *link)
+{
+	if (reg->nlinks == reg->links_cap) {
+		size_t cap = reg->links_cap ? reg->links_cap * 2 : 32;
+		struct bpf_link **links = realloc(reg->links, cap * sizeof(*links));
+
+		if (!links)
+			return -ENOMEM;
+		reg->links = links;
+		reg->links_cap = cap;
+	}
+	reg->links[reg->nlinks++] = link;
+	return 0;
+}
+
+static int attach_probe(struct lib_registry *reg, const struct tls_lib *lib,
+			enum tls_func func, int retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe,
+		    .bpf_cookie = (unsigned int)lib->id << FUNC_BITS | func);
+	struct bpf_link *link;
+
+	link = bpf_program__attach_uprobe_opts(retprobe ? reg->return_prog : reg->entry_prog,
+					       -1, lib->host_path, lib->func_offset[func], &opts);
+	if (!link) {
+		fprintf(stderr, "tlsprobe: %s: cannot attach %s probe to %s: %s\n", lib->path,
+			retprobe ? "return" : "entry", tls_func_name(func), strerror(errno));
+		return -1;
+	}
+	return keep_link(reg, link);
+}
+
+static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
+{
+	for (int f = 0; f < FUNC_COUNT; f++) {
+		if (!lib->has_func[f])
+			continue;
+		if (attach_probe(reg, lib, f, 0) || attach_probe(reg, lib, f, 1))
+			return -1;
+	}
+	if (reg->verbose)
+		fprintf(stderr, "tlsprobe: attached to %s (%s)\n", lib->path,
+			lib->version[0] ? lib->version : "version unknown");
+	return 0;
+}
+
+static struct tls_lib *new_lib(struct lib_registry *reg)
+{
+	if (reg->nlibs == reg->cap) {
+		size_t cap = reg->cap ? reg->cap * 2 : 8;
+		struct tls_lib *libs = realloc(reg->libs, cap * sizeof(*libs));
+
+		if (!libs)
+			return NULL;
+		reg->libs = libs;
+		reg->cap = cap;
+	}
+	memset(&reg->libs[reg->nlibs], 0, sizeof(reg->libs[0]));
+	reg->libs[reg->nlibs].id = reg->nlibs;
+	return &reg->libs[reg->nlibs++];
+}
+
+/* A library that can't be probed stays in the registry (unattached), so that
+ * its reason is printed once, not for every process that maps it. */
+static int add_lib(struct lib_registry *reg, unsigned int major, unsigned int minor,
+		   uint64_t inode, const char *path, const char *host_path)
+{
+	struct tls_lib *lib = find_lib(reg, major, minor, inode);
+	char err[PATH_MAX + 128];
+
+	if (lib)
+		return 0;
+	lib = new_lib(reg);
+	if (!lib)
+		return -1;
+	lib->dev_major = major;
+	lib->dev_minor = minor;
+	lib->inode = inode;
+	snprintf(lib->path, sizeof(lib->path), "%s", path);
+	snprintf(lib->host_path, sizeof(lib->host_path), "%s", host_path);
+	if (openssl_plan(lib, err, sizeof(err))) {
+		fprintf(stderr, "tlsprobe: skipping %s\n", err);
+		return -1;
+	}
+	return attach_lib(reg, lib) ? -1 : 1;
+}
+
+int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_entry *e)
+{
+	char host_path[PATH_MAX + 32];
+
+	procmaps_host_path(pid, e->path, host_path, sizeof(host_path));
+	return add_lib(reg, e->dev_major, e->dev_minor, e->inode, e->path, host_path);
+}
+
+struct scan_ctx {
+	struct lib_registry *reg;
+	int pid;
+	int mapped;
+};
+
+static int scan_mapping(const struct map_entry *e, void *arg)
+{
+	struct scan_ctx *ctx = arg;
+
+	if (!openssl_is_libssl(e->path))
+		return 0;
+	ctx->mapped++;
+	registry_attach_mapping(ctx->reg, ctx->pid, e);
+	return 0;
+}
+
+int registry_scan_pid(struct lib_registry *reg, int pid)
+{
+	struct scan_ctx ctx = { .reg = reg, .pid = pid };
+	int ret = procmaps_for_each(pid, scan_mapping, &ctx);
+
+	return ret < 0 ? ret : ctx.mapped;
+}
+
+void registry_attach_system_libs(struct lib_registry *reg)
+{
+	static const char *const patterns[] = {
+		"/usr/lib/x86_64-linux-gnu/libssl.so.*", "/lib/x86_64-linux-gnu/libssl.so.*",
+		"/usr/lib64/libssl.so.*", "/usr/lib/libssl.so.*", "/usr/local/lib/libssl.so.*",
+	};
+	glob_t found;
+	struct stat st;
+
+	for (size_t p = 0; p < sizeof(patterns) / sizeof(patterns[0]); p++) {
+		if (glob(patterns[p], 0, NULL, &found))
+			continue;
+		for (size_t i = 0; i < found.gl_pathc; i++) {
+			const char *path = found.gl_pathv[i];
+
+			if (!stat(path, &st) && S_ISREG(st.st_mode))
+				add_lib(reg, major(st.st_dev), minor(st.st_dev), st.st_ino, path, path);
+		}
+		globfree(&found);
+	}
+}
+
+const struct tls_lib *registry_lib(const struct lib_registry *reg, unsigned int id)
+{
+	return id < reg->nlibs ? &reg->libs[id] : NULL;
+}
+
+void registry_free(struct lib_registry *reg)
+{
+	for (size_t i = 0; i < reg->nlinks; i++)
+		bpf_link__destroy(reg->links[i]);
+	free(reg->links);
+	free(reg->libs);
+	memset(reg, 0, sizeof(*reg));
+}
+

@@ -1,0 +1,6 @@
+/* The subcommands of build/tlsprobe, one file each (bpftool-style). */
+#ifndef TLSPROBE_CMD_H
+#define TLSPROBE_CMD_H
+int cmd_trace(int argc, char **argv);
+int cmd_conform(int argc, char **argv);
+#endif

@@ -1,0 +1,26 @@
+/* Writing captured calls and loss records: JSON lines (the schema in
+ * record.h) or text for people. */
+#ifndef TLSPROBE_OUTPUT_H
+#define TLSPROBE_OUTPUT_H
+#include <stdio.h>
+#include <stdint.h>
+#include "libs/openssl.h"
+#include "record.h"
+
+enum output_format { OUTPUT_JSON, OUTPUT_TEXT };
+
+struct output {
+	FILE *f;
+	enum output_format format;
+};
+
+/* Fills rec from a BPF call header (rec->data is not set). */
+void output_fill_record(struct record *rec, const struct call_header *hdr,
+			const struct tls_lib *lib);
+void output_data(struct output *out, const struct call_header *hdr,
+		 const struct tls_lib *lib, const uint8_t *data, uint64_t len);
+void output_loss(struct output *out, const struct call_header *hdr,
+		 const struct tls_lib *lib, uint64_t delivered, uint64_t lost);
+/* "127.0.0.1:443", "[::1]:443"; "" when family is 0. */
+void format_sockaddr(uint16_t family, const uint8_t *addr, uint16_t port, char *out, size_t outlen);
+#endif

@@ -1,0 +1,38 @@
+/* Who is traced (-p, --comm, --all) and finding their TLS libraries: at start
+ * by scanning /proc, later when BPF reports that a target opened a libssl. */
+#ifndef TLSPROBE_TARGETS_H
+#define TLSPROBE_TARGETS_H
+#include <stdint.h>
+#include "attach.h"
+#include "../bpf/events.h"
+
+#define TARGET_PIDS_MAX 64
+#define PENDING_MAX 256
+
+struct targets {
+	int pids[TARGET_PIDS_MAX];
+	int npids;
+	char comms[TARGET_COMMS_MAX][TASK_COMM_LEN];
+	int ncomms;
+	int all;
+	/* processes that opened a libssl and have not mapped it yet */
+	struct { int pid; uint64_t deadline_ns; } pending[PENDING_MAX];
+	int npending;
+};
+
+struct tlsprobe_bpf;
+
+/* Writes the target set into the BPF maps. Returns 0 or -errno. */
+int targets_configure_bpf(const struct targets *t, struct tlsprobe_bpf *skel);
+
+/* Attaches to the libraries of the processes traced now. Returns -1 (with the
+ * reason printed) when a -p pid does not exist. */
+int targets_initial_scan(const struct targets *t, struct lib_registry *reg);
+
+/* A target opened a libssl: look for the mapping over the next moments. */
+void targets_note_lib_open(struct targets *t, int pid);
+
+/* Rescans pending processes. Returns how long (ms) until it wants to be called
+ * again, or -1 when nothing is pending. */
+int targets_poll_pending(struct targets *t, struct lib_registry *reg);
+#endif

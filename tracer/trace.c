@@ -1,0 +1,348 @@
+/* tlsprobe trace: options, skeleton load and attach, the ring-buffer loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cmd.h"
+#include "output.h"
+#include "reassembly.h"
+#include "targets.h"
+#include "tlsprobe.skel.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+#define IDLE_POLL_MS 200
+
+struct trace_session {
+	struct tlsprobe_bpf *skel;
+	struct lib_registry reg;
+	struct targets targets;
+	struct reasm reasm;
+	struct output out;
+	int ringbuf_mb;
+	int duration_s;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tlsprobe trace (-p PID ... | --comm NAME ... | --all) [OPTIONS]\n"
+		"\n"
+		"Captures the plaintext of TLS calls (OpenSSL: SSL_write, SSL_read, SSL_write_ex,\n"
+		"SSL_read_ex) byte-exactly, with fd, addresses, pid and tid. Processes that start\n"
+		"later are traced too. Needs root.\n"
+		"\n"
+		"Targets (combine freely):\n"
+		"  -p, --pid PID        trace this process (repeatable)\n"
+		"  -c, --comm NAME      trace processes with this command name (repeatable, max %d)\n"
+		"  -a, --all            trace every process\n"
+		"Output:\n"
+		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout\n"
+		"  -f, --format FMT     json (one object per line, the default) or text\n"
+		"Tuning:\n"
+		"  -b, --ringbuf-mb N   ring buffer size in MiB, a power of two (default 32)\n"
+		"  -d, --duration SEC   stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
+		"  -v, --verbose        say which libraries are attached; libbpf warnings\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Loss (a full ring buffer) is reported as \"loss\" records and in the totals\n"
+		"printed on exit; it is never silent. The schema is described in README.md.\n",
+		TARGET_COMMS_MAX);
+}
+
+static int parse_args(int argc, char **argv, struct trace_session *s, const char **out_path,
+		      int *verbose)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },   { "comm", required_argument, NULL, 'c' },
+		{ "all", no_argument, NULL, 'a' },         { "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' }, { "ringbuf-mb", required_argument, NULL, 'b' },
+		{ "duration", required_argument, NULL, 'd' }, { "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },         {},
+	};
+	struct targets *t = &s->targets;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:c:ao:f:b:d:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (t->npids == TARGET_PIDS_MAX)
+				goto too_many;
+			t->pids[t->npids] = strtol(optarg, &end, 10);
+			if (*end || t->pids[t->npids] <= 0) {
+				fprintf(stderr, "tlsprobe trace: bad pid '%s'\n", optarg);
+				return -1;
+			}
+			t->npids++;
+			break;
+		case 'c':
+			if (t->ncomms == TARGET_COMMS_MAX)
+				goto too_many;
+			snprintf(t->comms[t->ncomms++], TASK_COMM_LEN, "%s", optarg);
+			break;
+		case 'a': t->all = 1; break;
+		case 'o': *out_path = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr, "tlsprobe trace: --format is json or text\n");
+				return -1;
+			}
+			s->out.format = strcmp(optarg, "text") ? OUTPUT_JSON : OUTPUT_TEXT;
+			break;
+		case 'b':
+			s->ringbuf_mb = atoi(optarg);
+			if (s->ringbuf_mb <= 0 || s->ringbuf_mb & (s->ringbuf_mb - 1)) {
+				fprintf(stderr, "tlsprobe trace: --ringbuf-mb must be a power of two\n");
+				return -1;
+			}
+			break;
+		case 'd': s->duration_s = atoi(optarg); break;
+		case 'v': *verbose = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind < argc || (!t->npids && !t->ncomms && !t->all)) {
+		fprintf(stderr, "tlsprobe trace: say what to trace: -p PID, --comm NAME or --all\n");
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+too_many:
+	fprintf(stderr, "tlsprobe trace: too many -p/--comm targets\n");
+	return -1;
+}
+
+/* libbpf needs tracefs for the syscall tracepoints; this kernel boots without it. */
+static int ensure_tracefs(void)
+{
+	if (!access(TRACEFS "/events/syscalls", F_OK))
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
+		fprintf(stderr, "tlsprobe: tracefs is not mounted at " TRACEFS
+				" and mounting it failed: %s\n", strerror(errno));
+		return -1;
+	}
+	if (access(TRACEFS "/events/syscalls", F_OK)) {
+		fprintf(stderr, "tlsprobe: " TRACEFS "/events/syscalls is missing: this kernel has no syscall tracepoints\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level; (void)fmt; (void)args;
+	return 0;
+}
+
+static int open_output(struct output *out, const char *path)
+{
+	int fd;
+
+	if (!path) {
+		out->f = stdout;
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
+		fprintf(stderr, "tlsprobe trace: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void emit_call(struct trace_session *s, const struct reasm_call *call)
+{
+	output_data(&s->out, &call->hdr, registry_lib(&s->reg, call->hdr.lib_id), call->data,
+		    call->have);
+}
+
+/* Called by libbpf for every ring-buffer record. */
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct trace_session *s = ctx;
+	const struct call_header *hdr = data;
+	struct reasm_call *call;
+
+	if (size < sizeof(__u32))
+		return 0;
+	switch (hdr->kind) {
+	case EVENT_DATA:
+		if (size < sizeof(*hdr) + hdr->chunk_len)
+			return 0;
+		call = reasm_add(&s->reasm, hdr, (const uint8_t *)data + sizeof(*hdr));
+		if (call)
+			emit_call(s, call);
+		reasm_release(call);
+		break;
+	case EVENT_LOSS:
+		/* The bytes before the loss, then the loss itself. */
+		call = reasm_take(&s->reasm, hdr->call_id);
+		if (call && call->have)
+			emit_call(s, call);
+		reasm_release(call);
+		output_loss(&s->out, hdr, registry_lib(&s->reg, hdr->lib_id), hdr->offset, hdr->lost);
+		break;
+	case EVENT_LIB_OPEN:
+		targets_note_lib_open(&s->targets, ((const struct lib_open_event *)data)->pid);
+		break;
+	}
+	return 0;
+}
+
+/* Calls still incomplete at exit lost their tail together with its loss
+ * record; report them as loss. */
+static void flush_incomplete(struct trace_session *s)
+{
+	struct reasm_call *call;
+
+	while ((call = reasm_take_any(&s->reasm))) {
+		if (call->have)
+			emit_call(s, call);
+		output_loss(&s->out, &call->hdr, registry_lib(&s->reg, call->hdr.lib_id), call->have,
+			    call->hdr.call_len - call->have);
+		reasm_release(call);
+	}
+}
+
+static void print_totals(struct trace_session *s)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct trace_stats per_cpu[ncpus > 0 ? ncpus : 1], sum = {};
+	__u32 zero = 0;
+
+	if (ncpus <= 0 || bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stats), &zero, per_cpu))
+		return;
+	for (int i = 0; i < ncpus; i++) {
+		sum.calls += per_cpu[i].calls;
+		sum.bytes += per_cpu[i].bytes;
+		sum.lost_calls += per_cpu[i].lost_calls;
+		sum.lost_bytes += per_cpu[i].lost_bytes;
+		sum.lost_loss_records += per_cpu[i].lost_loss_records;
+		sum.lost_lib_opens += per_cpu[i].lost_lib_opens;
+	}
+	fprintf(stderr, "tlsprobe: %llu calls, %llu bytes captured; lost %llu bytes in %llu calls",
+		(unsigned long long)sum.calls, (unsigned long long)sum.bytes,
+		(unsigned long long)sum.lost_bytes, (unsigned long long)sum.lost_calls);
+	if (sum.lost_loss_records)
+		fprintf(stderr, " (%llu of those loss records did not fit either)",
+			(unsigned long long)sum.lost_loss_records);
+	if (sum.lost_lib_opens)
+		fprintf(stderr, "; %llu library loads not followed", (unsigned long long)sum.lost_lib_opens);
+	if (s->reasm.bad_chunks)
+		fprintf(stderr, "; %llu malformed chunks", (unsigned long long)s->reasm.bad_chunks);
+	fprintf(stderr, "\n");
+}
+
+static int load_bpf(struct trace_session *s)
+{
+	int err;
+
+	s->skel = tlsprobe_bpf__open();
+	if (!s->skel) {
+		fprintf(stderr, "tlsprobe: cannot open the BPF object: %s\n", strerror(errno));
+		return -1;
+	}
+	bpf_map__set_max_entries(s->skel->maps.events, (__u32)s->ringbuf_mb << 20);
+	err = tlsprobe_bpf__load(s->skel);
+	if (err) {
+		fprintf(stderr, "tlsprobe: cannot load the BPF programs: %s%s\n", strerror(-err),
+			err == -EPERM ? " (needs root: CAP_BPF and CAP_PERFMON)" : "");
+		return -1;
+	}
+	err = targets_configure_bpf(&s->targets, s->skel);
+	if (!err)
+		err = tlsprobe_bpf__attach(s->skel);
+	if (err) {
+		fprintf(stderr, "tlsprobe: cannot attach the syscall tracepoints: %s\n", strerror(-err));
+		return -1;
+	}
+	s->reg.entry_prog = s->skel->progs.tls_entry;
+	s->reg.return_prog = s->skel->progs.tls_return;
+	return 0;
+}
+
+static int run_loop(struct trace_session *s)
+{
+	struct ring_buffer *rb;
+	struct timespec start, now;
+	int err = 0;
+
+	rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_event, s, NULL);
+	if (!rb) {
+		fprintf(stderr, "tlsprobe: cannot open the ring buffer: %s\n", strerror(errno));
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!stopping) {
+		int wait_ms = targets_poll_pending(&s->targets, &s->reg);
+
+		err = ring_buffer__poll(rb, wait_ms < 0 ? IDLE_POLL_MS : wait_ms);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "tlsprobe: ring buffer: %s\n", strerror(-err));
+			break;
+		}
+		if (err > 0)
+			fflush(s->out.f);
+		err = 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (s->duration_s && now.tv_sec - start.tv_sec >= s->duration_s)
+			break;
+	}
+	ring_buffer__consume(rb); /* what the kernel produced before we stopped */
+	flush_incomplete(s);
+	fflush(s->out.f);
+	ring_buffer__free(rb);
+	return err;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_session s = { .ringbuf_mb = 32, .out.format = OUTPUT_JSON };
+	const char *out_path = NULL;
+	int verbose = 0, ret = 1;
+
+	if (parse_args(argc, argv, &s, &out_path, &verbose))
+		return 2;
+	if (geteuid() != 0) {
+		fprintf(stderr, "tlsprobe trace: needs root (CAP_BPF, CAP_PERFMON and the targets' /proc)\n");
+		return 1;
+	}
+	s.reg.verbose = verbose;
+	if (!verbose)
+		libbpf_set_print(quiet_libbpf);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	if (ensure_tracefs() || open_output(&s.out, out_path) || load_bpf(&s))
+		goto out;
+	if (targets_initial_scan(&s.targets, &s.reg))
+		goto out;
+	fprintf(stderr, "tlsprobe: tracing (%zu TLS librar%s attached so far); Ctrl-C to stop\n",
+		s.reg.nlibs, s.reg.nlibs == 1 ? "y" : "ies");
+	ret = run_loop(&s) ? 1 : 0;
+	print_totals(&s);
+out:
+	registry_free(&s.reg);
+	tlsprobe_bpf__destroy(s.skel);
+	if (s.out.f && s.out.f != stdout)
+		fclose(s.out.f);
+	return ret;
+}
