@@ -1,0 +1,99 @@
+/* Finding OpenSSL's version string in a library's .rodata, and deciding
+ * which mapped files are libssl. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "libs/openssl.h"
+
+static int scan(const char *blob, size_t len, char *out)
+{
+	return openssl_version_scan((const uint8_t *)blob, len, out, 64);
+}
+
+static void finds_dated_version(void **state)
+{
+	static const char blob[] = "\0x\0OpenSSL 3.0.19 27 Jan 2026\0other";
+	char out[64];
+	(void)state;
+
+	assert_int_equal(scan(blob, sizeof(blob), out), 0);
+	assert_string_equal(out, "OpenSSL 3.0.19");
+}
+
+static void keeps_letter_suffix_and_double_space(void **state)
+{
+	static const char blob[] = "OpenSSL 1.1.1w  11 Sep 2023";
+	char out[64];
+	(void)state;
+
+	assert_int_equal(scan(blob, sizeof(blob), out), 0);
+	assert_string_equal(out, "OpenSSL 1.1.1w");
+}
+
+static void prefers_dated_over_earlier_mention(void **state)
+{
+	static const char blob[] = "compat: OpenSSL 1.0.0\0OpenSSL default\0OpenSSL 3.5.7 3 Nov 2026";
+	char out[64];
+	(void)state;
+
+	assert_int_equal(scan(blob, sizeof(blob), out), 0);
+	assert_string_equal(out, "OpenSSL 3.5.7");
+}
+
+static void falls_back_to_undated(void **state)
+{
+	static const char blob[] = "x OpenSSL 3.2.1\0";
+	char out[64];
+	(void)state;
+
+	assert_int_equal(scan(blob, sizeof(blob), out), 0);
+	assert_string_equal(out, "OpenSSL 3.2.1");
+}
+
+static void rejects_non_versions(void **state)
+{
+	static const char blob[] = "OpenSSL default\0OpenSSL 3\0OpenSSL .1.2\0OpenSSL ";
+	char out[64] = "unchanged";
+	(void)state;
+
+	assert_int_equal(scan(blob, sizeof(blob), out), -1);
+	assert_int_equal(scan("", 0, out), -1);
+}
+
+static void recognises_libssl_names(void **state)
+{
+	(void)state;
+
+	assert_true(openssl_is_libssl("/usr/lib/x86_64-linux-gnu/libssl.so.3"));
+	assert_true(openssl_is_libssl("/usr/lib/x86_64-linux-gnu/libssl.so.1.1"));
+	assert_true(openssl_is_libssl("libssl.so"));
+	assert_false(openssl_is_libssl("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"));
+	assert_false(openssl_is_libssl("/opt/libssl/libfoo.so"));
+	assert_false(openssl_is_libssl("/usr/lib/libssl3.so")); /* NSS */
+}
+
+static void names_functions(void **state)
+{
+	(void)state;
+
+	assert_string_equal(tls_func_name(FUNC_SSL_WRITE), "SSL_write");
+	assert_string_equal(tls_func_name(FUNC_SSL_READ_EX), "SSL_read_ex");
+	assert_string_equal(tls_func_name(FUNC_COUNT), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(finds_dated_version),
+		cmocka_unit_test(keeps_letter_suffix_and_double_space),
+		cmocka_unit_test(prefers_dated_over_earlier_mention),
+		cmocka_unit_test(falls_back_to_undated),
+		cmocka_unit_test(rejects_non_versions),
+		cmocka_unit_test(recognises_libssl_names),
+		cmocka_unit_test(names_functions),
+	};
+	return cmocka_run_group_tests_name("openssl_version", tests, NULL, NULL);
+}
