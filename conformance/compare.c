@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The comparator. First both record sets are cut into streams (one thread,
+ * one direction, in call order); then each check walks the oracle's streams
+ * and looks up the trace's stream with the same key.
+ *
+ * A stream knows its calls by position: call i moved bytes [start, start+len)
+ * of the stream. In the trace, a call that lost bytes still occupies its full
+ * length (the loss record says how long it was), so one lost chunk does not
+ * shift every later call and fd/address alignment survives loss. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L	/* getline, scandir, strnlen */
+#endif
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+
+#define COMM_LEN sizeof(((struct record *)0)->comm)
+#define ADDR_LEN sizeof(((struct record *)0)->laddr)
+
+/* ---- loading ---- */
+
+static int set_push(struct record_set *set, const struct record *rec)
+{
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		struct record *v = realloc(set->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		set->v = v;
+		set->cap = cap;
+	}
+	set->v[set->n++] = *rec;
+	return 0;
+}
+
+static void set_truncate(struct record_set *set, size_t n)
+{
+	while (set->n > n)
+		record_free(&set->v[--set->n]);
+}
+
+static bool is_blank(const char *s)
+{
+	return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+int record_set_load_file(struct record_set *set, const char *path, char *err, size_t errlen)
+{
+	size_t n_before = set->n, lineno = 0, linecap = 0;
+	char *line = NULL, why[256] = "";
+	struct record rec;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	while (getline(&line, &linecap, f) >= 0) {
+		lineno++;
+		if (is_blank(line))
+			continue;
+		if (record_parse_json(line, &rec, why, sizeof(why)))
+			break;
+		if (set_push(set, &rec)) {
+			record_free(&rec);
+			snprintf(why, sizeof(why), "out of memory");
+			break;
+		}
+	}
+	if (!why[0] && ferror(f))
+		snprintf(why, sizeof(why), "read error: %s", strerror(errno ? errno : EIO));
+	free(line);
+	fclose(f);
+	if (!why[0])
+		return 0;
+	snprintf(err, errlen, "%s:%zu: %s", path, lineno, why);
+	set_truncate(set, n_before);
+	return -1;
+}
+
+static int is_jsonl(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return n > 6 && !strcmp(de->d_name + n - 6, ".jsonl");
+}
+
+int record_set_load_dir(struct record_set *set, const char *dir, char *err, size_t errlen)
+{
+	size_t n_before = set->n;
+	struct dirent **names;
+	char path[4096];
+	int n, ret = 0;
+
+	n = scandir(dir, &names, is_jsonl, alphasort);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (!ret && record_set_load_file(set, path, err, errlen))
+			ret = -1;
+		free(names[i]);
+	}
+	free(names);
+	if (ret)
+		set_truncate(set, n_before);
+	return ret;
+}
+
+void record_set_free(struct record_set *set)
+{
+	set_truncate(set, 0);
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}
+
+/* ---- streams ---- */
+
+struct stream_key {
+	int nspid;
+	char comm[COMM_LEN];
+	int nstid;
+	enum record_dir dir;
+};
+
+struct call {
+	const struct record *rec; /* the data record; a loss record if none */
+	uint64_t start;           /* offset of the call's first byte in the stream */
+	uint64_t len;             /* bytes the call moved, captured or lost */
+};
+
+struct stream {
+	struct stream_key key;
+	const struct record **recs; /* all of the stream's records, in call order */
+	size_t nrecs;
+	struct call *calls;         /* calls that moved at least one byte */
+	size_t ncalls;
+	uint8_t *bytes;             /* captured plaintext, concatenated */
+	uint64_t nbytes;
+	uint64_t lost;              /* sum of the loss records' "lost" */
+};
+
+struct streams {
+	struct stream *v;
+	size_t n;
+	const struct record **recs; /* backing array for every stream's recs */
+};
+
+/* Kernel comm is a fixed array that need not be NUL-terminated. */
+static int comm_cmp(const char *a, const char *b)
+{
+	return strncmp(a, b, COMM_LEN);
+}
+
+static struct stream_key key_of(const struct record *rec)
+{
+	struct stream_key key = { rec->nspid, "", rec->nstid, rec->dir };
+
+	memcpy(key.comm, rec->comm, COMM_LEN);
+	return key;
+}
+
+static int int_cmp(long long a, long long b)
+{
+	return (a > b) - (a < b);
+}
+
+static int process_cmp(const struct stream_key *a, const struct stream_key *b)
+{
+	if (a->nspid != b->nspid)
+		return int_cmp(a->nspid, b->nspid);
+	return comm_cmp(a->comm, b->comm);
+}
+
+static int thread_cmp(const struct stream_key *a, const struct stream_key *b)
+{
+	int c = process_cmp(a, b);
+
+	return c ? c : int_cmp(a->nstid, b->nstid);
+}
+
+static int key_cmp(const struct stream_key *a, const struct stream_key *b)
+{
+	int c = thread_cmp(a, b);
+
+	return c ? c : int_cmp(a->dir, b->dir);
+}
+
+/* Orders records by stream, then call order. All records live in one array,
+ * so comparing their addresses keeps equal timestamps in load order. */
+static int rec_order(const void *pa, const void *pb)
+{
+	const struct record *a = *(const struct record *const *)pa;
+	const struct record *b = *(const struct record *const *)pb;
+	struct stream_key ka = key_of(a), kb = key_of(b);
+	int c = key_cmp(&ka, &kb);
+
+	if (c)
+		return c;
+	if (a->ts_ns != b->ts_ns)
+		return a->ts_ns < b->ts_ns ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+/* A loss record with offset > 0 completes the data record just before it
+ * (the bytes the call delivered); one without starts a call of its own. */
+static bool loss_completes(const struct stream *s, const struct record *loss)
+{
+	const struct call *last = s->ncalls ? &s->calls[s->ncalls - 1] : NULL;
+
+	return loss->offset && last && last->rec->type == RECORD_DATA &&
+	       last->len == loss->offset && s->recs[s->nrecs - 1] == last->rec;
+}
+
+static void add_call(struct stream *s, const struct record *rec, uint64_t *pos)
+{
+	uint64_t len = rec->len;
+
+	if (rec->type == RECORD_LOSS) {
+		s->lost += rec->lost;
+		if (loss_completes(s, rec)) {
+			s->calls[s->ncalls - 1].len = rec->len;
+			*pos += rec->len - rec->offset;
+			return;
+		}
+	} else if (len) {
+		memcpy(s->bytes + s->nbytes, rec->data, len);
+		s->nbytes += len;
+	}
+	/* A call that moved nothing carries no plaintext and tracers differ on
+	 * whether they report it at all. */
+	if (!len)
+		return;
+	s->calls[s->ncalls++] = (struct call){ rec, *pos, len };
+	*pos += len;
+}
+
+/* Fills s from recs[0..n), which share one key. Returns 0 or -1 (ENOMEM). */
+static int build_stream(struct stream *s, const struct record **recs, size_t n)
+{
+	uint64_t pos = 0, total = 0;
+
+	s->key = key_of(recs[0]);
+	s->recs = recs;
+	for (size_t i = 0; i < n; i++)
+		if (recs[i]->type == RECORD_DATA)
+			total += recs[i]->len;
+	s->calls = calloc(n, sizeof(*s->calls));
+	s->bytes = malloc(total ? total : 1);
+	if (!s->calls || !s->bytes)
+		return -1;
+	for (s->nrecs = 0; s->nrecs < n; s->nrecs++)
+		add_call(s, recs[s->nrecs], &pos);
+	return 0;
+}
+
+static void streams_free(struct streams *ss)
+{
+	for (size_t i = 0; i < ss->n; i++) {
+		free(ss->v[i].calls);
+		free(ss->v[i].bytes);
+	}
+	free(ss->v);
+	free(ss->recs);
+	memset(ss, 0, sizeof(*ss));
+}
+
+static const struct stream *find_stream(const struct streams *ss, const struct stream_key *key)
+{
+	size_t lo = 0, hi = ss->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(&ss->v[mid].key, key);
+
+		if (!c)
+			return &ss->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Does the oracle have a process with this record's (nspid, comm)? */
+static bool in_oracle(const struct streams *oracle, const struct record *rec)
+{
+	struct stream_key key = key_of(rec);
+
+	for (size_t i = 0; i < oracle->n; i++)
+		if (!process_cmp(&oracle->v[i].key, &key))
+			return true;
+	return false;
+}
+
+/* Cuts set into streams, sorted by key. Without oracle, set is the oracle:
+ * only its data records that moved bytes count (a fixture loses nothing, and
+ * an empty call must not demand a trace event that tracers may not emit).
+ * With one, set is a trace: records of the oracle's processes are kept.
+ * Returns 0 or -1 (ENOMEM). */
+static int build_streams(struct streams *ss, const struct record_set *set,
+			 const struct streams *oracle)
+{
+	size_t n = 0, start = 0;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->recs = malloc((set->n ? set->n : 1) * sizeof(*ss->recs));
+	ss->v = calloc(set->n ? set->n : 1, sizeof(*ss->v));
+	if (!ss->recs || !ss->v)
+		return -1;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct record *rec = &set->v[i];
+
+		if (oracle ? in_oracle(oracle, rec) : rec->type == RECORD_DATA && rec->len)
+			ss->recs[n++] = rec;
+	}
+	qsort(ss->recs, n, sizeof(*ss->recs), rec_order);
+	for (size_t i = 1; i <= n; i++) {
+		struct stream_key a = key_of(ss->recs[start]), b;
+
+		if (i < n) {
+			b = key_of(ss->recs[i]);
+			if (!key_cmp(&a, &b))
+				continue;
+		}
+		if (build_stream(&ss->v[ss->n++], ss->recs + start, i - start))
+			return -1;
+		start = i;
+	}
+	return 0;
+}
+
+/* The call covering byte pos of the stream, or NULL. */
+static const struct call *call_at(const struct stream *s, uint64_t pos)
+{
+	size_t lo = 0, hi = s->ncalls;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct call *c = &s->calls[mid];
+
+		if (pos < c->start)
+			hi = mid;
+		else if (pos >= c->start + c->len)
+			lo = mid + 1;
+		else
+			return c;
+	}
+	return NULL;
+}
+
+static int fd_at(const struct stream *s, uint64_t pos)
+{
+	const struct call *c = call_at(s, pos);
+
+	if (!c && s->ncalls)	/* past the end: the stream's last call */
+		c = &s->calls[s->ncalls - 1];
+	return c ? c->rec->fd : -1;
+}
+
+/* ---- results ---- */
+
+/* Collects a check's failures: the first one is the detail, the others are
+ * counted, so the cell says what to look at first and how much is wrong. */
+struct failures {
+	size_t count;
+	char first[440];  /* leaves room in detail for the count */
+};
+
+__attribute__((format(printf, 2, 3)))
+static void failed(struct failures *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->count++)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->first, sizeof(f->first), fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void set_result(struct check_result *r, enum verdict verdict, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->verdict = verdict;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
+	va_end(ap);
+}
+
+static void conclude(struct check_result *r, const struct failures *f, const char *what)
+{
+	if (!f->count)
+		set_result(r, VERDICT_PASS, "%s", "");
+	else if (f->count == 1)
+		set_result(r, VERDICT_FAIL, "%s", f->first);
+	else
+		set_result(r, VERDICT_FAIL, "%s (and %zu more %s)", f->first,
+			   f->count - 1, what);
+}
+
+#define STREAM_FMT "pid %d tid %d %s"
+#define STREAM_ARGS(s) (s)->key.nspid, (s)->key.nstid, record_dir_name((s)->key.dir)
+
+/* ---- checks ---- */
+
+static void check_stream_bytes(const struct stream *os, const struct stream *ts,
+			       struct failures *f)
+{
+	uint64_t common, i;
+
+	if (!ts) {
+		failed(f, STREAM_FMT ": missing from the trace (%" PRIu64 " bytes expected, fd %d)",
+		       STREAM_ARGS(os), os->nbytes, fd_at(os, 0));
+		return;
+	}
+	common = os->nbytes < ts->nbytes ? os->nbytes : ts->nbytes;
+	if (memcmp(os->bytes, ts->bytes, common)) {
+		for (i = 0; os->bytes[i] == ts->bytes[i]; i++)
+			;
+		failed(f, STREAM_FMT ": offset %" PRIu64 ": expected 0x%02x, got 0x%02x (fd %d)",
+		       STREAM_ARGS(os), i, os->bytes[i], ts->bytes[i], fd_at(os, i));
+	} else if (ts->nbytes < os->nbytes) {
+		failed(f, STREAM_FMT ": trace has %" PRIu64 " of %" PRIu64 " bytes (fd %d)",
+		       STREAM_ARGS(os), ts->nbytes, os->nbytes, fd_at(os, ts->nbytes));
+	} else if (ts->nbytes > os->nbytes) {
+		failed(f, STREAM_FMT ": trace has %" PRIu64 " bytes, expected %" PRIu64 " (fd %d)",
+		       STREAM_ARGS(os), ts->nbytes, os->nbytes, fd_at(ts, os->nbytes));
+	}
+}
+
+static void check_bytes(const struct streams *o, const struct streams *t,
+			struct check_result *r)
+{
+	struct failures f = { 0 };
+
+	for (size_t i = 0; i < o->n; i++)
+		check_stream_bytes(&o->v[i], find_stream(t, &o->v[i].key), &f);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct stream *ts = &t->v[i];
+
+		if (ts->nbytes && !find_stream(o, &ts->key))
+			failed(&f, STREAM_FMT ": trace has %" PRIu64 " bytes not in the transcript (fd %d)",
+			       STREAM_ARGS(ts), ts->nbytes, fd_at(ts, 0));
+	}
+	conclude(r, &f, "streams differ");
+}
+
+static void check_stream_boundaries(const struct stream *os, const struct stream *ts,
+				    struct failures *f)
+{
+	size_t ntrace = ts ? ts->ncalls : 0;
+
+	for (size_t i = 0; i < os->ncalls && i < ntrace; i++) {
+		if (os->calls[i].len != ts->calls[i].len) {
+			failed(f, STREAM_FMT ": call %zu: expected %" PRIu64 " bytes, got %" PRIu64,
+			       STREAM_ARGS(os), i, os->calls[i].len, ts->calls[i].len);
+			return;
+		}
+	}
+	if (ntrace != os->ncalls)
+		failed(f, STREAM_FMT ": trace has %zu calls, expected %zu",
+		       STREAM_ARGS(os), ntrace, os->ncalls);
+}
+
+static void check_boundaries(const struct streams *o, const struct streams *t,
+			     struct check_result *r)
+{
+	struct failures f = { 0 };
+
+	for (size_t i = 0; i < o->n; i++)
+		check_stream_boundaries(&o->v[i], find_stream(t, &o->v[i].key), &f);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct stream *ts = &t->v[i];
+
+		if (ts->ncalls && !find_stream(o, &ts->key))
+			failed(&f, STREAM_FMT ": trace has %zu calls not in the transcript",
+			       STREAM_ARGS(ts), ts->ncalls);
+	}
+	conclude(r, &f, "streams differ");
+}
+
+/* Compares one per-call attribute of the oracle's calls with the trace call
+ * covering each one's first byte. Returns how many calls could be aligned. */
+typedef void (*call_cmp_fn)(const struct stream *os, size_t call_idx,
+			    const struct record *want, const struct record *got,
+			    struct failures *f);
+
+static size_t compare_aligned(const struct streams *o, const struct streams *t,
+			      call_cmp_fn cmp, struct failures *f)
+{
+	size_t aligned = 0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		const struct stream *os = &o->v[i];
+		const struct stream *ts = find_stream(t, &os->key);
+
+		for (size_t j = 0; ts && j < os->ncalls; j++) {
+			const struct call *tc = call_at(ts, os->calls[j].start);
+
+			/* Bytes the trace does not have are the bytes check's
+			 * business; here only what can be aligned counts. */
+			if (!tc)
+				continue;
+			aligned++;
+			cmp(os, j, os->calls[j].rec, tc->rec, f);
+		}
+	}
+	return aligned;
+}
+
+/* Does any record in the streams satisfy has? */
+static bool any_record(const struct streams *ss, bool (*has)(const struct record *))
+{
+	for (size_t i = 0; i < ss->n; i++)
+		for (size_t j = 0; j < ss->v[i].nrecs; j++)
+			if (has(ss->v[i].recs[j]))
+				return true;
+	return false;
+}
+
+static bool has_fd(const struct record *rec)
+{
+	return rec->fd != -1;
+}
+
+static void cmp_fd(const struct stream *os, size_t idx, const struct record *want,
+		   const struct record *got, struct failures *f)
+{
+	if (want->fd != -1 && want->fd != got->fd)
+		failed(f, STREAM_FMT ": call %zu: expected fd %d, got %d",
+		       STREAM_ARGS(os), idx, want->fd, got->fd);
+}
+
+static void check_fd(const struct streams *o, const struct streams *t, struct check_result *r)
+{
+	struct failures f = { 0 };
+
+	if (!any_record(o, has_fd)) {
+		set_result(r, VERDICT_SKIP, "fixture reports no fd");
+		return;
+	}
+	if (!any_record(t, has_fd)) {
+		set_result(r, VERDICT_SKIP, "trace reports no fd (all -1)");
+		return;
+	}
+	if (!compare_aligned(o, t, cmp_fd, &f)) {
+		set_result(r, VERDICT_SKIP, "no trace call aligns with a fixture call");
+		return;
+	}
+	conclude(r, &f, "calls differ");
+}
+
+/* Addresses are compared as addresses, not strings: "[::ffff:127.0.0.1]:443"
+ * (a dual-stack socket) is "127.0.0.1:443", and "[0:0::1]:0443" is "[::1]:443".
+ * Anything that does not parse is compared as written. */
+static void normalize_addr(const char *addr, char *out, size_t outlen)
+{
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	char in[ADDR_LEN + 1], text[INET6_ADDRSTRLEN];
+	char *host = in, *port;
+	unsigned char a[16];
+	int family = AF_INET;
+
+	snprintf(in, sizeof(in), "%.*s", (int)strnlen(addr, ADDR_LEN), addr);
+	snprintf(out, outlen, "%s", in);
+	port = strrchr(in, ':');
+	if (!port || !port[1] || strspn(port + 1, "0123456789") != strlen(port + 1))
+		return;
+	*port++ = '\0';
+	if (host[0] == '[') {
+		if (port - host < 3 || port[-2] != ']')
+			return;
+		port[-2] = '\0';
+		host++;
+		family = AF_INET6;
+	}
+	if (inet_pton(family, host, a) != 1)
+		return;
+	if (family == AF_INET6 && !memcmp(a, v4mapped, sizeof(v4mapped)))
+		snprintf(out, outlen, "%s:%lu", inet_ntop(AF_INET, a + 12, text, sizeof(text)),
+			 strtoul(port, NULL, 10));
+	else if (family == AF_INET6)
+		snprintf(out, outlen, "[%s]:%lu", inet_ntop(AF_INET6, a, text, sizeof(text)),
+			 strtoul(port, NULL, 10));
+	else
+		snprintf(out, outlen, "%s:%lu", host, strtoul(port, NULL, 10));
+}
+
+static bool has_addr(const struct record *rec)
+{
+	return rec->laddr[0] || rec->raddr[0];
+}
+
+static void cmp_one_addr(const struct stream *os, size_t idx, const char *name,
+			 const char *want, const char *got, struct failures *f)
+{
+	char w[80], g[80];
+
+	if (!want[0])
+		return;
+	normalize_addr(want, w, sizeof(w));
+	normalize_addr(got, g, sizeof(g));
+	if (strcmp(w, g))
+		failed(f, STREAM_FMT ": call %zu: expected %s \"%s\", got \"%s\"",
+		       STREAM_ARGS(os), idx, name, w, g);
+}
+
+static void cmp_addr(const struct stream *os, size_t idx, const struct record *want,
+		     const struct record *got, struct failures *f)
+{
+	struct failures mine = { 0 };
+
+	/* One failure per call, even if both addresses are wrong. */
+	cmp_one_addr(os, idx, "laddr", want->laddr, got->laddr, &mine);
+	cmp_one_addr(os, idx, "raddr", want->raddr, got->raddr, &mine);
+	if (mine.count)
+		failed(f, "%s", mine.first);
+}
+
+static void check_addresses(const struct streams *o, const struct streams *t,
+			    struct check_result *r)
+{
+	struct failures f = { 0 };
+
+	if (!any_record(o, has_addr)) {
+		set_result(r, VERDICT_SKIP, "fixture reports no addresses");
+		return;
+	}
+	if (!any_record(t, has_addr)) {
+		set_result(r, VERDICT_SKIP, "trace reports no addresses");
+		return;
+	}
+	if (!compare_aligned(o, t, cmp_addr, &f)) {
+		set_result(r, VERDICT_SKIP, "no trace call aligns with a fixture call");
+		return;
+	}
+	conclude(r, &f, "calls differ");
+}
+
+/* A fixture thread the trace does not have. The usual reason is a comm the
+ * tracer got wrong, so name the comm the trace reports for those ids, if any
+ * (it may also be an unrelated process with the same ids in another pid
+ * namespace: hence "with comm", not "as"). */
+static void explain_missing_thread(const struct stream_key *key, const struct record_set *trace,
+				   struct failures *f)
+{
+	for (size_t i = 0; i < trace->n; i++) {
+		const struct record *rec = &trace->v[i];
+
+		if (rec->nspid == key->nspid && rec->nstid == key->nstid) {
+			failed(f, "pid %d tid %d (%.*s): no trace events; trace has pid %d tid %d with comm \"%.*s\"",
+			       key->nspid, key->nstid, (int)COMM_LEN, key->comm, rec->nspid,
+			       rec->nstid, (int)COMM_LEN, rec->comm);
+			return;
+		}
+	}
+	failed(f, "pid %d tid %d (%.*s): no trace events", key->nspid, key->nstid,
+	       (int)COMM_LEN, key->comm);
+}
+
+static bool has_thread(const struct streams *ss, const struct stream_key *key)
+{
+	for (size_t i = 0; i < ss->n; i++)
+		if (!thread_cmp(&ss->v[i].key, key))
+			return true;
+	return false;
+}
+
+/* Host ids: non-zero, one host tid per ns thread, one host pid per ns process.
+ * Streams are sorted by process, then thread, so each group is contiguous and
+ * its first record is the reference. */
+static void check_host_ids(const struct streams *t, struct failures *f)
+{
+	const struct record *proc_ref = NULL, *thread_ref = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct stream *ts = &t->v[i];
+
+		if (!i || process_cmp(&ts->key, &t->v[i - 1].key))
+			proc_ref = ts->recs[0];
+		if (!i || thread_cmp(&ts->key, &t->v[i - 1].key))
+			thread_ref = ts->recs[0];
+		for (size_t j = 0; j < ts->nrecs; j++) {
+			const struct record *rec = ts->recs[j];
+
+			if (!rec->pid || !rec->tid) {
+				failed(f, "pid %d tid %d: trace reports host pid %d tid %d",
+				       rec->nspid, rec->nstid, rec->pid, rec->tid);
+				break;
+			}
+			if (rec->tid != thread_ref->tid || rec->pid != proc_ref->pid) {
+				failed(f, "pid %d tid %d: trace reports host pid/tid %d/%d and %d/%d",
+				       rec->nspid, rec->nstid, proc_ref->pid, thread_ref->tid,
+				       rec->pid, rec->tid);
+				break;
+			}
+		}
+	}
+}
+
+static void check_process(const struct streams *o, const struct streams *t,
+			  const struct record_set *trace, struct check_result *r)
+{
+	struct failures f = { 0 };
+
+	for (size_t i = 0; i < o->n; i++) {
+		const struct stream_key *key = &o->v[i].key;
+
+		if (i && !thread_cmp(key, &o->v[i - 1].key))
+			continue;	/* the thread's other direction */
+		if (!has_thread(t, key))
+			explain_missing_thread(key, trace, &f);
+	}
+	check_host_ids(t, &f);
+	conclude(r, &f, "problems");
+}
+
+static void check_loss(const struct streams *o, const struct streams *t, struct check_result *r)
+{
+	struct failures f = { 0 };
+
+	for (size_t i = 0; i < o->n; i++) {
+		const struct stream *os = &o->v[i];
+		const struct stream *ts = find_stream(t, &os->key);
+		uint64_t captured = ts ? ts->nbytes : 0, reported = ts ? ts->lost : 0;
+		uint64_t missing = os->nbytes > captured ? os->nbytes - captured : 0;
+
+		if (missing > reported)
+			failed(&f, STREAM_FMT ": silent loss: %" PRIu64 " bytes (%" PRIu64
+			       " missing, %" PRIu64 " reported lost)",
+			       STREAM_ARGS(os), missing - reported, missing, reported);
+	}
+	conclude(r, &f, "streams");
+}
+
+static void set_all(struct check_result out[N_CHECKS], enum verdict verdict, const char *why)
+{
+	for (int i = 0; i < N_CHECKS; i++)
+		set_result(&out[i], verdict, "%s", why);
+}
+
+void compare_records(const struct record_set *oracle, const struct record_set *trace,
+		     struct check_result out[N_CHECKS])
+{
+	struct streams o, t = { 0 };
+
+	if (!oracle->n) {
+		set_all(out, VERDICT_SKIP, "fixture wrote no transcript");
+		return;
+	}
+	if (build_streams(&o, oracle, NULL) || build_streams(&t, trace, &o)) {
+		set_all(out, VERDICT_FAIL, "comparator ran out of memory");
+		goto out;
+	}
+	check_bytes(&o, &t, &out[CHECK_BYTES]);
+	check_boundaries(&o, &t, &out[CHECK_BOUNDARIES]);
+	check_fd(&o, &t, &out[CHECK_FD]);
+	check_addresses(&o, &t, &out[CHECK_ADDRESSES]);
+	check_process(&o, &t, trace, &out[CHECK_PROCESS]);
+	check_loss(&o, &t, &out[CHECK_LOSS]);
+out:
+	streams_free(&o);
+	streams_free(&t);
+}
+
+const char *check_name(enum check_id id)
+{
+	static const char *const names[N_CHECKS] = {
+		[CHECK_BYTES] = "bytes",
+		[CHECK_BOUNDARIES] = "boundaries",
+		[CHECK_FD] = "fd",
+		[CHECK_ADDRESSES] = "addresses",
+		[CHECK_PROCESS] = "process",
+		[CHECK_LOSS] = "loss",
+	};
+
+	return (unsigned)id < N_CHECKS ? names[id] : "?";
+}
+
+const char *verdict_name(enum verdict verdict)
+{
+	switch (verdict) {
+	case VERDICT_PASS: return "PASS";
+	case VERDICT_FAIL: return "FAIL";
+	case VERDICT_SKIP: return "SKIP";
+	}
+	return "?";
+}

@@ -1,0 +1,56 @@
+/* The comparator: does a tracer's view of a fixture's TLS traffic match the
+ * transcript the fixture wrote (the oracle)?
+ *
+ * Both sides are sets of struct record. A thread's calls are sequential, so
+ * each (ns pid, comm, ns tid, dir) is a *stream* with a well-defined order:
+ * records sorted by ts_ns, ties kept in load order. Only trace records whose
+ * (nspid, comm) belong to a process of the oracle take part; the rest is other
+ * traffic on the machine. Each check looks at one property and is reported on
+ * its own, so one bug shows up as one red cell. */
+#ifndef TLSPROBE_COMPARE_H
+#define TLSPROBE_COMPARE_H
+
+#include <stddef.h>
+
+#include "record.h"
+
+enum check_id {
+	CHECK_BYTES,      /* per stream, the plaintext is byte-identical */
+	CHECK_BOUNDARIES, /* per stream, the same call lengths in the same order */
+	CHECK_FD,         /* each call has the fixture's fd */
+	CHECK_ADDRESSES,  /* each call has the fixture's laddr/raddr */
+	CHECK_PROCESS,    /* every fixture thread seen, with consistent host ids */
+	CHECK_LOSS,       /* bytes missing from the trace are reported as loss */
+	N_CHECKS
+};
+
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP };
+
+struct check_result {
+	enum verdict verdict;
+	char detail[512];  /* "" on PASS; why, on FAIL and SKIP */
+};
+
+struct record_set {
+	struct record *v;
+	size_t n, cap;
+};
+
+/* Appends the records of a JSON-lines file (blank lines are skipped). Returns
+ * 0, or -1 with "file:line: reason" in err; on error the set is as before. */
+int record_set_load_file(struct record_set *set, const char *path, char *err, size_t errlen);
+/* Appends every *.jsonl file in dir, in name order. Returns 0 or -1 (err). */
+int record_set_load_dir(struct record_set *set, const char *dir, char *err, size_t errlen);
+void record_set_free(struct record_set *set);
+
+/* Fills out[check] for every check. Call indexes in details count from 0;
+ * "pid"/"tid" in details are the namespace ids the fixture knows. */
+void compare_records(const struct record_set *oracle, const struct record_set *trace,
+		     struct check_result out[N_CHECKS]);
+
+/* "bytes", "boundaries", "fd", "addresses", "process", "loss" */
+const char *check_name(enum check_id id);
+/* "PASS", "FAIL", "SKIP" */
+const char *verdict_name(enum verdict verdict);
+
+#endif

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The scorecard in three forms. All of them go through cell_verdict() and
+ * cell_detail(), so an error row reads the same everywhere: every cell FAIL,
+ * with the row's error as the reason. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L	/* strnlen */
+#endif
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "scorecard.h"
+
+/* The text of a fixed-size char array, which a caller may have filled to the
+ * last byte without a NUL: printf("%.*s", FIELD(row->fixture)). */
+#define FIELD(a) (int)strnlen((a), sizeof(a)), (a)
+
+struct totals {
+	size_t passed, failed, skipped;
+};
+
+struct score_row *scorecard_add(struct scorecard *sc)
+{
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 16;
+		struct score_row *rows = realloc(sc->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return NULL;
+		sc->rows = rows;
+		sc->cap = cap;
+	}
+	memset(&sc->rows[sc->n], 0, sizeof(sc->rows[0]));
+	return &sc->rows[sc->n++];
+}
+
+static bool row_failed(const struct score_row *row)
+{
+	return row->error[0] != '\0';
+}
+
+static enum verdict cell_verdict(const struct score_row *row, int check)
+{
+	return row_failed(row) ? VERDICT_FAIL : row->checks[check].verdict;
+}
+
+static const char *cell_detail(const struct score_row *row, int check)
+{
+	return row_failed(row) ? row->error : row->checks[check].detail;
+}
+
+static struct totals count_cells(const struct score_row *rows, size_t n)
+{
+	struct totals t = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < N_CHECKS; c++) {
+			switch (cell_verdict(&rows[i], c)) {
+			case VERDICT_PASS: t.passed++; break;
+			case VERDICT_FAIL: t.failed++; break;
+			case VERDICT_SKIP: t.skipped++; break;
+			}
+		}
+	}
+	return t;
+}
+
+int scorecard_failed(const struct scorecard *sc)
+{
+	return count_cells(sc->rows, sc->n).failed > 0;
+}
+
+/* ---- text ---- */
+
+struct widths {
+	int fixture, scenario, version, check[N_CHECKS];
+};
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static struct widths column_widths(const struct scorecard *sc)
+{
+	struct widths w = { strlen("fixture"), strlen("scenario"), strlen("version"), { 0 } };
+
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct score_row *row = &sc->rows[i];
+
+		w.fixture = max_int(w.fixture, strnlen(row->fixture, sizeof(row->fixture)));
+		w.scenario = max_int(w.scenario, strnlen(row->scenario, sizeof(row->scenario)));
+		w.version = max_int(w.version, strnlen(row->lib_version, sizeof(row->lib_version)));
+	}
+	for (int c = 0; c < N_CHECKS; c++)
+		w.check[c] = max_int(strlen(check_name(c)), strlen("PASS"));
+	return w;
+}
+
+static void print_rule(const struct widths *w, FILE *out)
+{
+	int cols[3 + N_CHECKS] = { w->fixture, w->scenario, w->version };
+
+	memcpy(cols + 3, w->check, sizeof(w->check));
+	for (int i = 0; i < 3 + N_CHECKS; i++)
+		fprintf(out, "%s%.*s", i ? "-+-" : "", cols[i],
+			"----------------------------------------------------------------");
+	fputc('\n', out);
+}
+
+static void print_table(const struct scorecard *sc, const struct widths *w, FILE *out)
+{
+	fprintf(out, "%-*s | %-*s | %-*s", w->fixture, "fixture", w->scenario, "scenario",
+		w->version, "version");
+	for (int c = 0; c < N_CHECKS; c++)
+		fprintf(out, " | %-*s", w->check[c], check_name(c));
+	fputc('\n', out);
+	print_rule(w, out);
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct score_row *row = &sc->rows[i];
+
+		fprintf(out, "%-*.*s | %-*.*s | %-*.*s", w->fixture, FIELD(row->fixture),
+			w->scenario, FIELD(row->scenario), w->version, FIELD(row->lib_version));
+		for (int c = 0; c < N_CHECKS; c++)
+			fprintf(out, " | %-*s", w->check[c], verdict_name(cell_verdict(row, c)));
+		fputc('\n', out);
+	}
+}
+
+/* What the table cannot show: why each FAIL or SKIP cell is one. An error
+ * row gets one line, not one identical line per check. */
+static void print_details(const struct scorecard *sc, FILE *out)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct score_row *row = &sc->rows[i];
+
+		if (row_failed(row)) {
+			fprintf(out, "%.*s/%.*s: all checks: FAIL: %.*s\n", FIELD(row->fixture),
+				FIELD(row->scenario), FIELD(row->error));
+			continue;
+		}
+		for (int c = 0; c < N_CHECKS; c++) {
+			if (row->checks[c].verdict == VERDICT_PASS)
+				continue;
+			fprintf(out, "%.*s/%.*s: %s: %s: %.*s\n", FIELD(row->fixture),
+				FIELD(row->scenario), check_name(c),
+				verdict_name(row->checks[c].verdict), FIELD(row->checks[c].detail));
+		}
+	}
+}
+
+void scorecard_print_text(const struct scorecard *sc, FILE *out)
+{
+	struct widths w = column_widths(sc);
+	struct totals t = count_cells(sc->rows, sc->n);
+
+	if (sc->tracer[0])
+		fprintf(out, "tracer: %.*s\n\n", FIELD(sc->tracer));
+	print_table(sc, &w, out);
+	if (t.failed || t.skipped)
+		fputc('\n', out);
+	print_details(sc, out);
+	fprintf(out, "\n%zu passed, %zu failed, %zu skipped\n", t.passed, t.failed, t.skipped);
+}
+
+/* ---- JSON and JUnit ---- */
+
+/* Copies s (at most max bytes) into out. Both outputs must be UTF-8, but
+ * names and details can carry bytes from a traced process: if s is not
+ * valid UTF-8, its non-ASCII bytes become '?'. */
+static void sanitize(const char *s, size_t max, char *out, size_t outlen)
+{
+	size_t n = strnlen(s, max);
+	json_t *probe;
+
+	snprintf(out, outlen, "%.*s", (int)n, s);
+	probe = json_string(out);	/* jansson refuses invalid UTF-8 */
+	if (probe) {
+		json_decref(probe);
+		return;
+	}
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+}
+
+static json_t *json_text(const char *s, size_t max)
+{
+	char buf[512];
+
+	sanitize(s, max, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+#define JSON_FIELD(a) json_text((a), sizeof(a))
+
+static json_t *json_cells(const struct score_row *row)
+{
+	json_t *cells = json_object();
+
+	for (int c = 0; c < N_CHECKS; c++) {
+		json_t *cell = json_object();
+
+		json_object_set_new(cell, "verdict", json_string(verdict_name(cell_verdict(row, c))));
+		json_object_set_new(cell, "detail", json_text(cell_detail(row, c), 512));
+		json_object_set_new(cells, check_name(c), cell);
+	}
+	return cells;
+}
+
+static json_t *json_row(const struct score_row *row)
+{
+	json_t *obj = json_object();
+
+	json_object_set_new(obj, "fixture", JSON_FIELD(row->fixture));
+	json_object_set_new(obj, "scenario", JSON_FIELD(row->scenario));
+	json_object_set_new(obj, "lib_version", JSON_FIELD(row->lib_version));
+	json_object_set_new(obj, "error", JSON_FIELD(row->error));
+	json_object_set_new(obj, "checks", json_cells(row));
+	return obj;
+}
+
+int scorecard_write_json(const struct scorecard *sc, const char *path)
+{
+	struct totals t = count_cells(sc->rows, sc->n);
+	json_t *root = json_object(), *rows = json_array(), *totals = json_object();
+	int ret;
+
+	for (size_t i = 0; i < sc->n; i++)
+		json_array_append_new(rows, json_row(&sc->rows[i]));
+	json_object_set_new(totals, "passed", json_integer(t.passed));
+	json_object_set_new(totals, "failed", json_integer(t.failed));
+	json_object_set_new(totals, "skipped", json_integer(t.skipped));
+	json_object_set_new(root, "tracer", JSON_FIELD(sc->tracer));
+	json_object_set_new(root, "rows", rows);
+	json_object_set_new(root, "totals", totals);
+	json_object_set_new(root, "failed", json_boolean(t.failed > 0));
+	ret = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return ret ? -1 : 0;
+}
+
+/* Writes s as the inside of an XML attribute value. Newlines and tabs are
+ * character references (a raw one would be normalized to a space); other
+ * control characters are not allowed in XML 1.0 at all. */
+static void xml_attr(FILE *out, const char *s, size_t max)
+{
+	char buf[512];
+
+	sanitize(s, max, buf, sizeof(buf));
+	for (const char *p = buf; *p; p++) {
+		switch (*p) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\n': fputs("&#10;", out); break;
+		case '\t': fputs("&#9;", out); break;
+		case '\r': fputs("&#13;", out); break;
+		default: fputc((unsigned char)*p < 0x20 ? '?' : *p, out);
+		}
+	}
+}
+
+#define XML_FIELD(out, a) xml_attr((out), (a), sizeof(a))
+
+static bool same_fixture(const struct score_row *a, const struct score_row *b)
+{
+	return !strncmp(a->fixture, b->fixture, sizeof(a->fixture));
+}
+
+static void junit_testcase(FILE *out, const struct score_row *row, int c)
+{
+	enum verdict v = cell_verdict(row, c);
+
+	fputs("    <testcase classname=\"", out);
+	XML_FIELD(out, row->fixture);
+	fputs("\" name=\"", out);
+	XML_FIELD(out, row->scenario);
+	fprintf(out, ".%s\"", check_name(c));
+	if (v == VERDICT_PASS) {
+		fputs("/>\n", out);
+		return;
+	}
+	fprintf(out, ">\n      <%s message=\"", v == VERDICT_FAIL ? "failure" : "skipped");
+	xml_attr(out, cell_detail(row, c), 512);
+	fputs("\"/>\n    </testcase>\n", out);
+}
+
+/* The library versions a fixture ran against, each once, as properties. */
+static void junit_properties(FILE *out, const struct score_row *rows, size_t first, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = first; i < n; i++) {
+		bool seen = false;
+
+		if (!same_fixture(&rows[i], &rows[first]) || !rows[i].lib_version[0])
+			continue;
+		for (size_t j = first; j < i && !seen; j++)
+			seen = same_fixture(&rows[j], &rows[first]) &&
+			       !strncmp(rows[j].lib_version, rows[i].lib_version,
+					sizeof(rows[i].lib_version));
+		if (seen)
+			continue;
+		fputs(any ? "" : "    <properties>\n", out);
+		any = true;
+		fputs("      <property name=\"lib_version\" value=\"", out);
+		XML_FIELD(out, rows[i].lib_version);
+		fputs("\"/>\n", out);
+	}
+	if (any)
+		fputs("    </properties>\n", out);
+}
+
+/* One testsuite for every row of rows[first]'s fixture, wherever they are. */
+static void junit_testsuite(FILE *out, const struct score_row *rows, size_t first, size_t n)
+{
+	struct totals t = { 0 };
+	size_t tests = 0;
+
+	for (size_t i = first; i < n; i++) {
+		if (same_fixture(&rows[i], &rows[first])) {
+			struct totals r = count_cells(&rows[i], 1);
+
+			t.failed += r.failed;
+			t.skipped += r.skipped;
+			tests += N_CHECKS;
+		}
+	}
+	fputs("  <testsuite name=\"", out);
+	XML_FIELD(out, rows[first].fixture);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		tests, t.failed, t.skipped);
+	junit_properties(out, rows, first, n);
+	for (size_t i = first; i < n; i++)
+		for (int c = 0; c < N_CHECKS && same_fixture(&rows[i], &rows[first]); c++)
+			junit_testcase(out, &rows[i], c);
+	fputs("  </testsuite>\n", out);
+}
+
+static bool fixture_seen_before(const struct score_row *rows, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_fixture(&rows[j], &rows[i]))
+			return true;
+	return false;
+}
+
+int scorecard_write_junit(const struct scorecard *sc, const char *path)
+{
+	struct totals t = count_cells(sc->rows, sc->n);
+	FILE *out = fopen(path, "w");
+	int ret;
+
+	if (!out)
+		return -1;
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tlsprobe", out);
+	if (sc->tracer[0]) {
+		fputs(": ", out);
+		XML_FIELD(out, sc->tracer);
+	}
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		sc->n * N_CHECKS, t.failed, t.skipped);
+	for (size_t i = 0; i < sc->n; i++)
+		if (!fixture_seen_before(sc->rows, i))
+			junit_testsuite(out, sc->rows, i, sc->n);
+	fputs("</testsuites>\n", out);
+	ret = ferror(out) ? -1 : 0;
+	if (fclose(out))
+		ret = -1;
+	return ret;
+}
+
+void scorecard_free(struct scorecard *sc)
+{
+	free(sc->rows);
+	memset(sc, 0, sizeof(*sc));
+}

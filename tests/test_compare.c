@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: the comparator. Each test builds an oracle and a trace of the
+ * same conversation in code, breaks the trace in one way, and checks that
+ * exactly the checks concerned by that kind of breakage react. */
+#define _POSIX_C_SOURCE 200809L	/* mkdtemp */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compare.h"
+
+#define assert_contains(hay, needle) check_contains((hay), (needle), __FILE__, __LINE__)
+
+static void check_contains(const char *hay, const char *needle, const char *file, int line)
+{
+	if (strstr(hay, needle))
+		return;
+	print_error("expected to find \"%s\" in \"%s\"\n", needle, hay);
+	_fail(file, line);
+}
+
+/* The fixture: ns pid 100 ("client"), whose main thread writes three calls
+ * and reads two on fd 3, and whose thread 101 writes one call on fd 4. The
+ * tracer sees host pid 5100. */
+#define NSPID 100
+#define HOST_PID 5100
+#define COMM "client"
+
+struct call_spec {
+	int nstid;
+	enum record_dir dir;
+	int fd;
+	size_t len;
+};
+
+static const struct call_spec conversation[] = {
+	{ 100, DIR_OUT, 3, 5 },
+	{ 100, DIR_IN, 3, 17 },
+	{ 100, DIR_OUT, 3, 4096 },
+	{ 101, DIR_OUT, 4, 300 },
+	{ 100, DIR_OUT, 3, 3 },
+	{ 100, DIR_IN, 3, 1000 },
+};
+#define N_CALLS (sizeof(conversation) / sizeof(conversation[0]))
+
+struct fixture {
+	struct record_set oracle, trace;
+	struct check_result res[N_CHECKS];
+};
+
+static struct record *push(struct record_set *set)
+{
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 16;
+		set->v = realloc(set->v, set->cap * sizeof(*set->v));
+		assert_non_null(set->v);
+	}
+	memset(&set->v[set->n], 0, sizeof(set->v[0]));
+	return &set->v[set->n++];
+}
+
+/* Byte i of a call's payload: differs between calls and within a call. */
+static uint8_t payload_byte(size_t call, size_t i)
+{
+	return (call * 31 + i * 7) & 0xff;
+}
+
+static struct record *push_call(struct record_set *set, size_t call, bool host_view)
+{
+	const struct call_spec *c = &conversation[call];
+	struct record *rec = push(set);
+
+	rec->type = RECORD_DATA;
+	rec->ts_ns = 1000 * (call + 1);
+	rec->nspid = NSPID;
+	rec->nstid = c->nstid;
+	rec->pid = host_view ? HOST_PID : NSPID;
+	rec->tid = host_view ? HOST_PID + c->nstid - NSPID : c->nstid;
+	snprintf(rec->comm, sizeof(rec->comm), COMM);
+	snprintf(rec->func, sizeof(rec->func), c->dir == DIR_OUT ? "SSL_write" : "SSL_read");
+	rec->dir = c->dir;
+	rec->fd = c->fd;
+	snprintf(rec->laddr, sizeof(rec->laddr), "127.0.0.1:%d", 40000 + c->fd);
+	snprintf(rec->raddr, sizeof(rec->raddr), "127.0.0.1:4433");
+	rec->len = c->len;
+	rec->data = malloc(c->len + 1);
+	for (size_t i = 0; i < c->len; i++)
+		rec->data[i] = payload_byte(call, i);
+	return rec;
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	for (size_t i = 0; i < N_CALLS; i++) {
+		push_call(&fx->oracle, i, false);
+		push_call(&fx->trace, i, true);
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	record_set_free(&fx->oracle);
+	record_set_free(&fx->trace);
+	free(fx);
+	return 0;
+}
+
+static struct check_result *compare(struct fixture *fx)
+{
+	compare_records(&fx->oracle, &fx->trace, fx->res);
+	return fx->res;
+}
+
+/* The trace record of conversation call i (setup pushes them in order). */
+static struct record *trace_call(struct fixture *fx, size_t i)
+{
+	return &fx->trace.v[i];
+}
+
+static void remove_trace_record(struct fixture *fx, size_t i)
+{
+	record_free(&fx->trace.v[i]);
+	memmove(&fx->trace.v[i], &fx->trace.v[i + 1], (fx->trace.n - i - 1) * sizeof(fx->trace.v[0]));
+	fx->trace.n--;
+}
+
+static void assert_verdict(const struct check_result *res, enum check_id id, enum verdict want)
+{
+	if (res[id].verdict != want)
+		print_error("check %s: expected %s, got %s (detail \"%s\")\n", check_name(id),
+			    verdict_name(want), verdict_name(res[id].verdict), res[id].detail);
+	assert_int_equal(res[id].verdict, want);
+	if (want == VERDICT_PASS)
+		assert_string_equal(res[id].detail, "");
+	else
+		assert_true(res[id].detail[0] != '\0');
+}
+
+/* All checks PASS except those listed (terminated by N_CHECKS), which FAIL. */
+static void assert_only_failing(const struct check_result *res, ...)
+{
+	bool failing[N_CHECKS] = { false };
+	va_list ap;
+
+	va_start(ap, res);
+	for (int id = va_arg(ap, int); id != N_CHECKS; id = va_arg(ap, int))
+		failing[id] = true;
+	va_end(ap);
+	for (int id = 0; id < N_CHECKS; id++)
+		assert_verdict(res, id, failing[id] ? VERDICT_FAIL : VERDICT_PASS);
+}
+
+static void test_identical(void **state)
+{
+	assert_only_failing(compare(*state), N_CHECKS);
+}
+
+/* Call order comes from ts_ns, not from where a record sits in the file. */
+static void test_trace_order_irrelevant(void **state)
+{
+	struct fixture *fx = *state;
+	struct record tmp;
+
+	for (size_t i = 0; i < fx->trace.n / 2; i++) {
+		tmp = fx->trace.v[i];
+		fx->trace.v[i] = fx->trace.v[fx->trace.n - 1 - i];
+		fx->trace.v[fx->trace.n - 1 - i] = tmp;
+	}
+	assert_only_failing(compare(fx), N_CHECKS);
+}
+
+static void test_flipped_byte(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	/* Byte 10 of call 2: offset 5 + 10 in thread 100's out stream;
+	 * payload_byte(2, 10) = 62 + 70 = 0x84, flipped 0xa4. */
+	trace_call(fx, 2)->data[10] ^= 0x20;
+	res = compare(fx);
+	assert_only_failing(res, CHECK_BYTES, N_CHECKS);
+	assert_contains(res[CHECK_BYTES].detail, "pid 100 tid 100 out: offset 15: ");
+	assert_string_equal(res[CHECK_BYTES].detail,
+			    "pid 100 tid 100 out: offset 15: expected 0x84, got 0xa4 (fd 3)");
+}
+
+static void test_dropped_event(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	remove_trace_record(fx, 2);
+	res = compare(fx);
+	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
+	assert_verdict(res, CHECK_BOUNDARIES, VERDICT_FAIL);
+	assert_contains(res[CHECK_BYTES].detail, "pid 100 tid 100 out: offset 5: ");
+	assert_contains(res[CHECK_BOUNDARIES].detail, "pid 100 tid 100 out: call 1: expected 4096 bytes, got 3");
+	/* Nothing said the event was lost. */
+	assert_verdict(res, CHECK_LOSS, VERDICT_FAIL);
+	assert_contains(res[CHECK_LOSS].detail, "silent loss");
+}
+
+static void test_stream_missing(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	remove_trace_record(fx, 3);	/* thread 101's only call */
+	res = compare(fx);
+	assert_contains(res[CHECK_BYTES].detail,
+			"pid 100 tid 101 out: missing from the trace (300 bytes expected, fd 4)");
+	assert_contains(res[CHECK_PROCESS].detail, "pid 100 tid 101 (client): no trace events");
+	assert_contains(res[CHECK_LOSS].detail, "silent loss: 300 bytes");
+	assert_verdict(res, CHECK_FD, VERDICT_PASS);
+}
+
+static void test_split_differently(void **state)
+{
+	struct fixture *fx = *state;
+	struct record *first = trace_call(fx, 0), *second = trace_call(fx, 2);
+	uint8_t *joined = malloc(first->len + second->len);
+	struct check_result *res;
+
+	/* Calls 0 and 2 (5 and 4096 bytes, out) reported as one call. */
+	memcpy(joined, first->data, first->len);
+	memcpy(joined + first->len, second->data, second->len);
+	free(first->data);
+	first->data = joined;
+	first->len += second->len;
+	remove_trace_record(fx, 2);
+	res = compare(fx);
+	assert_only_failing(res, CHECK_BOUNDARIES, N_CHECKS);
+	assert_string_equal(res[CHECK_BOUNDARIES].detail,
+			    "pid 100 tid 100 out: call 0: expected 5 bytes, got 4101");
+}
+
+static void test_wrong_fd(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	trace_call(fx, 5)->fd = 7;
+	res = compare(fx);
+	assert_only_failing(res, CHECK_FD, N_CHECKS);
+	assert_string_equal(res[CHECK_FD].detail, "pid 100 tid 100 in: call 1: expected fd 3, got 7");
+}
+
+static void test_no_fd_in_trace(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	for (size_t i = 0; i < fx->trace.n; i++)
+		fx->trace.v[i].fd = -1;
+	res = compare(fx);
+	assert_verdict(res, CHECK_FD, VERDICT_SKIP);
+	assert_contains(res[CHECK_FD].detail, "no fd");
+	res[CHECK_FD].verdict = VERDICT_PASS;	/* the others are unaffected */
+	res[CHECK_FD].detail[0] = '\0';
+	assert_only_failing(res, N_CHECKS);
+}
+
+static void test_addresses(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	/* The same address, as a dual-stack socket reports it. */
+	snprintf(trace_call(fx, 0)->raddr, sizeof(trace_call(fx, 0)->raddr), "[::ffff:127.0.0.1]:04433");
+	assert_only_failing(compare(fx), N_CHECKS);
+
+	snprintf(trace_call(fx, 4)->raddr, sizeof(trace_call(fx, 4)->raddr), "127.0.0.2:4433");
+	res = compare(fx);
+	assert_only_failing(res, CHECK_ADDRESSES, N_CHECKS);
+	assert_string_equal(res[CHECK_ADDRESSES].detail,
+			    "pid 100 tid 100 out: call 2: expected raddr \"127.0.0.1:4433\", got \"127.0.0.2:4433\"");
+
+	for (size_t i = 0; i < fx->trace.n; i++)
+		fx->trace.v[i].laddr[0] = fx->trace.v[i].raddr[0] = '\0';
+	assert_verdict(compare(fx), CHECK_ADDRESSES, VERDICT_SKIP);
+}
+
+/* Call 2 (4096 bytes) delivered 1000 bytes, the rest is reported lost. */
+static void lose_part_of_call_2(struct fixture *fx, bool report)
+{
+	struct record *rec = trace_call(fx, 2), *loss;
+
+	rec->len = 1000;
+	if (!report)
+		return;
+	loss = push(&fx->trace);
+	*loss = *rec;
+	loss->data = NULL;
+	loss->type = RECORD_LOSS;
+	loss->len = 4096;
+	loss->offset = 1000;
+	loss->lost = 3096;
+}
+
+static void test_reported_loss(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	lose_part_of_call_2(fx, true);
+	res = compare(fx);
+	/* Missing is missing; but it was reported, and the lossy call still has
+	 * its length, so later calls stay aligned. */
+	assert_only_failing(res, CHECK_BYTES, N_CHECKS);
+	/* Where call 2's byte 1000 was expected (payload_byte(2, 1000) = 7062
+	 * & 0xff = 0x96), call 4's byte 0 came (payload_byte(4, 0) = 0x7c). */
+	assert_string_equal(res[CHECK_BYTES].detail,
+			    "pid 100 tid 100 out: offset 1005: expected 0x96, got 0x7c (fd 3)");
+}
+
+static void test_silent_loss(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	lose_part_of_call_2(fx, false);
+	res = compare(fx);
+	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
+	assert_verdict(res, CHECK_LOSS, VERDICT_FAIL);
+	assert_string_equal(res[CHECK_LOSS].detail,
+			    "pid 100 tid 100 out: silent loss: 3096 bytes (3096 missing, 0 reported lost)");
+}
+
+/* A whole call lost, reported by a loss record alone. */
+static void test_loss_record_alone(void **state)
+{
+	struct fixture *fx = *state;
+	struct record *rec = trace_call(fx, 2);
+
+	free(rec->data);
+	rec->data = NULL;
+	rec->type = RECORD_LOSS;
+	rec->lost = rec->len;
+	assert_only_failing(compare(fx), CHECK_BYTES, N_CHECKS);
+}
+
+static void test_truncated_stream(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	remove_trace_record(fx, 4);	/* the last out call of thread 100: 3 bytes */
+	res = compare(fx);
+	assert_string_equal(res[CHECK_BYTES].detail,
+			    "pid 100 tid 100 out: trace has 4101 of 4104 bytes (fd 3)");
+	assert_string_equal(res[CHECK_BOUNDARIES].detail,
+			    "pid 100 tid 100 out: trace has 2 calls, expected 3");
+}
+
+static void test_unrelated_processes_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct record *rec;
+
+	/* Same ns pid, other comm: pid 100 of another container. */
+	rec = push_call(&fx->trace, 0, true);
+	snprintf(rec->comm, sizeof(rec->comm), "nginx");
+	rec->pid = 777;
+	/* Same comm, other ns pid. */
+	rec = push_call(&fx->trace, 1, true);
+	rec->nspid = rec->nstid = 200;
+	rec->fd = 9;
+	assert_only_failing(compare(fx), N_CHECKS);
+}
+
+static void test_extra_stream(void **state)
+{
+	struct fixture *fx = *state;
+	struct record *rec = push_call(&fx->trace, 1, true);
+	struct check_result *res;
+
+	rec->nstid = 102;	/* a thread of the fixture that wrote no transcript */
+	rec->tid = HOST_PID + 2;
+	res = compare(fx);
+	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
+	assert_string_equal(res[CHECK_BYTES].detail,
+			    "pid 100 tid 102 in: trace has 17 bytes not in the transcript (fd 3)");
+	assert_verdict(res, CHECK_BOUNDARIES, VERDICT_FAIL);
+}
+
+static void test_process_ids(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	trace_call(fx, 4)->tid = HOST_PID + 50;
+	res = compare(fx);
+	assert_only_failing(res, CHECK_PROCESS, N_CHECKS);
+	assert_string_equal(res[CHECK_PROCESS].detail,
+			    "pid 100 tid 100: trace reports host pid/tid 5100/5100 and 5100/5150");
+
+	trace_call(fx, 4)->tid = HOST_PID;
+	trace_call(fx, 3)->pid = 0;
+	res = compare(fx);
+	assert_only_failing(res, CHECK_PROCESS, N_CHECKS);
+	assert_contains(res[CHECK_PROCESS].detail, "host pid 0");
+}
+
+static void test_wrong_comm(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	for (size_t i = 0; i < fx->trace.n; i++)
+		snprintf(fx->trace.v[i].comm, sizeof(fx->trace.v[i].comm), "clien");
+	res = compare(fx);
+	assert_verdict(res, CHECK_PROCESS, VERDICT_FAIL);
+	assert_contains(res[CHECK_PROCESS].detail,
+			"pid 100 tid 100 (client): no trace events; trace has pid 100 tid 100 with comm \"clien\"");
+	assert_contains(res[CHECK_PROCESS].detail, "(and 1 more problems)");
+}
+
+/* A call that moved no bytes (a read that hit EOF) is reported by some
+ * tracers and not by others: neither side may require it of the other. */
+static void test_empty_calls_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct record *rec;
+
+	rec = push_call(&fx->oracle, 1, false);
+	rec->nstid = rec->tid = 103;	/* a thread whose only call read nothing */
+	rec->len = 0;
+	rec = push_call(&fx->trace, 5, true);
+	rec->len = 0;
+	rec->ts_ns++;
+	assert_only_failing(compare(fx), N_CHECKS);
+}
+
+static void test_empty_oracle(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	record_set_free(&fx->oracle);
+	res = compare(fx);
+	for (int id = 0; id < N_CHECKS; id++) {
+		assert_verdict(res, id, VERDICT_SKIP);
+		assert_string_equal(res[id].detail, "fixture wrote no transcript");
+	}
+}
+
+static void test_empty_trace(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	record_set_free(&fx->trace);
+	res = compare(fx);
+	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
+	assert_verdict(res, CHECK_BOUNDARIES, VERDICT_FAIL);
+	assert_verdict(res, CHECK_PROCESS, VERDICT_FAIL);
+	assert_verdict(res, CHECK_LOSS, VERDICT_FAIL);
+	assert_contains(res[CHECK_BYTES].detail, "(and 2 more streams differ)");
+}
+
+/* ---- loading ---- */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+#define LINE(ts) "{\"type\":\"data\",\"ts_ns\":" #ts ",\"pid\":1,\"tid\":1,\"dir\":\"out\",\"len\":3,\"data\":\"Zm9v\"}\n"
+
+static void test_load(void **state)
+{
+	char dir[] = "/tmp/test_compare.XXXXXX", path[4096], err[512] = "";
+	struct record_set set = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/b.jsonl", dir);
+	write_file(path, LINE(2) "\n  \n" LINE(3));
+	snprintf(path, sizeof(path), "%s/a.jsonl", dir);
+	write_file(path, LINE(1));
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	write_file(path, "not json\n");
+
+	assert_int_equal(record_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(set.n, 3);
+	assert_int_equal(set.v[0].ts_ns, 1);	/* a.jsonl first */
+	assert_int_equal(set.v[2].ts_ns, 3);
+	assert_memory_equal(set.v[2].data, "foo", 3);
+
+	/* An error names file and line and leaves the set as it was. */
+	snprintf(path, sizeof(path), "%s/c.jsonl", dir);
+	write_file(path, LINE(4) "\n" LINE(5) "{\"type\":\"data\"}\n");
+	assert_int_equal(record_set_load_file(&set, path, err, sizeof(err)), -1);
+	assert_contains(err, "/c.jsonl:4: missing field");
+	assert_int_equal(set.n, 3);
+	assert_int_equal(record_set_load_dir(&set, dir, err, sizeof(err)), -1);
+	assert_int_equal(set.n, 3);
+	assert_int_equal(record_set_load_file(&set, "/nonexistent.jsonl", err, sizeof(err)), -1);
+	assert_contains(err, "/nonexistent.jsonl: ");
+
+	record_set_free(&set);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/a.jsonl", dir);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/b.jsonl", dir);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	remove(path);
+	rmdir(dir);
+}
+
+static void test_check_names(void **state)
+{
+	(void)state;
+	assert_string_equal(check_name(CHECK_BYTES), "bytes");
+	assert_string_equal(check_name(CHECK_BOUNDARIES), "boundaries");
+	assert_string_equal(check_name(CHECK_FD), "fd");
+	assert_string_equal(check_name(CHECK_ADDRESSES), "addresses");
+	assert_string_equal(check_name(CHECK_PROCESS), "process");
+	assert_string_equal(check_name(CHECK_LOSS), "loss");
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_identical),
+		T(test_trace_order_irrelevant),
+		T(test_flipped_byte),
+		T(test_dropped_event),
+		T(test_stream_missing),
+		T(test_split_differently),
+		T(test_wrong_fd),
+		T(test_no_fd_in_trace),
+		T(test_addresses),
+		T(test_reported_loss),
+		T(test_silent_loss),
+		T(test_loss_record_alone),
+		T(test_truncated_stream),
+		T(test_unrelated_processes_ignored),
+		T(test_extra_stream),
+		T(test_process_ids),
+		T(test_wrong_comm),
+		T(test_empty_calls_ignored),
+		T(test_empty_oracle),
+		T(test_empty_trace),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_check_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
