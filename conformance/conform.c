@@ -26,8 +26,8 @@ static const char *const default_fixtures = "host,bullseye,bookworm,trixie";
 static const char *const image_prefix = "tlsprobe/fixture-openssl:";
 
 struct conform_opts {
-	char root[PATH_MAX];       /* the checkout: build/tlsprobe's parent's parent */
-	char workdir[PATH_MAX];
+	char root[PATH_MAX / 2];   /* the checkout: build/tlsprobe's parent's parent */
+	char workdir[PATH_MAX / 2];
 	char *fixtures[MAX_ITEMS];
 	int nfixtures;
 	char *scenarios[MAX_ITEMS];
@@ -177,14 +177,14 @@ static int build_images(struct conform_opts *o)
 }
 
 struct row_paths {
-	char dir[PATH_MAX], transcript[PATH_MAX + 16], events[PATH_MAX + 16];
-	char tracer_log[PATH_MAX + 16], fixture_log[PATH_MAX + 16];
+	char dir[PATH_MAX - 32], transcript[PATH_MAX], events[PATH_MAX];
+	char tracer_log[PATH_MAX], fixture_log[PATH_MAX];
 };
 
 static void make_row_paths(const struct conform_opts *o, const char *fixture,
 			   const char *scenario, struct row_paths *p)
 {
-	snprintf(p->dir, sizeof(p->dir), "%s/%s/%s", o->workdir, fixture, scenario);
+	snprintf(p->dir, sizeof(p->dir), "%s/%.60s/%.60s", o->workdir, fixture, scenario);
 	snprintf(p->transcript, sizeof(p->transcript), "%s/transcript", p->dir);
 	snprintf(p->events, sizeof(p->events), "%s/events.jsonl", p->dir);
 	snprintf(p->tracer_log, sizeof(p->tracer_log), "%s/tracer.log", p->dir);
@@ -248,7 +248,7 @@ static pid_t start_tracer(const struct conform_opts *o, const struct row_paths *
 			char why[256];
 
 			last_line(p->tracer_log, why, sizeof(why));
-			snprintf(err, errlen, "tracer exited: %s", why);
+			snprintf(err, errlen, "tracer exited: %.200s", why);
 			return -1;
 		}
 		usleep(20 * 1000);
@@ -287,7 +287,7 @@ static void compare_row(const struct row_paths *p, struct score_row *row)
 
 	if (record_set_load_dir(&oracle, p->transcript, err, sizeof(err)) ||
 	    record_set_load_file(&trace, p->events, err, sizeof(err))) {
-		snprintf(row->error, sizeof(row->error), "%s", err);
+		snprintf(row->error, sizeof(row->error), "%.255s", err);
 	} else {
 		compare_records(&oracle, &trace, row->checks);
 		if (oracle.n)
@@ -309,7 +309,8 @@ static void run_row(const struct conform_opts *o, const char *fixture, const cha
 	snprintf(row->scenario, sizeof(row->scenario), "%s", scenario);
 	make_row_paths(o, fixture, scenario, &p);
 	if (mkdirs(p.transcript)) {
-		snprintf(row->error, sizeof(row->error), "cannot create %s: %s", p.transcript, strerror(errno));
+		snprintf(row->error, sizeof(row->error), "cannot create %.200s: %s", p.transcript,
+			 strerror(errno));
 		return;
 	}
 	tracer = start_tracer(o, &p, row->error, sizeof(row->error));
@@ -320,7 +321,7 @@ static void run_row(const struct conform_opts *o, const char *fixture, const cha
 	spawn_stop(tracer, 10000);
 	if (status) {
 		last_line(p.fixture_log, why, sizeof(why));
-		snprintf(row->error, sizeof(row->error), "fixture failed (%s): %s",
+		snprintf(row->error, sizeof(row->error), "fixture failed (%s): %.200s",
 			 status < 0 ? "timeout" : "non-zero exit", why);
 		return;
 	}
@@ -342,7 +343,7 @@ static void defaults(struct conform_opts *o)
 	static char fixtures_buf[128];
 
 	if (!o->workdir[0])
-		snprintf(o->workdir, sizeof(o->workdir), "%s/build/conform", o->root);
+		snprintf(o->workdir, sizeof(o->workdir), "%.2000s/build/conform", o->root);
 	if (!o->nfixtures) {
 		snprintf(fixtures_buf, sizeof(fixtures_buf), "%s", default_fixtures);
 		o->nfixtures = split_list(fixtures_buf, o->fixtures, MAX_ITEMS);
