@@ -55,6 +55,10 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libtlsprobe.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
 
+$(BUILD)/tests/e2e/%: tests/e2e/%.c $(BUILD)/libtlsprobe.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
+
 # The fixture built on the host, against the host's OpenSSL, and the test CA.
 fixtures: $(DEPS_STAMP)
 	$(MAKE) -s -C fixtures/openssl OUT=$(CURDIR)/$(BUILD)/fixtures/openssl
@@ -70,8 +74,13 @@ unit-test: $(TESTS)
 conform: all fixtures
 	$(BUILD)/tlsprobe conform $(CONFORM_ARGS)
 
-test: unit-test all fixtures
+# The matrix, then end-to-end checks that use its capture and real programs.
+test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	$(BUILD)/tlsprobe conform --json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
+	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/host/size-4k
+	tests/e2e/curl.sh
+	tests/e2e/kill_tracer.sh
+	tests/e2e/bad_input.sh
 
 clean:
 	rm -rf $(BUILD)

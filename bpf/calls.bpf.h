@@ -13,8 +13,8 @@ struct active_call {
 	__u64 len_out;    /* _ex functions: where the byte count is written */
 	__u32 cookie;
 	__u32 depth;      /* nested TLS calls inside this one (ignored) */
-	__s32 fd;         /* first read/write-family syscall inside the call */
-	__u32 pad;
+	__s32 fd;         /* first INET/INET6 socket read or written inside the call */
+	__s32 other_fd;   /* else the first other fd (a pipe, a unix socket, stderr …) */
 	struct sock_addrs addrs;
 };
 

@@ -52,6 +52,7 @@ int BPF_KPROBE(tls_entry, void *ssl, void *buf, __u64 num, void *len_out)
 	call.len_out = (__u64)len_out;
 	call.cookie = bpf_get_attach_cookie(ctx);
 	call.fd = -1;
+	call.other_fd = -1;
 	bpf_map_update_elem(&active_calls, &tid, &call, BPF_ANY);
 	return 0;
 }
@@ -78,6 +79,9 @@ static __always_inline void settle_fd(struct active_call *call, __u32 tgid)
 	struct ssl_key key = { .ssl = call->ssl, .tgid = tgid };
 	struct ssl_socket *known, seen = {};
 
+	if (call->fd < 0 && call->other_fd >= 0 &&
+	    !bpf_map_lookup_elem(&ssl_sockets, &key))
+		call->fd = call->other_fd; /* no socket ever: a pipe or file transport */
 	if (call->fd >= 0) {
 		seen.fd = call->fd;
 		seen.addrs = call->addrs;

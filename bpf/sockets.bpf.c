@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* fd correlation without struct offsets: the first read/write-family syscall a
- * thread makes inside a TLS call names the call's fd. Its socket addresses are
- * read from the kernel's socket at that moment (CO-RE). */
+/* fd correlation without struct offsets: the read/write-family syscalls a
+ * thread makes inside a TLS call name the call's fd. An app may write other
+ * fds meanwhile (curl -v logs to stderr from inside SSL_write, through its own
+ * BIO), so the first INET/INET6 socket wins; another fd is only a fallback.
+ * Socket addresses are read from the kernel's socket at that moment (CO-RE). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -49,11 +51,17 @@ static int note_syscall_fd(long fd)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct active_call *call = bpf_map_lookup_elem(&active_calls, &tid);
+	struct sock_addrs addrs = {};
 
 	if (!call || call->fd >= 0)
 		return 0;
-	call->fd = fd;
-	read_sock_addrs(fd, &call->addrs);
+	read_sock_addrs(fd, &addrs);
+	if (addrs.family == AF_INET || addrs.family == AF_INET6) {
+		call->fd = fd;
+		call->addrs = addrs;
+	} else if (call->other_fd < 0) {
+		call->other_fd = fd;
+	}
 	return 0;
 }
 

@@ -1,0 +1,19 @@
+# OpenSSL fixture for one Debian suite: docker build --build-arg SUITE=bookworm \
+#   -f docker/openssl.Dockerfile -t tlsprobe/fixture-openssl:bookworm .   (context: repo root)
+# The base image comes from scripts/images.sh (debootstrap + docker import).
+ARG SUITE=bookworm
+FROM tlsprobe/base:${SUITE} AS toolchain
+# ARG, not ENV: build-time only, not kept in the fixture image.
+ARG DEBIAN_FRONTEND=noninteractive
+# The toolchain layer comes first so that editing fixture sources does not redo apt.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev make libssl-dev openssl \
+ && rm -rf /var/lib/apt/lists/*
+
+FROM toolchain
+# Same relative layout as the repo: the fixture's Makefile reaches ../../tracer/base64.c.
+COPY tracer/base64.c tracer/base64.h /src/tracer/
+COPY fixtures/openssl/ /src/fixtures/openssl/
+RUN make -C /src/fixtures/openssl OUT=/opt/tlsfix \
+ && install -m 0755 /src/fixtures/openssl/run.sh /opt/tlsfix/run.sh \
+ && test -x /opt/tlsfix/tlsfix

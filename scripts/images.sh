@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Build tlsprobe's Docker images for each Debian suite (default: bullseye bookworm trixie):
+#   tlsprobe/base:SUITE             debootstrap --variant=minbase rootfs, `docker import`ed
+#                                   (no image can be pulled here); the rootfs tarball is
+#                                   cached in $TLSPROBE_CACHE/rootfs/SUITE.tar and reused.
+#   tlsprobe/fixture-openssl:SUITE  docker/openssl.Dockerfile, context = repo root.
+# Existing base images are kept (delete one, or its tarball too, to rebuild it); fixture
+# images are always rebuilt (Docker's layer cache keeps that cheap).
+# Starts dockerd via scripts/dockerd.sh if none answers and LEAVES IT RUNNING, since the
+# next step (running fixtures) needs it. TLSPROBE_STOP_DOCKERD=1 makes this script stop,
+# at exit, a daemon that it started itself (never one that was already running).
+# Environment: TLSPROBE_CACHE (default /var/cache/tlsprobe), TLSPROBE_MIRROR (default:
+# first URIs line of /etc/apt/sources.list.d/debian.sources), TLSPROBE_STOP_DOCKERD.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+. "$HERE/docker-env.sh"
+CACHE=${TLSPROBE_CACHE:-/var/cache/tlsprobe}
+ARCHIVE=http://archive.debian.org    # where Debian moves suites that left the mirrors
+# bookworm's debian-archive-keyring (2023.3+deb12u2) already holds the bullseye, bookworm
+# and trixie keys, so bookworm's debootstrap verifies all three with it. A later suite
+# (forky) needs a newer keyring: take debian-archive-keyring from that suite (or a
+# bookworm point release / backports that ships its key) and point KEYRING at it.
+KEYRING=${TLSPROBE_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
+
+log() { echo "tlsprobe: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+BASE_ONLY=0
+SUITES=()
+for a in "$@"; do
+    case $a in
+        -h|--help) echo "usage: $0 [--base-only] [SUITE...]   (default: bullseye bookworm trixie; as root)"
+                   exit 0 ;;
+        --base-only) BASE_ONLY=1 ;;    # only tlsprobe/base:SUITE
+        -*) die "unknown option '$a' (see --help)" ;;
+        *) SUITES+=("$a") ;;
+    esac
+done
+((${#SUITES[@]})) || SUITES=(bullseye bookworm trixie)
+[[ $EUID -eq 0 ]] || die "must run as root"
+for t in debootstrap curl tar "$DOCKER"; do
+    command -v "$t" >/dev/null || die "$t not found (run scripts/deps.sh)"
+done
+[[ -r $KEYRING ]] || die "keyring $KEYRING not found"
+mkdir -p "$CACHE/rootfs" "$CACHE/logs"
+
+# Mirror base, e.g. http://deb.debian.org: from the host's deb822 sources, or sources.list.
+host_mirror() {
+    local u
+    u=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    [[ -n $u ]] || u=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+    u=${u:-http://deb.debian.org/debian}
+    echo "${u%/debian*}"    # strip the archive path (/debian, /debian-security, ...)
+}
+MIRROR=${TLSPROBE_MIRROR:-$(host_mirror)}
+
+has_dist() { curl -fsS -o /dev/null --max-time 30 "$1/dists/$2/Release" 2>/dev/null; }
+
+# dockerd: start if needed; remember whether we did.
+STARTED_DOCKERD=0
+if ! tlsprobe_docker_ok; then
+    "$HERE/dockerd.sh" start
+    STARTED_DOCKERD=1
+fi
+cleanup() {
+    if [[ $STARTED_DOCKERD == 1 && ${TLSPROBE_STOP_DOCKERD:-0} == 1 ]]; then
+        "$HERE/dockerd.sh" stop
+    fi
+}
+trap cleanup EXIT
+
+# Build the cached rootfs tarball for suite $1.
+make_rootfs() {
+    local suite=$1 tar=$CACHE/rootfs/$1.tar dir=$CACHE/rootfs/$1.dir
+    local blog=$CACHE/logs/debootstrap-$1.log base="" extra=""
+    # Old suites leave deb.debian.org for archive.debian.org: try the host's mirror first.
+    for b in "$MIRROR" "$ARCHIVE"; do
+        if has_dist "$b/debian" "$suite"; then base=$b; break; fi
+        log "$suite: not on $b/debian"
+    done
+    [[ -n $base ]] || die "$suite: no mirror has it (tried $MIRROR, $ARCHIVE)"
+    log "$suite: debootstrap from $base/debian (log: $blog)"
+    rm -rf "$dir"
+    local t0=$SECONDS
+    if ! debootstrap --variant=minbase --keyring="$KEYRING" "$suite" "$dir" "$base/debian" \
+            >"$blog" 2>&1; then
+        tail -n 20 "$blog" >&2
+        die "$suite: debootstrap failed (full log: $blog)"
+    fi
+    # debootstrap writes only "deb MIRROR SUITE main"; add -updates and -security (as a
+    # normal install has) when the mirror carries them, so the images get OpenSSL fixes.
+    local src="deb $base/debian $suite main"$'\n'
+    if has_dist "$base/debian" "$suite-updates"; then
+        src+="deb $base/debian $suite-updates main"$'\n'
+    fi
+    if has_dist "$base/debian-security" "$suite-security"; then
+        src+="deb $base/debian-security $suite-security main"$'\n'
+    fi
+    printf '%s' "$src" >"$dir/etc/apt/sources.list"
+    if [[ $base == "$ARCHIVE" ]]; then    # archived Release files may be past Valid-Until
+        echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/90tlsprobe-archive"
+    fi
+    rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/archives/*.deb
+    tar --numeric-owner -C "$dir" -cf "$tar.tmp" .
+    mv "$tar.tmp" "$tar"
+    rm -rf "$dir"
+    log "$suite: rootfs cached in $tar ($((SECONDS - t0)) s)"
+}
+
+for suite in "${SUITES[@]}"; do
+    [[ $suite =~ ^[a-z]+$ ]] || die "bad suite name '$suite'"
+    img=tlsprobe/base:$suite
+    if "$DOCKER" image inspect "$img" >/dev/null 2>&1; then
+        log "$img: present"
+    else
+        [[ -f $CACHE/rootfs/$suite.tar ]] || make_rootfs "$suite"
+        log "$img: importing $CACHE/rootfs/$suite.tar"
+        # An imported image has no config: give it the usual PATH and a shell.
+        "$DOCKER" import \
+            --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+            --change 'CMD ["/bin/bash"]' \
+            "$CACHE/rootfs/$suite.tar" "$img" >/dev/null
+    fi
+
+    ((BASE_ONLY)) && continue
+    img=tlsprobe/fixture-openssl:$suite
+    [[ -f $ROOT/fixtures/openssl/Makefile ]] || die "$ROOT/fixtures/openssl/Makefile missing"
+    flog=$CACHE/logs/fixture-openssl-$suite.log
+    log "$img: building (log: $flog)"
+    t0=$SECONDS
+    # Legacy builder: BuildKit needs a bridge network, which dockerd --bridge=none lacks;
+    # --network host lets apt in the build reach the mirror.
+    if ! DOCKER_BUILDKIT=0 "$DOCKER" build --network host --build-arg "SUITE=$suite" \
+            -f "$ROOT/docker/openssl.Dockerfile" -t "$img" "$ROOT" >"$flog" 2>&1; then
+        tail -n 30 "$flog" >&2
+        die "$img: build failed (full log: $flog)"
+    fi
+    log "$img: built ($((SECONDS - t0)) s)"
+done
+log "done: ${SUITES[*]}"
