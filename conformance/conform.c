@@ -1,6 +1,7 @@
 /* tlsprobe conform: for each fixture and scenario, start the tracer, wait
  * until it is attached, run the fixture, stop the tracer and compare what it
  * saw with the fixture's own transcript. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -191,6 +192,28 @@ static void make_row_paths(const struct conform_opts *o, const char *fixture,
 	snprintf(p->fixture_log, sizeof(p->fixture_log), "%s/fixture.log", p->dir);
 }
 
+/* A row starts from an empty transcript directory: what an earlier run left
+ * there would be taken for this run's ground truth. */
+static int clear_transcript(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX + 256];
+	int ret = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (unlink(path) && errno != ENOENT)
+			ret = -1;
+	}
+	closedir(d);
+	return ret;
+}
+
 static int file_contains(const char *path, const char *needle)
 {
 	char line[1024];
@@ -308,9 +331,9 @@ static void run_row(const struct conform_opts *o, const char *fixture, const cha
 	snprintf(row->fixture, sizeof(row->fixture), "%s", fixture);
 	snprintf(row->scenario, sizeof(row->scenario), "%s", scenario);
 	make_row_paths(o, fixture, scenario, &p);
-	if (mkdirs(p.transcript)) {
-		snprintf(row->error, sizeof(row->error), "cannot create %.200s: %s", p.transcript,
-			 strerror(errno));
+	if (mkdirs(p.transcript) || clear_transcript(p.transcript)) {
+		snprintf(row->error, sizeof(row->error), "cannot create or empty %.200s: %s",
+			 p.transcript, strerror(errno));
 		return;
 	}
 	tracer = start_tracer(o, &p, row->error, sizeof(row->error));
