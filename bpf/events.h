@@ -18,18 +18,35 @@ enum event_kind {
 	EVENT_LIB_OPEN = 3, /* a target opened a TLS library: attach to it */
 };
 
-/* Which TLS function a probe belongs to; rides in the BPF cookie with the
- * library id (cookie = lib_id << FUNC_BITS | func). */
+/* Which TLS function a probe belongs to. */
 enum tls_func {
 	FUNC_SSL_WRITE,
 	FUNC_SSL_READ,
 	FUNC_SSL_WRITE_EX,
 	FUNC_SSL_READ_EX,
+	FUNC_SSL_WRITE_EX2,         /* OpenSSL >= 3.3 */
+	FUNC_SSL_WRITE_INTERNAL,    /* ssl_write_internal: SSL_write*, BIO_f_ssl all reach it */
+	FUNC_SSL_READ_INTERNAL,     /* ssl_read_internal: SSL_read*, BIO_f_ssl */
 	FUNC_COUNT,
 };
-#define FUNC_BITS 4
 
 enum data_dir { DATA_OUT = 0, DATA_IN = 1 };
+
+/* Where the number of bytes a call moved comes from. */
+enum len_source {
+	LEN_FROM_RETURN = 0, /* the return value, when > 0 (SSL_write, SSL_read) */
+	LEN_FROM_ARG4 = 1,   /* when the return value is > 0: *(size_t *)4th argument */
+	LEN_FROM_ARG5 = 2,   /* the same, 5th argument (a flags argument comes first) */
+};
+
+/* The BPF cookie of a TLS probe: which library, which function, where its
+ * byte count is and which direction its bytes go. */
+#define COOKIE_FUNC(c) ((c) & 0xf)
+#define COOKIE_LEN_FROM(c) (((c) >> 4) & 0x3)
+#define COOKIE_DIR(c) (((c) >> 6) & 0x1)
+#define COOKIE_LIB(c) ((c) >> 8)
+#define MAKE_COOKIE(lib, func, len_from, dir) \
+	((__u64)(lib) << 8 | (__u64)(dir) << 6 | (__u64)(len_from) << 4 | (__u64)(func))
 
 struct sock_addrs {
 	__u16 family;  /* AF_INET, AF_INET6, or 0 when the fd is no socket */

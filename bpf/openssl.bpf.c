@@ -32,45 +32,49 @@ static __always_inline __u32 ns_id(struct task_struct *task)
 }
 
 SEC("uprobe")
-int BPF_KPROBE(tls_entry, void *ssl, void *buf, __u64 num, void *len_out)
+int BPF_KPROBE(tls_entry, void *ssl, void *buf)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
 	struct active_call *outer, call = {};
+	__u64 arg4, arg5;
 
 	if (!is_target(pid_tgid >> 32))
 		return 0;
 	outer = bpf_map_lookup_elem(&active_calls, &tid);
 	if (outer) {
-		/* e.g. a library whose SSL_write calls SSL_write_ex: the
-		 * outermost call owns the bytes. */
+		/* e.g. SSL_write_ex calling SSL_write_ex2 when both are probed:
+		 * the outermost call owns the bytes. */
 		outer->depth++;
 		return 0;
 	}
 	call.ssl = (__u64)ssl;
 	call.buf = (__u64)buf;
-	call.len_out = (__u64)len_out;
+	/* Both registers are read unconditionally: clang would otherwise pick
+	 * the ctx offset first, and the verifier refuses a computed ctx access. */
+	arg4 = PT_REGS_PARM4(ctx);
+	arg5 = PT_REGS_PARM5(ctx);
 	call.cookie = bpf_get_attach_cookie(ctx);
+	call.len_out = COOKIE_LEN_FROM(call.cookie) == LEN_FROM_ARG5 ? arg5 : arg4;
 	call.fd = -1;
 	call.other_fd = -1;
 	bpf_map_update_elem(&active_calls, &tid, &call, BPF_ANY);
 	return 0;
 }
 
-/* Bytes the call moved: SSL_write/SSL_read return them; the _ex functions
- * return 1 and store them through their 4th argument. */
+/* Bytes the call moved: the return value, or (for the _ex and internal
+ * functions, which return 1 or a positive status) the count stored through
+ * the pointer argument saved at entry. */
 static __always_inline __u64 call_result_len(const struct active_call *call, long ret)
 {
-	__u32 func = call->cookie & ((1 << FUNC_BITS) - 1);
 	__u64 len = 0;
 
-	if (func == FUNC_SSL_WRITE_EX || func == FUNC_SSL_READ_EX) {
-		if ((int)ret != 1)
-			return 0;
-		bpf_probe_read_user(&len, sizeof(len), (void *)call->len_out);
-		return len;
-	}
-	return (int)ret > 0 ? (int)ret : 0;
+	if ((int)ret <= 0)
+		return 0;
+	if (COOKIE_LEN_FROM(call->cookie) == LEN_FROM_RETURN)
+		return (int)ret;
+	bpf_probe_read_user(&len, sizeof(len), (void *)call->len_out);
+	return len;
 }
 
 /* The fd of this call, or of the last call on the same SSL* that made one. */
@@ -161,9 +165,9 @@ int BPF_KRETPROBE(tls_return, long ret)
 	if (!ev || !len)
 		goto done;
 
-	func = call->cookie & ((1 << FUNC_BITS) - 1);
+	func = COOKIE_FUNC(call->cookie);
 	ev->hdr.kind = EVENT_DATA;
-	ev->hdr.lib_id = call->cookie >> FUNC_BITS;
+	ev->hdr.lib_id = COOKIE_LIB(call->cookie);
 	ev->hdr.call_id = __sync_fetch_and_add(&next_call_id, 1);
 	ev->hdr.ts_ns = bpf_ktime_get_ns();
 	ev->hdr.pid = pid_tgid >> 32;
@@ -172,7 +176,7 @@ int BPF_KRETPROBE(tls_return, long ret)
 	ev->hdr.nstid = ns_id(task);
 	bpf_get_current_comm(ev->hdr.comm, sizeof(ev->hdr.comm));
 	ev->hdr.func = func;
-	ev->hdr.dir = (func == FUNC_SSL_READ || func == FUNC_SSL_READ_EX) ? DATA_IN : DATA_OUT;
+	ev->hdr.dir = COOKIE_DIR(call->cookie);
 	ev->hdr.fd = call->fd;
 	ev->hdr.addrs = call->addrs;
 	ev->hdr.call_len = len;

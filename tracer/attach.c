@@ -36,33 +36,41 @@ static int keep_link(struct lib_registry *reg, struct bpf_link *link)
 }
 
 static int attach_probe(struct lib_registry *reg, const struct tls_lib *lib,
-			enum tls_func func, int retprobe)
+			const struct probe_site *site, int retprobe)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe,
-		    .bpf_cookie = (unsigned int)lib->id << FUNC_BITS | func);
+		    .bpf_cookie = MAKE_COOKIE(lib->id, site->func, site->len_from,
+					      tls_func_dir(site->func)));
 	struct bpf_link *link;
 
 	link = bpf_program__attach_uprobe_opts(retprobe ? reg->return_prog : reg->entry_prog,
-					       -1, lib->host_path, lib->func_offset[func], &opts);
+					       -1, lib->host_path, site->offset, &opts);
 	if (!link) {
-		fprintf(stderr, "tlsprobe: %s: cannot attach %s probe to %s: %s\n", lib->path,
-			retprobe ? "return" : "entry", tls_func_name(func), strerror(errno));
+		fprintf(stderr, "tlsprobe: %s: cannot attach %s probe to %s at 0x%llx: %s\n",
+			lib->path, retprobe ? "return" : "entry", tls_func_name(site->func),
+			(unsigned long long)site->offset, strerror(errno));
 		return -1;
 	}
 	return keep_link(reg, link);
 }
 
+/* An entry and a return probe on every site of the plan: the kernel puts one
+ * breakpoint there for both. */
 static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 {
-	for (int f = 0; f < FUNC_COUNT; f++) {
-		if (!lib->has_func[f])
-			continue;
-		if (attach_probe(reg, lib, f, 0) || attach_probe(reg, lib, f, 1))
+	for (int i = 0; i < lib->plan.nsites; i++)
+		if (attach_probe(reg, lib, &lib->plan.sites[i], 0) ||
+		    attach_probe(reg, lib, &lib->plan.sites[i], 1))
 			return -1;
-	}
+	if (reg->explain)
+		plan_print(reg->explain, lib->path, lib->version, &lib->plan);
 	if (reg->verbose)
 		fprintf(stderr, "tlsprobe: attached to %s (%s)\n", lib->path,
 			lib->version[0] ? lib->version : "version unknown");
+	for (int d = 0; d < 2 && !reg->explain; d++)
+		if (!lib->plan.planned[d] && reg->plan_mode == PLAN_AUTO)
+			fprintf(stderr, "tlsprobe: %s: %s probes on the exported entry points (slower): "
+				"%s\n", lib->path, d == DATA_IN ? "read" : "write", lib->plan.why[d]);
 	return 0;
 }
 
@@ -100,7 +108,7 @@ static int add_lib(struct lib_registry *reg, unsigned int major, unsigned int mi
 	lib->inode = inode;
 	snprintf(lib->path, sizeof(lib->path), "%s", path);
 	snprintf(lib->host_path, sizeof(lib->host_path), "%s", host_path);
-	if (openssl_plan(lib, err, sizeof(err))) {
+	if (openssl_plan(lib, reg->plan_mode, err, sizeof(err))) {
 		fprintf(stderr, "tlsprobe: skipping %s\n", err);
 		return -1;
 	}

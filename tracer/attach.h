@@ -4,6 +4,7 @@
 #ifndef TLSPROBE_ATTACH_H
 #define TLSPROBE_ATTACH_H
 #include <stddef.h>
+#include <stdio.h>
 #include "libs/openssl.h"
 #include "procmaps.h"
 
@@ -16,7 +17,9 @@ struct lib_registry {
 	struct bpf_link **links;
 	size_t nlinks, links_cap;
 	struct bpf_program *entry_prog, *return_prog;
+	enum plan_mode plan_mode;
 	int verbose;
+	FILE *explain;   /* non-NULL: print each library's plan there */
 };
 
 /* Attaches to the library mapped as `e` in process pid, unless that file is

@@ -3,4 +3,5 @@
 #define TLSPROBE_CMD_H
 int cmd_trace(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 #endif

@@ -81,37 +81,193 @@ static int vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
 	return -ENOENT;
 }
 
-static int symtab_lookup(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *vaddr)
+int elf_image_offset(struct elf_image *img, uint64_t vaddr, uint64_t *offset)
+{
+	return vaddr_to_offset(img->elf, vaddr, offset);
+}
+
+static int is_defined_func(const GElf_Sym *sym)
+{
+	return sym->st_shndx != SHN_UNDEF && GELF_ST_TYPE(sym->st_info) == STT_FUNC;
+}
+
+/* Calls match(sym, name, arg) for every defined function of one symbol
+ * table until it returns non-zero; returns the index that matched or -1. */
+static long symtab_find(Elf *elf, Elf_Scn *scn, GElf_Sym *out,
+			int (*match)(const GElf_Sym *sym, const char *name, const void *arg),
+			const void *arg, const char **name_out)
 {
 	GElf_Shdr sh;
-	GElf_Sym sym;
 	Elf_Data *data;
 
-	if (!scn || !gelf_getshdr(scn, &sh) || !(data = elf_getdata(scn, NULL)))
-		return -ENOENT;
+	if (!scn || !gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+		return -1;
 	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-		const char *sym_name;
+		const char *name;
 
-		if (!gelf_getsym(data, i, &sym) || sym.st_shndx == SHN_UNDEF ||
-		    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+		if (!gelf_getsym(data, i, out) || !is_defined_func(out))
 			continue;
-		sym_name = elf_strptr(elf, sh.sh_link, sym.st_name);
-		if (sym_name && !strcmp(sym_name, name)) {
-			*vaddr = sym.st_value;
-			return 0;
+		name = elf_strptr(elf, sh.sh_link, out->st_name);
+		if (name && match(out, name, arg)) {
+			if (name_out)
+				*name_out = name;
+			return (long)i;
 		}
 	}
+	return -1;
+}
+
+static int match_name(const GElf_Sym *sym, const char *name, const void *want)
+{
+	(void)sym;
+	return !strcmp(name, want);
+}
+
+static int match_addr(const GElf_Sym *sym, const char *name, const void *want)
+{
+	return name[0] && sym->st_value == *(const uint64_t *)want;
+}
+
+/* .dynsym first (what the dynamic linker uses), then .symtab. */
+static int func_lookup(struct elf_image *img,
+		       int (*match)(const GElf_Sym *, const char *, const void *),
+		       const void *arg, GElf_Sym *sym, const char **name)
+{
+	if (symtab_find(img->elf, find_section_of_type(img->elf, SHT_DYNSYM), sym, match, arg,
+			name) >= 0 ||
+	    symtab_find(img->elf, find_section_of_type(img->elf, SHT_SYMTAB), sym, match, arg,
+			name) >= 0)
+		return 0;
 	return -ENOENT;
+}
+
+int elf_image_func(struct elf_image *img, const char *name, uint64_t *vaddr, uint64_t *size)
+{
+	GElf_Sym sym;
+
+	if (func_lookup(img, match_name, name, &sym, NULL))
+		return -ENOENT;
+	*vaddr = sym.st_value;
+	*size = sym.st_size;
+	return 0;
+}
+
+const char *elf_image_func_name_at(struct elf_image *img, uint64_t vaddr)
+{
+	GElf_Sym sym;
+	const char *name = NULL;
+
+	return func_lookup(img, match_addr, &vaddr, &sym, &name) ? NULL : name;
 }
 
 int elf_image_func_offset(struct elf_image *img, const char *name, uint64_t *offset)
 {
-	uint64_t vaddr;
+	uint64_t vaddr, size;
 
-	if (symtab_lookup(img->elf, find_section_of_type(img->elf, SHT_DYNSYM), name, &vaddr) &&
-	    symtab_lookup(img->elf, find_section_of_type(img->elf, SHT_SYMTAB), name, &vaddr))
+	if (elf_image_func(img, name, &vaddr, &size))
 		return -ENOENT;
 	return vaddr_to_offset(img->elf, vaddr, offset);
+}
+
+int elf_image_bytes_at(struct elf_image *img, uint64_t vaddr, const uint8_t **bytes, size_t *avail)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(img->elf, scn))) {
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS || !(sh.sh_flags & SHF_ALLOC) ||
+		    vaddr < sh.sh_addr || vaddr >= sh.sh_addr + sh.sh_size)
+			continue;
+		data = elf_rawdata(scn, NULL);
+		if (!data || data->d_size != sh.sh_size)
+			return -ENOENT;
+		*bytes = (const uint8_t *)data->d_buf + (vaddr - sh.sh_addr);
+		*avail = sh.sh_size - (vaddr - sh.sh_addr);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Visits every RELA entry of the file; stops when fn returns non-zero. */
+static int for_each_rela(Elf *elf, int (*fn)(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r,
+					     void *arg), void *arg)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize ||
+		    !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Rela r;
+			int ret;
+
+			if (gelf_getrela(data, i, &r) && (ret = fn(elf, &sh, &r, arg)))
+				return ret;
+		}
+	}
+	return 0;
+}
+
+struct got_query {
+	uint64_t slot;
+	const char *name;
+};
+
+static int match_got_slot(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, void *arg)
+{
+	struct got_query *q = arg;
+	unsigned long type = GELF_R_TYPE(r->r_info);
+	Elf_Scn *symscn = elf_getscn(elf, sh->sh_link);
+	GElf_Shdr symsh;
+	GElf_Sym sym;
+	Elf_Data *data;
+
+	if (r->r_offset != q->slot || (type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT))
+		return 0;
+	if (!symscn || !gelf_getshdr(symscn, &symsh) || !(data = elf_getdata(symscn, NULL)) ||
+	    !gelf_getsym(data, GELF_R_SYM(r->r_info), &sym))
+		return 0;
+	q->name = elf_strptr(elf, symsh.sh_link, sym.st_name);
+	return q->name != NULL;
+}
+
+const char *elf_image_got_symbol(struct elf_image *img, uint64_t slot_vaddr)
+{
+	struct got_query q = { .slot = slot_vaddr };
+
+	return for_each_rela(img->elf, match_got_slot, &q) ? q.name : NULL;
+}
+
+struct relative_query {
+	uint64_t slot, value;
+};
+
+static int match_relative(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, void *arg)
+{
+	struct relative_query *q = arg;
+
+	(void)elf;
+	(void)sh;
+	if (r->r_offset != q->slot || GELF_R_TYPE(r->r_info) != R_X86_64_RELATIVE)
+		return 0;
+	q->value = (uint64_t)r->r_addend;
+	return 1;
+}
+
+int elf_image_relative_value(struct elf_image *img, uint64_t slot_vaddr, uint64_t *value)
+{
+	struct relative_query q = { .slot = slot_vaddr };
+
+	if (!for_each_rela(img->elf, match_relative, &q))
+		return -ENOENT;
+	*value = q.value;
+	return 0;
 }
 
 int elf_image_has_symbols(struct elf_image *img)

@@ -14,6 +14,29 @@ void elf_image_close(struct elf_image *img);
  * .dynsym first, then .symtab. Returns 0, or -ENOENT. */
 int elf_image_func_offset(struct elf_image *img, const char *name, uint64_t *offset);
 
+/* Address (st_value) and size of a defined function symbol, .dynsym first,
+ * then .symtab. Returns 0, or -ENOENT. */
+int elf_image_func(struct elf_image *img, const char *name, uint64_t *vaddr, uint64_t *size);
+
+/* Name of a defined function symbol at vaddr (.dynsym, then .symtab), or NULL.
+ * Owned by img. */
+const char *elf_image_func_name_at(struct elf_image *img, uint64_t vaddr);
+
+/* File offset of a virtual address, through the PT_LOAD segment holding it. */
+int elf_image_offset(struct elf_image *img, uint64_t vaddr, uint64_t *offset);
+
+/* The bytes of the section holding vaddr (any section with contents): *bytes
+ * points at vaddr, *avail bytes follow it. Returns 0, or -ENOENT. */
+int elf_image_bytes_at(struct elf_image *img, uint64_t vaddr, const uint8_t **bytes, size_t *avail);
+
+/* The symbol a GOT slot is bound to by a JUMP_SLOT or GLOB_DAT relocation
+ * (what a PLT stub jumping through that slot calls), or NULL. Owned by img. */
+const char *elf_image_got_symbol(struct elf_image *img, uint64_t slot_vaddr);
+
+/* The address an R_X86_64_RELATIVE relocation stores in a slot (a function
+ * pointer in a PIC library's .data.rel.ro). Returns 0, or -ENOENT. */
+int elf_image_relative_value(struct elf_image *img, uint64_t slot_vaddr, uint64_t *value);
+
 /* Whether the file has any symbol table at all. */
 int elf_image_has_symbols(struct elf_image *img);
 

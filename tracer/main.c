@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
 	{ "trace", cmd_trace, "capture TLS plaintext of processes (the reference tracer)" },
 	{ "conform", cmd_conform, "run a tracer against the fixture matrix and score it" },
+	{ "plan", cmd_plan, "print where the tracer probes a TLS library, and why" },
 };
 
 static void usage(FILE *out)

@@ -20,8 +20,15 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define IDLE_POLL_MS 200
 
+enum trace_mode {
+	MODE_CAPTURE,        /* the tracer */
+	MODE_FLOOR,          /* the same probe sites, programs that only return */
+	MODE_FLOOR_SYSCALLS, /* the floor plus the syscall tracepoints */
+};
+
 struct trace_session {
 	struct tlsprobe_bpf *skel;
+	enum trace_mode mode;
 	struct lib_registry reg;
 	struct targets targets;
 	struct reasm reasm;
@@ -54,6 +61,18 @@ static void usage(FILE *f)
 		"Output:\n"
 		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout\n"
 		"  -f, --format FMT     json (one object per line, the default) or text\n"
+		"Probes:\n"
+		"  --probes auto|entry  auto (default): the probe planner's sites, the internal\n"
+		"                       functions every plaintext path reaches (BIO_f_ssl too),\n"
+		"                       each on an instruction the kernel emulates; falls back to\n"
+		"                       the exported entry points where it cannot prove a plan.\n"
+		"                       entry: the exported SSL_write/SSL_read/_ex entry points\n"
+		"  --explain            print each library's plan when attaching to it\n"
+		"                       (`tlsprobe plan LIB` prints it without tracing)\n"
+		"  --mode MODE          capture (default); floor: the same probes with programs\n"
+		"                       that only return, capturing nothing (what the probes alone\n"
+		"                       cost); floor-syscalls: the floor plus the syscall\n"
+		"                       tracepoints. For measurements (tlsprobe bench)\n"
 		"Tuning:\n"
 		"  -b, --ringbuf-mb N   ring buffer size in MiB, a power of two (default 32)\n"
 		"  -d, --duration SEC   stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
@@ -65,6 +84,19 @@ static void usage(FILE *f)
 		TARGET_COMMS_MAX);
 }
 
+static int parse_mode(const char *name, enum trace_mode *mode)
+{
+	static const char *const names[] = { "capture", "floor", "floor-syscalls" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(name, names[i])) {
+			*mode = (enum trace_mode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct trace_session *s, const char **out_path,
 		      int *verbose)
 {
@@ -73,7 +105,9 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 		{ "all", no_argument, NULL, 'a' },         { "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' }, { "ringbuf-mb", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' }, { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },         {},
+		{ "help", no_argument, NULL, 'h' },         { "probes", required_argument, NULL, 'P' },
+		{ "explain", no_argument, NULL, 'E' },      { "mode", required_argument, NULL, 'M' },
+		{},
 	};
 	struct targets *t = &s->targets;
 	char *end;
@@ -114,6 +148,20 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 			break;
 		case 'd': s->duration_s = atoi(optarg); break;
 		case 'v': *verbose = 1; break;
+		case 'P':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "entry")) {
+				fprintf(stderr, "tlsprobe trace: --probes is auto or entry\n");
+				return -1;
+			}
+			s->reg.plan_mode = strcmp(optarg, "entry") ? PLAN_AUTO : PLAN_ENTRY;
+			break;
+		case 'E': s->reg.explain = stderr; break;
+		case 'M':
+			if (parse_mode(optarg, &s->mode)) {
+				fprintf(stderr, "tlsprobe trace: --mode is capture, floor or floor-syscalls\n");
+				return -1;
+			}
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -251,6 +299,27 @@ static void print_totals(struct trace_session *s)
 	fprintf(stderr, "\n");
 }
 
+/* In the floor modes the fd tracepoints stay detached (floor) or attached
+ * (floor-syscalls); the openat tracepoint that follows new processes always
+ * runs, since the probes must reach them too. */
+static void choose_programs(struct trace_session *s)
+{
+	struct bpf_program *prog;
+
+	s->reg.entry_prog = s->skel->progs.tls_entry;
+	s->reg.return_prog = s->skel->progs.tls_return;
+	if (s->mode == MODE_CAPTURE)
+		return;
+	s->reg.entry_prog = s->skel->progs.floor_entry;
+	s->reg.return_prog = s->skel->progs.floor_return;
+	if (s->mode == MODE_FLOOR_SYSCALLS)
+		return;
+	bpf_object__for_each_program(prog, s->skel->obj)
+		if (!strncmp(bpf_program__section_name(prog), "tp/syscalls/", 12) &&
+		    prog != s->skel->progs.sys_enter_openat)
+			bpf_program__set_autoattach(prog, false);
+}
+
 static int load_bpf(struct trace_session *s)
 {
 	int err;
@@ -267,6 +336,7 @@ static int load_bpf(struct trace_session *s)
 			err == -EPERM ? " (needs root: CAP_BPF and CAP_PERFMON)" : "");
 		return -1;
 	}
+	choose_programs(s);
 	err = targets_configure_bpf(&s->targets, s->skel);
 	if (!err)
 		err = tlsprobe_bpf__attach(s->skel);
@@ -274,8 +344,6 @@ static int load_bpf(struct trace_session *s)
 		fprintf(stderr, "tlsprobe: cannot attach the syscall tracepoints: %s\n", strerror(-err));
 		return -1;
 	}
-	s->reg.entry_prog = s->skel->progs.tls_entry;
-	s->reg.return_prog = s->skel->progs.tls_return;
 	return 0;
 }
 

@@ -1,0 +1,250 @@
+#include <stdio.h>
+#include <string.h>
+#include "elfsym.h"
+#include "planner.h"
+#include "libs/openssl.h"
+
+/* Code followed from an entry without a known size: jumps further than this
+ * from the entry are taken for tail calls. */
+#define WALK_SPAN 4096
+#define WALK_INSNS_MAX 2048
+
+int reach_has(const struct reach *r, uint64_t addr)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->addr[i] == addr)
+			return 1;
+	return 0;
+}
+
+static void reach_add(struct reach *r, uint64_t addr)
+{
+	if (!reach_has(r, addr) && r->n < REACH_MAX)
+		r->addr[r->n++] = addr;
+}
+
+void reach_intersect(struct reach *a, const struct reach *b)
+{
+	int kept = 0;
+
+	for (int i = 0; i < a->n; i++)
+		if (reach_has(b, a->addr[i]))
+			a->addr[kept++] = a->addr[i];
+	a->n = kept;
+}
+
+/* A PLT stub is `jmp *slot(%rip)` (after an endbr64 in IBT builds), its slot
+ * bound to a symbol by a relocation. Returns the address of that symbol when
+ * this library defines it as a function, else 0. */
+static uint64_t plt_stub_target(struct elf_image *img, uint64_t addr)
+{
+	struct x86_func one;
+	const char *name;
+	uint64_t vaddr = 0, size;
+
+	for (int i = 0; i < 2; i++) {
+		int endbr, slot_jump;
+
+		if (x86_decode(img, addr, 0, &one))
+			return 0;
+		endbr = x86_is_endbr64(&one.insns[0]);
+		slot_jump = one.insns[0].rip_slot_jump;
+		if (slot_jump && (name = elf_image_got_symbol(img, one.insns[0].slot)) &&
+		    elf_image_func(img, name, &vaddr, &size))
+			vaddr = 0;
+		addr += one.insns[0].size;
+		x86_func_free(&one);
+		if (!endbr)
+			break;
+	}
+	return vaddr;
+}
+
+static void add_target(struct elf_image *img, uint64_t target, int depth, struct reach *r)
+{
+	uint64_t bound = plt_stub_target(img, target);
+	uint64_t size;
+	const char *name;
+
+	if (!bound) {
+		reach_add(r, target);
+		return;
+	}
+	/* Through the PLT to a function of this library. */
+	reach_add(r, bound);
+	name = elf_image_func_name_at(img, bound);
+	if (depth > 0 && name && !elf_image_func(img, name, &bound, &size))
+		plan_reach(img, bound, size, depth - 1, r);
+}
+
+/* Linear decode of a function of known size. */
+static int reach_sized(struct elf_image *img, uint64_t vaddr, uint64_t size, int depth,
+		       struct reach *r)
+{
+	struct x86_func fn;
+
+	if (x86_decode(img, vaddr, size, &fn))
+		return -1;
+	for (size_t i = 0; i < fn.n; i++) {
+		const struct x86_instr *in = &fn.insns[i];
+
+		if (in->has_target && (in->is_call || in->target < fn.start || in->target >= fn.end))
+			add_target(img, in->target, depth, r);
+	}
+	x86_func_free(&fn);
+	return 0;
+}
+
+struct walk {
+	uint64_t todo[256], seen[WALK_INSNS_MAX];
+	int ntodo, nseen;
+};
+
+static int walk_seen(struct walk *w, uint64_t addr)
+{
+	for (int i = 0; i < w->nseen; i++)
+		if (w->seen[i] == addr)
+			return 1;
+	return 0;
+}
+
+/* Follows the control flow from vaddr (a function without a size). */
+static int reach_walk(struct elf_image *img, uint64_t vaddr, int depth, struct reach *r)
+{
+	struct walk w = { .todo = { vaddr }, .ntodo = 1 };
+
+	while (w.ntodo) {
+		uint64_t addr = w.todo[--w.ntodo];
+
+		while (!walk_seen(&w, addr) && w.nseen < WALK_INSNS_MAX) {
+			struct x86_func one;
+			struct x86_instr in;
+
+			if (x86_decode(img, addr, 0, &one))
+				return -1;
+			in = one.insns[0];
+			x86_func_free(&one);
+			w.seen[w.nseen++] = addr;
+			if (in.has_target && (in.is_call || in.target < vaddr ||
+					      in.target >= vaddr + WALK_SPAN))
+				add_target(img, in.target, depth, r);
+			else if (in.has_target && w.ntodo < 256)
+				w.todo[w.ntodo++] = in.target;
+			if (in.ends_flow)
+				break;
+			addr += in.size;
+		}
+	}
+	return 0;
+}
+
+int plan_reach(struct elf_image *img, uint64_t vaddr, uint64_t size, int depth, struct reach *r)
+{
+	return size ? reach_sized(img, vaddr, size, depth, r) : reach_walk(img, vaddr, depth, r);
+}
+
+static size_t find_call(const struct x86_func *fn, uint64_t callee)
+{
+	for (size_t i = 0; i < fn->n; i++)
+		if (fn->insns[i].is_call && fn->insns[i].has_target && fn->insns[i].target == callee)
+			return i;
+	return fn->n;
+}
+
+int plan_prove_stack_arg(const struct x86_func *fn, uint64_t callee, unsigned int reg,
+			 char *proof, size_t prooflen)
+{
+	size_t call = find_call(fn, callee);
+
+	if (call == fn->n) {
+		snprintf(proof, prooflen, "no direct call to 0x%llx", (unsigned long long)callee);
+		return -1;
+	}
+	for (size_t i = call; i-- > 0;) {
+		const struct x86_instr *in = &fn->insns[i];
+
+		if (x86_is_branch_target(fn, fn->insns[i + 1].addr) || in->is_jump || in->is_call)
+			break; /* another path reaches the call: its register is unknown */
+		if (!x86_writes_reg(in, reg))
+			continue;
+		if (in->stack_addr_reg == reg && in->nregs_written == 1) {
+			snprintf(proof, prooflen, "a stack address: `%s` at 0x%llx", in->text,
+				 (unsigned long long)in->addr);
+			return 0;
+		}
+		snprintf(proof, prooflen, "`%s` at 0x%llx sets %s to no stack address", in->text,
+			 (unsigned long long)in->addr, x86_reg_name(reg));
+		return -1;
+	}
+	snprintf(proof, prooflen, "%s is not set in the block before the call at 0x%llx",
+		 x86_reg_name(reg), (unsigned long long)fn->insns[call].addr);
+	return -1;
+}
+
+int plan_entry_site(struct elf_image *img, uint64_t vaddr, int skip_endbr,
+		    struct probe_site *site)
+{
+	struct x86_func one;
+
+	if (x86_decode(img, vaddr, 0, &one))
+		return -1;
+	if (skip_endbr && x86_is_endbr64(&one.insns[0])) {
+		vaddr += one.insns[0].size;
+		x86_func_free(&one);
+		if (x86_decode(img, vaddr, 0, &one))
+			return -1;
+	}
+	site->vaddr = vaddr;
+	site->insn = one.insns[0];
+	site->cls = x86_probe_class(&one.insns[0]);
+	x86_func_free(&one);
+	return elf_image_offset(img, vaddr, &site->offset) ? -1 : 0;
+}
+
+int plan_add(struct probe_plan *plan, const struct probe_site *site)
+{
+	if (plan->nsites == PLAN_SITES_MAX)
+		return -1;
+	plan->sites[plan->nsites++] = *site;
+	return 0;
+}
+
+const char *len_source_text(enum len_source src)
+{
+	switch (src) {
+	case LEN_FROM_ARG4: return "*(size_t *)rcx saved at entry, when eax > 0";
+	case LEN_FROM_ARG5: return "*(size_t *)r8 saved at entry, when eax > 0";
+	default: return "eax, when > 0";
+	}
+}
+
+static void print_site(FILE *f, const struct probe_site *s)
+{
+	fprintf(f, "    0x%llx (file offset 0x%llx)  %-22s %s\n", (unsigned long long)s->vaddr,
+		(unsigned long long)s->offset, s->insn.text, x86_probe_class_name(s->cls));
+	fprintf(f, "      %s\n", s->what);
+	fprintf(f, "      entry:  ssl = rdi, buf = rsi%s\n",
+		s->len_from == LEN_FROM_ARG4 ? ", count pointer = rcx"
+		: s->len_from == LEN_FROM_ARG5 ? ", count pointer = r8" : "");
+	if (s->proof[0])
+		fprintf(f, "              count pointer proved %s\n", s->proof);
+	fprintf(f, "      return: uretprobe at the same site; bytes = %s\n",
+		len_source_text(s->len_from));
+}
+
+void plan_print(FILE *f, const char *path, const char *version, const struct probe_plan *plan)
+{
+	static const char *const dir_name[2] = { "write", "read" };
+
+	fprintf(f, "%s (%s)\n", path, version && version[0] ? version : "version unknown");
+	for (int d = 0; d < 2; d++) {
+		fprintf(f, "  %s: %s%s%s\n", dir_name[d],
+			plan->planned[d] ? "planned" : "exported entry points",
+			plan->why[d][0] ? " — " : "", plan->why[d]);
+		for (int i = 0; i < plan->nsites; i++)
+			if (tls_func_dir(plan->sites[i].func) == (enum data_dir)d)
+				print_site(f, &plan->sites[i]);
+	}
+	if (plan->bio[0])
+		fprintf(f, "  BIO_f_ssl: %s\n", plan->bio);
+}

@@ -1,0 +1,80 @@
+/* The probe planner: for a TLS library, where to put the uprobes and what the
+ * BPF programs read there. A plan is either *planned* (internal functions
+ * found by following the calls out of the exported ones, each probe on an
+ * instruction the kernel emulates) or falls back to the exported entry points
+ * (slower, still correct), and says why. Library families fill a plan with the
+ * helpers below (libs/openssl.c); `tlsprobe plan` and `trace --explain` print it. */
+#ifndef TLSPROBE_PLANNER_H
+#define TLSPROBE_PLANNER_H
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "../bpf/events.h"
+#include "x86insn.h"
+
+struct elf_image;
+
+enum plan_mode {
+	PLAN_AUTO,  /* internal functions where proven, else the exported entry points */
+	PLAN_ENTRY, /* the exported entry points only (for comparison) */
+};
+
+struct probe_site {
+	enum tls_func func;
+	enum len_source len_from;
+	uint64_t vaddr, offset;  /* offset: in the file, what the uprobe attaches to */
+	struct x86_instr insn;    /* the probed instruction */
+	enum x86_probe_class cls;
+	char what[160];          /* "internal function, reached from SSL_write, SSL_write_ex" */
+	char proof[200];         /* how the byte-count pointer was proved, or "" */
+};
+
+#define PLAN_SITES_MAX 8
+
+struct probe_plan {
+	struct probe_site sites[PLAN_SITES_MAX];
+	int nsites;
+	int planned[2];        /* per data_dir: internal functions in use */
+	char why[2][256];      /* per data_dir: why the fallback, when not planned */
+	char bio[200];         /* what the plan means for BIO_f_ssl users */
+};
+
+/* A set of code addresses (functions a piece of code reaches). */
+#define REACH_MAX 64
+struct reach {
+	uint64_t addr[REACH_MAX];
+	int n;
+};
+
+/* The functions code at [vaddr, vaddr + size) calls or tail-jumps to, within
+ * the library: a call through a PLT stub counts as a call of the function
+ * the stub is bound to when this library defines it (and, depth permitting,
+ * what that one reaches); stubs bound to other libraries are left out.
+ * size 0: follow the code from vaddr (jumps beyond 4 KiB count as tail
+ * calls). Returns 0, or -1 when the code does not decode. */
+int plan_reach(struct elf_image *img, uint64_t vaddr, uint64_t size, int depth, struct reach *r);
+int reach_has(const struct reach *r, uint64_t addr);
+/* Keeps in a only the addresses also in b. */
+void reach_intersect(struct reach *a, const struct reach *b);
+
+/* Proves that at the call from fn to callee, register reg holds a stack
+ * address (mov reg, rsp / lea reg, [rsp+d]): the last instruction writing reg
+ * before the call, with no branch into the code in between. Returns 0 and
+ * describes the proof, or -1 and says why not. */
+int plan_prove_stack_arg(const struct x86_func *fn, uint64_t callee, unsigned int reg,
+			 char *proof, size_t prooflen);
+
+/* The probe site of a function entered at vaddr: the entry itself, or the
+ * instruction after a leading endbr64 (which touches no register or the
+ * stack, so arguments and the return address are as at the entry). */
+int plan_entry_site(struct elf_image *img, uint64_t vaddr, int skip_endbr,
+		    struct probe_site *site);
+
+/* Appends a site; -1 when the plan is full. */
+int plan_add(struct probe_plan *plan, const struct probe_site *site);
+
+/* For people: one block per library (tlsprobe plan, trace --explain). */
+void plan_print(FILE *f, const char *path, const char *version, const struct probe_plan *plan);
+
+const char *len_source_text(enum len_source src);
+#endif
