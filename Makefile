@@ -79,6 +79,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	$(BUILD)/tlsprobe conform --json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
 	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/host/size-4k
 	tests/e2e/curl.sh
+	tests/e2e/s_server_www.sh
 	tests/e2e/kill_tracer.sh
 	tests/e2e/bad_input.sh
 

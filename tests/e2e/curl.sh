@@ -2,8 +2,8 @@
 # End to end, with real programs: `tlsprobe trace --comm curl` while curl talks
 # to `openssl s_server` on loopback. curl's request must come out byte-exact,
 # on the fd strace saw curl connect with, with the addresses curl reports.
-# (s_server -www itself is not traced here: it reads and writes through
-# BIO_f_ssl, which never calls SSL_read/SSL_write.)
+# (s_server's own side, which reads and writes through BIO_f_ssl, is checked
+# by s_server_www.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TLSPROBE=build/tlsprobe
