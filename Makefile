@@ -36,7 +36,7 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h $(BUILD)/vmlinux.h
 
 # The per-concern objects are linked into one (their shared maps are __weak).
 $(BUILD)/tlsprobe.bpf.o: $(BPF_OBJS)
-	$(BPFTOOL) gen object $@ $^
+	$(BPFTOOL) gen object $@.tmp $^ && mv $@.tmp $@
 
 $(BUILD)/tlsprobe.skel.h: $(BUILD)/tlsprobe.bpf.o
 	$(BPFTOOL) gen skeleton $< name tlsprobe_bpf > $@.tmp && mv $@.tmp $@

@@ -6,16 +6,31 @@
 
 #include "events.h"
 
-/* A TLS call in progress on one thread. */
-struct active_call {
+/* Per thread, in task-local storage (a pointer off the task: no hashing on
+ * the hot path): the TLS call in progress, and what is cached about the
+ * thread so that each call does not look it up again. */
+struct thread_state {
+	/* the call in progress (active) */
 	__u64 ssl;        /* the SSL* (remembers the fd for calls with no syscall) */
 	__u64 buf;        /* plaintext buffer */
-	__u64 len_out;    /* _ex functions: where the byte count is written */
+	__u64 len_out;    /* where the byte count is stored (LEN_FROM_ARG4/5) */
+	__u64 sp;         /* stack pointer at entry: tells nested calls from stale ones */
 	__u32 cookie;
 	__u32 depth;      /* nested TLS calls inside this one (ignored) */
 	__s32 fd;         /* first INET/INET6 socket read or written inside the call */
 	__s32 other_fd;   /* else the first other fd (a pipe, a unix socket, stderr …) */
 	struct sock_addrs addrs;
+	__u8 active;
+	/* cached for the thread, valid while its comm is `comm` */
+	__u8 is_target;
+	__u8 pad[2];
+	__u32 nspid, nstid;
+	char comm[TASK_COMM_LEN];
+	/* the last SSL* this thread used, and its socket */
+	__u64 last_ssl;
+	__s32 last_fd;
+	__u32 pad2;
+	struct sock_addrs last_addrs;
 };
 
 struct ssl_key {
@@ -31,11 +46,17 @@ struct ssl_socket {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);                 /* tid */
-	__type(value, struct active_call);
-} active_calls SEC(".maps") __weak;
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_state);
+} threads SEC(".maps") __weak;
+
+/* The thread's state if it has any (syscall tracepoints: most threads don't). */
+static __always_inline struct thread_state *thread_state_peek(void)
+{
+	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -78,6 +99,20 @@ struct {
 	__type(key, struct comm_key);
 	__type(value, __u8);
 } target_comms SEC(".maps") __weak;
+
+/* Set by user space before load: an eighth of the ring buffer. */
+const volatile __u64 wakeup_threshold __weak = 1 << 20;
+
+/* Waking the consumer costs an IPI to the CPU it sleeps on (~10 us on a VM):
+ * records do not wake it, it polls every CONSUMER_POLL_MS; only the record
+ * that fills the ring past wakeup_threshold wakes it at once. */
+static __always_inline __u64 wakeup_flags(__u64 record_size)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return avail < wakeup_threshold && avail + record_size >= wakeup_threshold
+		       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
 
 static __always_inline struct trace_stats *stats_slot(void)
 {

@@ -11,6 +11,9 @@
 #define TASK_COMM_LEN 16
 #define LIB_PATH_MAX 256
 #define TARGET_COMMS_MAX 8
+/* The consumer drains the ring buffer at least this often (data records do
+ * not wake it: see wakeup_flags() in calls.bpf.h). */
+#define CONSUMER_POLL_MS 20
 
 enum event_kind {
 	EVENT_DATA = 1,     /* one chunk of one call's plaintext */
@@ -59,7 +62,7 @@ struct sock_addrs {
 struct call_header {
 	__u32 kind;
 	__u32 lib_id;
-	__u64 call_id;   /* unique per traced call; chunks of one call share it */
+	__u64 call_id;   /* chunks of one call share it; 0 for a call in one chunk */
 	__u64 ts_ns;     /* at the call's return, CLOCK_MONOTONIC */
 	__u32 pid, tid;  /* host ids */
 	__u32 nspid, nstid;

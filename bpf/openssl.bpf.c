@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* (BPF_KPROBE/BPF_KRETPROBE name the argument registers; they serve uprobes
- * too.) SSL_write / SSL_read / SSL_write_ex / SSL_read_ex: remember the arguments at
- * entry, and at return send every byte the call moved to user space in chunks.
- * The fd comes from sockets.bpf.c (the syscall made inside the call), or, for a
- * call served from OpenSSL's own buffer, from the last one seen on this SSL*. */
+ * too.) The TLS read and write probes, wherever the planner put them: the
+ * internal functions, or the exported SSL_write / SSL_read / _ex entry
+ * points. At entry remember the arguments; at return send every byte the call
+ * moved to user space in chunks. The cookie says which function this is and
+ * where its byte count is (bpf/events.h). The fd comes from sockets.bpf.c
+ * (the syscall made inside the call), or, for a call served from OpenSSL's
+ * own buffer, from the last one seen on this SSL*. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -19,7 +22,14 @@ struct {
 	__type(value, struct data_event);
 } chunk_scratch SEC(".maps");
 
-__u64 next_call_id = 0;
+/* Call ids: per CPU counters (no cache line shared between CPUs), the CPU
+ * in the top bits, from 1 (0: a call that fits in one chunk). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} call_ids SEC(".maps");
 
 static __always_inline __u32 ns_id(struct task_struct *task)
 {
@@ -31,72 +41,113 @@ static __always_inline __u32 ns_id(struct task_struct *task)
 	return upid.nr;
 }
 
+/* Fills the per-thread cache when the thread is new or changed its comm
+ * (exec, prctl): whether it is traced, and its ids in its pid namespace.
+ * The comm is compared with two plain loads from the task (bpf_get_current_comm
+ * costs ~140 ns here). */
+static __always_inline void refresh_thread(struct thread_state *st, __u32 tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 comm0 = *(__u64 *)&task->comm[0], comm1 = *(__u64 *)&task->comm[8];
+
+	if (st->comm[0] && comm0 == *(__u64 *)st->comm && comm1 == *(__u64 *)&st->comm[8])
+		return;
+	*(__u64 *)st->comm = comm0;
+	*(__u64 *)&st->comm[8] = comm1;
+	st->is_target = is_target(tgid);
+	st->nspid = ns_id(BPF_CORE_READ(task, group_leader));
+	st->nstid = ns_id(task);
+}
+
 SEC("uprobe")
 int BPF_KPROBE(tls_entry, void *ssl, void *buf)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-	struct active_call *outer, call = {};
-	__u64 arg4, arg5;
+	struct thread_state *st;
+	__u64 arg4, arg5, sp = PT_REGS_SP(ctx);
 
-	if (!is_target(pid_tgid >> 32))
+	st = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
 		return 0;
-	outer = bpf_map_lookup_elem(&active_calls, &tid);
-	if (outer) {
-		/* e.g. SSL_write_ex calling SSL_write_ex2 when both are probed:
-		 * the outermost call owns the bytes. */
-		outer->depth++;
+	refresh_thread(st, bpf_get_current_pid_tgid() >> 32);
+	if (!st->is_target)
+		return 0;
+	/* Deeper on the stack than the call in progress: a TLS call inside it
+	 * (SSL_write_ex calling SSL_write_ex2 when both are probed); the
+	 * outermost call owns the bytes. Not deeper: that call never returned
+	 * (its thread longjmp'ed past it), so this one replaces it. */
+	if (st->active && sp < st->sp) {
+		st->depth++;
 		return 0;
 	}
-	call.ssl = (__u64)ssl;
-	call.buf = (__u64)buf;
 	/* Both registers are read unconditionally: clang would otherwise pick
 	 * the ctx offset first, and the verifier refuses a computed ctx access. */
 	arg4 = PT_REGS_PARM4(ctx);
 	arg5 = PT_REGS_PARM5(ctx);
-	call.cookie = bpf_get_attach_cookie(ctx);
-	call.len_out = COOKIE_LEN_FROM(call.cookie) == LEN_FROM_ARG5 ? arg5 : arg4;
-	call.fd = -1;
-	call.other_fd = -1;
-	bpf_map_update_elem(&active_calls, &tid, &call, BPF_ANY);
+	st->cookie = bpf_get_attach_cookie(ctx);
+	st->len_out = COOKIE_LEN_FROM(st->cookie) == LEN_FROM_ARG5 ? arg5 : arg4;
+	st->ssl = (__u64)ssl;
+	st->buf = (__u64)buf;
+	st->sp = sp;
+	st->depth = 0;
+	st->fd = -1;
+	st->other_fd = -1;
+	st->addrs.family = 0;
+	st->active = 1;
 	return 0;
 }
 
 /* Bytes the call moved: the return value, or (for the _ex and internal
  * functions, which return 1 or a positive status) the count stored through
  * the pointer argument saved at entry. */
-static __always_inline __u64 call_result_len(const struct active_call *call, long ret)
+static __always_inline __u64 call_result_len(const struct thread_state *st, long ret)
 {
 	__u64 len = 0;
 
 	if ((int)ret <= 0)
 		return 0;
-	if (COOKIE_LEN_FROM(call->cookie) == LEN_FROM_RETURN)
+	if (COOKIE_LEN_FROM(st->cookie) == LEN_FROM_RETURN)
 		return (int)ret;
-	bpf_probe_read_user(&len, sizeof(len), (void *)call->len_out);
+	bpf_probe_read_user(&len, sizeof(len), (void *)st->len_out);
 	return len;
 }
 
-/* The fd of this call, or of the last call on the same SSL* that made one. */
-static __always_inline void settle_fd(struct active_call *call, __u32 tgid)
+/* The fd of this call, or of the last call on the same SSL* that made one.
+ * The thread's last SSL* answers without a map operation in the common case
+ * of a thread using one connection at a time. */
+static __always_inline void settle_fd(struct thread_state *st, __u32 tgid)
 {
-	struct ssl_key key = { .ssl = call->ssl, .tgid = tgid };
+	struct ssl_key key = { .ssl = st->ssl, .tgid = tgid };
 	struct ssl_socket *known, seen = {};
 
-	if (call->fd < 0 && call->other_fd >= 0 &&
-	    !bpf_map_lookup_elem(&ssl_sockets, &key))
-		call->fd = call->other_fd; /* no socket ever: a pipe or file transport */
-	if (call->fd >= 0) {
-		seen.fd = call->fd;
-		seen.addrs = call->addrs;
-		bpf_map_update_elem(&ssl_sockets, &key, &seen, BPF_ANY);
-		return;
+	if (st->ssl == st->last_ssl && st->last_fd >= 0) {
+		if (st->fd < 0) {
+			st->fd = st->last_fd;
+			st->addrs = st->last_addrs;
+			return;
+		}
+		if (st->fd == st->last_fd) {
+			st->last_addrs = st->addrs;
+			return;
+		}
 	}
 	known = bpf_map_lookup_elem(&ssl_sockets, &key);
-	if (known) {
-		call->fd = known->fd;
-		call->addrs = known->addrs;
+	if (st->fd < 0 && st->other_fd >= 0 && !known)
+		st->fd = st->other_fd; /* no socket ever: a pipe or file transport */
+	if (st->fd >= 0) {
+		if (!known || known->fd != st->fd || known->addrs.lport != st->addrs.lport ||
+		    known->addrs.rport != st->addrs.rport) {
+			seen.fd = st->fd;
+			seen.addrs = st->addrs;
+			bpf_map_update_elem(&ssl_sockets, &key, &seen, BPF_ANY);
+		}
+	} else if (known) {
+		st->fd = known->fd;
+		st->addrs = known->addrs;
 	}
+	st->last_ssl = st->ssl;
+	st->last_fd = st->fd;
+	st->last_addrs = st->addrs;
 }
 
 struct chunk_ctx {
@@ -118,7 +169,8 @@ static long send_chunk(__u32 index, struct chunk_ctx *c)
 	ev->hdr.chunk_len = n;
 	if (bpf_probe_read_user(ev->data, n, (void *)(c->buf + offset)))
 		return 1;
-	if (bpf_ringbuf_output(&events, ev, sizeof(ev->hdr) + n, 0))
+	if (bpf_ringbuf_output(&events, ev, sizeof(ev->hdr) + n,
+			       wakeup_flags(sizeof(ev->hdr) + n)))
 		return 1; /* ring buffer full: the rest of the call is lost */
 	c->delivered = offset + n;
 	return 0;
@@ -135,65 +187,80 @@ static __always_inline void report_loss(struct data_event *ev, __u64 delivered,
 		st->lost_calls++;
 		st->lost_bytes += ev->hdr.lost;
 	}
-	if (bpf_ringbuf_output(&events, &ev->hdr, sizeof(ev->hdr), 0) && st)
+	if (bpf_ringbuf_output(&events, &ev->hdr, sizeof(ev->hdr), wakeup_flags(sizeof(ev->hdr))) &&
+	    st)
 		st->lost_loss_records++;
+}
+
+static __always_inline __u64 next_call_id(void)
+{
+	__u32 zero = 0;
+	__u64 *counter = bpf_map_lookup_elem(&call_ids, &zero);
+
+	if (!counter)
+		return 0;
+	return (__u64)bpf_get_smp_processor_id() << 48 | ++(*counter);
+}
+
+static __always_inline void fill_header(struct call_header *hdr, const struct thread_state *st,
+					__u64 pid_tgid, __u64 len)
+{
+	hdr->kind = EVENT_DATA;
+	hdr->lib_id = COOKIE_LIB(st->cookie);
+	/* Only the chunks of a call larger than one chunk need an id to be
+	 * put back together (and their loss record, to find them). */
+	hdr->call_id = len > CHUNK_MAX ? next_call_id() : 0;
+	hdr->ts_ns = bpf_ktime_get_ns();
+	hdr->pid = pid_tgid >> 32;
+	hdr->tid = (__u32)pid_tgid;
+	hdr->nspid = st->nspid;
+	hdr->nstid = st->nstid;
+	__builtin_memcpy(hdr->comm, st->comm, sizeof(hdr->comm));
+	hdr->func = COOKIE_FUNC(st->cookie);
+	hdr->dir = COOKIE_DIR(st->cookie);
+	hdr->fd = st->fd;
+	hdr->addrs = st->addrs;
+	hdr->call_len = len;
+	hdr->lost = 0;
 }
 
 SEC("uretprobe")
 int BPF_KRETPROBE(tls_return, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid, zero = 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct trace_stats *st = stats_slot();
-	struct active_call *call;
-	struct data_event *ev;
+	struct trace_stats *stats = stats_slot();
+	struct thread_state *st = thread_state_peek();
 	struct chunk_ctx chunks;
+	struct data_event *ev;
+	__u32 zero = 0;
 	__u64 len;
-	__u32 func;
 
-	call = bpf_map_lookup_elem(&active_calls, &tid);
-	if (!call)
+	if (!st || !st->active)
 		return 0;
-	if (call->depth) {
-		call->depth--;
+	if (st->depth) {
+		st->depth--;
 		return 0;
 	}
-	len = call_result_len(call, ret);
-	settle_fd(call, pid_tgid >> 32);
+	st->active = 0;
+	len = call_result_len(st, ret);
+	settle_fd(st, pid_tgid >> 32);
 	ev = bpf_map_lookup_elem(&chunk_scratch, &zero);
 	if (!ev || !len)
-		goto done;
-
-	func = COOKIE_FUNC(call->cookie);
-	ev->hdr.kind = EVENT_DATA;
-	ev->hdr.lib_id = COOKIE_LIB(call->cookie);
-	ev->hdr.call_id = __sync_fetch_and_add(&next_call_id, 1);
-	ev->hdr.ts_ns = bpf_ktime_get_ns();
-	ev->hdr.pid = pid_tgid >> 32;
-	ev->hdr.tid = tid;
-	ev->hdr.nspid = ns_id(BPF_CORE_READ(task, group_leader));
-	ev->hdr.nstid = ns_id(task);
-	bpf_get_current_comm(ev->hdr.comm, sizeof(ev->hdr.comm));
-	ev->hdr.func = func;
-	ev->hdr.dir = COOKIE_DIR(call->cookie);
-	ev->hdr.fd = call->fd;
-	ev->hdr.addrs = call->addrs;
-	ev->hdr.call_len = len;
-	ev->hdr.lost = 0;
-
+		return 0;
+	fill_header(&ev->hdr, st, pid_tgid, len);
 	chunks.ev = ev;
-	chunks.buf = call->buf;
+	chunks.buf = st->buf;
 	chunks.delivered = 0;
-	bpf_loop(CHUNKS_PER_CALL_MAX, send_chunk, &chunks, 0);
-	if (st) {
-		st->calls++;
-		st->bytes += chunks.delivered;
+	if (len <= CHUNK_MAX)
+		send_chunk(0, &chunks); /* most calls: no loop */
+	else
+		bpf_loop(CHUNKS_PER_CALL_MAX, send_chunk, &chunks, 0);
+	if (stats) {
+		stats->calls++;
+		stats->bytes += chunks.delivered;
 	}
 	if (chunks.delivered < len)
-		report_loss(ev, chunks.delivered, st);
-done:
-	bpf_map_delete_elem(&active_calls, &tid);
+		report_loss(ev, chunks.delivered, stats);
 	return 0;
 }
 

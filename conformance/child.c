@@ -10,12 +10,51 @@
 
 extern char **environ;
 
+/* Live children (group leaders), for forwarding a Ctrl-C to their groups. */
+#define LIVE_MAX 16
+static volatile pid_t live[LIVE_MAX];
+
+static void note_live(pid_t pid, int alive)
+{
+	for (int i = 0; i < LIVE_MAX; i++) {
+		if (alive && !live[i]) {
+			live[i] = pid;
+			return;
+		}
+		if (!alive && live[i] == pid) {
+			live[i] = 0;
+			return;
+		}
+	}
+}
+
+static void forward(int sig)
+{
+	for (int i = 0; i < LIVE_MAX; i++)
+		if (live[i])
+			kill(-live[i], sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void spawn_forward_signals(void)
+{
+	signal(SIGINT, forward);
+	signal(SIGTERM, forward);
+}
+
 pid_t spawn_redirected(char *const argv[], const char *stdout_path, const char *stderr_path)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	pid_t pid;
 	int err;
 
+	/* Its own process group: stopping a `sh -c` tracer command must reach
+	 * the tracer it started, not only the shell. */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawn_file_actions_init(&fa);
 	if (stdout_path)
 		posix_spawn_file_actions_addopen(&fa, 1, stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -23,12 +62,14 @@ pid_t spawn_redirected(char *const argv[], const char *stdout_path, const char *
 		posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	else if (stderr_path)
 		posix_spawn_file_actions_addopen(&fa, 2, stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	if (err) {
 		errno = err;
 		return -1;
 	}
+	note_live(pid, 1);
 	return pid;
 }
 
@@ -45,8 +86,10 @@ int spawn_wait(pid_t pid, int timeout_ms)
 	for (int waited = 0; timeout_ms < 0 || waited <= timeout_ms; waited += 10) {
 		pid_t got = waitpid(pid, &status, WNOHANG);
 
-		if (got == pid)
+		if (got == pid) {
+			note_live(pid, 0);
 			return exit_code(status);
+		}
 		if (got < 0 && errno != EINTR)
 			return -1;
 		nanosleep(&tick, NULL);
@@ -58,11 +101,13 @@ int spawn_stop(pid_t pid, int grace_ms)
 {
 	int status;
 
-	kill(pid, SIGINT);
+	kill(-pid, SIGINT);
 	status = spawn_wait(pid, grace_ms);
-	if (status >= 0)
+	if (status >= 0) {
+		kill(-pid, SIGKILL); /* what the group's leader left behind */
 		return status;
-	kill(pid, SIGKILL);
+	}
+	kill(-pid, SIGKILL);
 	return spawn_wait(pid, -1);
 }
 

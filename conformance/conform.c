@@ -407,6 +407,7 @@ int cmd_conform(int argc, char **argv)
 		return 1;
 	}
 	defaults(&o);
+	spawn_forward_signals();
 	if (prepare(&o))
 		return 1;
 	images_failed = build_images(&o) != 0;

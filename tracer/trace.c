@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "cmd.h"
 #include "output.h"
@@ -18,7 +19,6 @@
 #include "tlsprobe.skel.h"
 
 #define TRACEFS "/sys/kernel/tracing"
-#define IDLE_POLL_MS 200
 
 enum trace_mode {
 	MODE_CAPTURE,        /* the tracer */
@@ -28,6 +28,7 @@ enum trace_mode {
 
 struct trace_session {
 	struct tlsprobe_bpf *skel;
+	struct bpf_program *fd_prog; /* the syscall hook this kernel can run */
 	enum trace_mode mode;
 	struct lib_registry reg;
 	struct targets targets;
@@ -299,13 +300,11 @@ static void print_totals(struct trace_session *s)
 	fprintf(stderr, "\n");
 }
 
-/* In the floor modes the fd tracepoints stay detached (floor) or attached
+/* In the floor modes the fd syscall hook stays detached (floor) or attached
  * (floor-syscalls); the openat tracepoint that follows new processes always
  * runs, since the probes must reach them too. */
 static void choose_programs(struct trace_session *s)
 {
-	struct bpf_program *prog;
-
 	s->reg.entry_prog = s->skel->progs.tls_entry;
 	s->reg.return_prog = s->skel->progs.tls_return;
 	if (s->mode == MODE_CAPTURE)
@@ -314,10 +313,18 @@ static void choose_programs(struct trace_session *s)
 	s->reg.return_prog = s->skel->progs.floor_return;
 	if (s->mode == MODE_FLOOR_SYSCALLS)
 		return;
-	bpf_object__for_each_program(prog, s->skel->obj)
-		if (!strncmp(bpf_program__section_name(prog), "tp/syscalls/", 12) &&
-		    prog != s->skel->progs.sys_enter_openat)
-			bpf_program__set_autoattach(prog, false);
+	bpf_program__set_autoattach(s->fd_prog, false);
+}
+
+/* fd_syscall needs bpf_rdonly_cast (6.2); older kernels get fd_syscall_core. */
+static struct bpf_program *pick_fd_program(struct tlsprobe_bpf *skel)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int typed = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+
+	btf__free(vmlinux);
+	bpf_program__set_autoload(typed ? skel->progs.fd_syscall_core : skel->progs.fd_syscall, false);
+	return typed ? skel->progs.fd_syscall : skel->progs.fd_syscall_core;
 }
 
 static int load_bpf(struct trace_session *s)
@@ -330,6 +337,8 @@ static int load_bpf(struct trace_session *s)
 		return -1;
 	}
 	bpf_map__set_max_entries(s->skel->maps.events, (__u32)s->ringbuf_mb << 20);
+	s->skel->rodata->wakeup_threshold = ((__u64)s->ringbuf_mb << 20) / 8;
+	s->fd_prog = pick_fd_program(s->skel);
 	err = tlsprobe_bpf__load(s->skel);
 	if (err) {
 		fprintf(stderr, "tlsprobe: cannot load the BPF programs: %s%s\n", strerror(-err),
@@ -362,7 +371,7 @@ static int run_loop(struct trace_session *s)
 	while (!stopping) {
 		int wait_ms = targets_poll_pending(&s->targets, &s->reg);
 
-		err = ring_buffer__poll(rb, wait_ms < 0 ? IDLE_POLL_MS : wait_ms);
+		err = ring_buffer__poll(rb, wait_ms < 0 ? CONSUMER_POLL_MS : wait_ms);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "tlsprobe: ring buffer: %s\n", strerror(-err));
 			break;

@@ -12,7 +12,12 @@ TLSPROBE=$PWD/build/tlsprobe
 CA=$PWD/build/ca
 work=$(mktemp -d /tmp/tlsprobe-e2e-www.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+port=$(( 20000 + RANDOM % 20000 ))
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	pkill -f "s_server -quiet -WWW -accept 127.0.0.1:$port" || true   # strace's child
+	rm -rf "$work"
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 passed=0
@@ -20,7 +25,6 @@ pass() { echo "PASS: $*"; passed=$((passed + 1)); }
 
 mkdir "$work/www"
 head -c 70000 /dev/urandom | base64 >"$work/www/page.txt"   # ~92 KiB: several records
-port=$(( 20000 + RANDOM % 20000 ))
 (cd "$work/www" && exec strace -f -qq -e trace=accept,accept4 -o "$work/strace.log" \
 	openssl s_server -quiet -WWW -accept "127.0.0.1:$port" -cert "$CA/server.crt" \
 	-key "$CA/server.key") >"$work/server.log" 2>&1 &
