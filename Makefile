@@ -5,19 +5,19 @@ CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 CFLAGS    ?= -O2 -g
-CFLAGS    += -Wall -Wextra -std=gnu11 -I$(BUILD) -Itracer -Iconformance -Ibpf
+CFLAGS    += -Wall -Wextra -std=gnu11 -I$(BUILD) -Itracer -Iconformance -Ibench -Ibpf
 LDLIBS    := -lbpf -lelf -lz -ljansson -lcapstone
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ibpf
 DEPS_STAMP := $(BUILD)/.deps
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-LIB_SRCS  := $(filter-out tracer/main.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c))
+LIB_SRCS  := $(filter-out tracer/main.c %.bpf.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c bench/*.c))
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 CONFORM_ARGS ?=
 
-.PHONY: all deps test unit-test conform fixtures images clean
+.PHONY: all deps test unit-test conform bench fixtures images clean
 all: $(BUILD)/tlsprobe
 
 # Installs what is missing (Debian packages, tracefs); a no-op when all is there.
@@ -41,7 +41,15 @@ $(BUILD)/tlsprobe.bpf.o: $(BPF_OBJS)
 $(BUILD)/tlsprobe.skel.h: $(BUILD)/tlsprobe.bpf.o
 	$(BPFTOOL) gen skeleton $< name tlsprobe_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(wildcard tracer/*.h tracer/libs/*.h conformance/*.h bpf/*.h)
+# The bench's own BPF: a ring-buffer filler for timing the consumer.
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c bpf/events.h $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench_consumer.skel.h: $(BUILD)/bench/consumer.bpf.o
+	$(BPFTOOL) gen skeleton $< name bench_consumer_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(BUILD)/bench_consumer.skel.h $(wildcard tracer/*.h tracer/libs/*.h conformance/*.h bench/*.h bpf/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -74,6 +82,11 @@ unit-test: $(TESTS)
 conform: all fixtures
 	$(BUILD)/tlsprobe conform $(CONFORM_ARGS)
 
+# The full bench (several minutes): reports in build/bench.
+BENCH_ARGS ?=
+bench: all fixtures
+	$(BUILD)/tlsprobe bench $(BENCH_ARGS)
+
 # The matrix, then end-to-end checks that use its capture and real programs.
 test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	$(BUILD)/tlsprobe conform --json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
@@ -82,6 +95,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/s_server_www.sh
 	tests/e2e/kill_tracer.sh
 	tests/e2e/bad_input.sh
+	tests/e2e/bench_smoke.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -88,6 +88,22 @@ struct lib_open_event {
 	char path[LIB_PATH_MAX];
 };
 
+/* Loss whose loss record did not fit in the ring buffer either: summed per
+ * thread and direction, written out as one loss record each when the tracer
+ * exits, so that the events account for every byte. */
+struct loss_key {
+	__u32 tgid, tid, dir, pad;
+};
+
+struct loss_tally {
+	__u64 bytes, calls;
+	__u32 nspid, nstid;
+	char comm[TASK_COMM_LEN];
+	__u32 lib_id, func;
+	__s32 fd;
+	__u32 pad;
+};
+
 /* Totals kept in BPF global data, read by user space at exit: loss is never
  * silent even when the loss record itself does not fit. */
 struct trace_stats {

@@ -176,6 +176,35 @@ static long send_chunk(__u32 index, struct chunk_ctx *c)
 	return 0;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct loss_key);
+	__type(value, struct loss_tally);
+} unreported_loss SEC(".maps");
+
+/* The loss record did not fit: count the bytes for the thread instead. */
+static __always_inline void tally_unreported(const struct call_header *hdr)
+{
+	struct loss_key key = { .tgid = hdr->pid, .tid = hdr->tid, .dir = hdr->dir };
+	struct loss_tally *tally = bpf_map_lookup_elem(&unreported_loss, &key), fresh = {};
+
+	if (!tally) {
+		fresh.nspid = hdr->nspid;
+		fresh.nstid = hdr->nstid;
+		__builtin_memcpy(fresh.comm, hdr->comm, sizeof(fresh.comm));
+		fresh.lib_id = hdr->lib_id;
+		fresh.func = hdr->func;
+		fresh.fd = hdr->fd;
+		bpf_map_update_elem(&unreported_loss, &key, &fresh, BPF_NOEXIST);
+		tally = bpf_map_lookup_elem(&unreported_loss, &key);
+		if (!tally)
+			return; /* the map is full: only the totals know */
+	}
+	__sync_fetch_and_add(&tally->bytes, hdr->lost);
+	__sync_fetch_and_add(&tally->calls, 1);
+}
+
 static __always_inline void report_loss(struct data_event *ev, __u64 delivered,
 					struct trace_stats *st)
 {
@@ -187,9 +216,11 @@ static __always_inline void report_loss(struct data_event *ev, __u64 delivered,
 		st->lost_calls++;
 		st->lost_bytes += ev->hdr.lost;
 	}
-	if (bpf_ringbuf_output(&events, &ev->hdr, sizeof(ev->hdr), wakeup_flags(sizeof(ev->hdr))) &&
-	    st)
-		st->lost_loss_records++;
+	if (bpf_ringbuf_output(&events, &ev->hdr, sizeof(ev->hdr), wakeup_flags(sizeof(ev->hdr)))) {
+		if (st)
+			st->lost_loss_records++;
+		tally_unreported(&ev->hdr);
+	}
 }
 
 static __always_inline __u64 next_call_id(void)

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "cmd.h"
 #include "compare.h"
 #include "scorecard.h"
+#include "checkout.h"
 #include "child.h"
 
 #define MAX_ITEMS 64
@@ -73,20 +73,6 @@ static int split_list(char *list, char **items, int max)
 	return n;
 }
 
-static int find_root(char *root, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char probe[PATH_MAX + 32];
-
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	snprintf(root, len, "%s", dirname(dirname(exe)));
-	snprintf(probe, sizeof(probe), "%s/fixtures/openssl", root);
-	return access(probe, F_OK);
-}
-
 static int parse_args(int argc, char **argv, struct conform_opts *o)
 {
 	static const struct option opts[] = {
@@ -116,11 +102,6 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		return -1;
 	}
 	return 0;
-}
-
-static int is_host(const char *fixture)
-{
-	return !strcmp(fixture, "host");
 }
 
 static int mkdirs(const char *path)
@@ -158,23 +139,6 @@ static int list_scenarios(struct conform_opts *o)
 	for (char *tok = strtok(names, " \n"); tok && o->nscenarios < MAX_ITEMS; tok = strtok(NULL, " \n"))
 		o->scenarios[o->nscenarios++] = tok;
 	return o->nscenarios ? 0 : -1;
-}
-
-/* Builds the container images the matrix needs (cached by Docker). */
-static int build_images(struct conform_opts *o)
-{
-	char script[PATH_MAX + 32];
-	char *argv[MAX_ITEMS + 2] = { script };
-	int n = 1;
-
-	snprintf(script, sizeof(script), "%s/scripts/images.sh", o->root);
-	for (int i = 0; i < o->nfixtures; i++)
-		if (!is_host(o->fixtures[i]))
-			argv[n++] = o->fixtures[i];
-	if (n == 1)
-		return 0;
-	fprintf(stderr, "tlsprobe conform: preparing container images (slow the first time)\n");
-	return spawn_run(argv, NULL, -1);
 }
 
 struct row_paths {
@@ -288,7 +252,7 @@ static int run_fixture(const struct conform_opts *o, const char *fixture, const 
 	char out_mount[PATH_MAX + 32], ca_mount[PATH_MAX + 32];
 
 	snprintf(ca, sizeof(ca), "%s/build/ca", o->root);
-	if (is_host(fixture)) {
+	if (fixture_is_host(fixture)) {
 		char *argv[] = { run_sh, (char *)scenario, (char *)p->transcript, ca, NULL };
 
 		snprintf(run_sh, sizeof(run_sh), "%s/build/fixtures/openssl/run.sh", o->root);
@@ -371,18 +335,13 @@ static void defaults(struct conform_opts *o)
 		snprintf(fixtures_buf, sizeof(fixtures_buf), "%s", default_fixtures);
 		o->nfixtures = split_list(fixtures_buf, o->fixtures, MAX_ITEMS);
 	}
-	snprintf(o->docker, sizeof(o->docker), "%s",
-		 access("/usr/bin/docker", X_OK) ? "docker" : "/usr/bin/docker");
+	snprintf(o->docker, sizeof(o->docker), "%s", checkout_docker());
 }
 
 static int prepare(struct conform_opts *o)
 {
-	char *make_argv[] = { "make", "-s", "-C", o->root, "fixtures", NULL };
-
-	if (spawn_run(make_argv, NULL, -1)) {
-		fprintf(stderr, "tlsprobe conform: building the host fixture failed\n");
+	if (checkout_build_fixtures(o->root, "tlsprobe conform"))
 		return -1;
-	}
 	if (!o->nscenarios && list_scenarios(o)) {
 		fprintf(stderr, "tlsprobe conform: cannot list the fixture's scenarios\n");
 		return -1;
@@ -398,7 +357,7 @@ int cmd_conform(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
-	if (find_root(o.root, sizeof(o.root))) {
+	if (checkout_root(o.root, sizeof(o.root))) {
 		fprintf(stderr, "tlsprobe conform: run build/tlsprobe from a tlsprobe checkout\n");
 		return 2;
 	}
@@ -410,14 +369,14 @@ int cmd_conform(int argc, char **argv)
 	spawn_forward_signals();
 	if (prepare(&o))
 		return 1;
-	images_failed = build_images(&o) != 0;
+	images_failed = checkout_build_images(o.root, o.fixtures, o.nfixtures, "tlsprobe conform") != 0;
 	snprintf(sc.tracer, sizeof(sc.tracer), "%s", o.tracer_cmd ? o.tracer_cmd : "tlsprobe trace");
 	total = o.nfixtures * o.nscenarios;
 	for (int f = 0; f < o.nfixtures; f++) {
 		for (int s = 0; s < o.nscenarios; s++) {
 			struct score_row *row = scorecard_add(&sc);
 
-			if (!is_host(o.fixtures[f]) && images_failed)
+			if (!fixture_is_host(o.fixtures[f]) && images_failed)
 				snprintf(row->error, sizeof(row->error),
 					 "container image not built (see scripts/images.sh output above)");
 			else

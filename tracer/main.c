@@ -12,6 +12,7 @@ static const struct {
 	{ "trace", cmd_trace, "capture TLS plaintext of processes (the reference tracer)" },
 	{ "conform", cmd_conform, "run a tracer against the fixture matrix and score it" },
 	{ "plan", cmd_plan, "print where the tracer probes a TLS library, and why" },
+	{ "bench", cmd_bench, "measure what tracers cost per TLS call, against the floor" },
 };
 
 static void usage(FILE *out)

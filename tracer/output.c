@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <string.h>
 #include "output.h"
 
@@ -15,12 +16,37 @@ void format_sockaddr(uint16_t family, const uint8_t *addr, uint16_t port, char *
 	snprintf(out, outlen, family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
+/* A thread's calls mostly share one socket: the last addresses formatted,
+ * and their text (inet_ntop and printf cost more than the rest of a record). */
+static void cached_sockaddrs(const struct sock_addrs *a, char *laddr, char *raddr, size_t len)
+{
+	static __thread struct sock_addrs last;
+	static __thread char last_l[64], last_r[64];
+	static __thread int valid;
+
+	if (!valid || memcmp(&last, a, sizeof(last))) {
+		format_sockaddr(a->family, a->laddr, a->lport, last_l, sizeof(last_l));
+		format_sockaddr(a->family, a->raddr, a->rport, last_r, sizeof(last_r));
+		last = *a;
+		valid = 1;
+	}
+	memcpy(laddr, last_l, len < sizeof(last_l) ? len : sizeof(last_l));
+	memcpy(raddr, last_r, len < sizeof(last_r) ? len : sizeof(last_r));
+}
+
+/* strncpy that always terminates (the record's fields are fixed arrays). */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 void output_fill_record(struct record *rec, const struct call_header *hdr,
 			const struct tls_lib *lib)
 {
-	const struct sock_addrs *a = &hdr->addrs;
-
-	memset(rec, 0, sizeof(*rec));
+	memset(rec, 0, offsetof(struct record, lib));
 	rec->type = hdr->kind == EVENT_LOSS ? RECORD_LOSS : RECORD_DATA;
 	rec->ts_ns = hdr->ts_ns;
 	rec->pid = hdr->pid;
@@ -28,16 +54,15 @@ void output_fill_record(struct record *rec, const struct call_header *hdr,
 	rec->nspid = hdr->nspid;
 	rec->nstid = hdr->nstid;
 	memcpy(rec->comm, hdr->comm, sizeof(rec->comm) - 1);
-	if (lib) {
-		snprintf(rec->lib, sizeof(rec->lib), "%.255s", lib->path);
-		snprintf(rec->lib_version, sizeof(rec->lib_version), "%s", lib->version);
-	}
-	snprintf(rec->func, sizeof(rec->func), "%s", tls_func_name(hdr->func));
+	copy_str(rec->lib, sizeof(rec->lib), lib ? lib->path : "");
+	copy_str(rec->lib_version, sizeof(rec->lib_version), lib ? lib->version : "");
+	copy_str(rec->func, sizeof(rec->func), tls_func_name(hdr->func));
 	rec->dir = hdr->dir == DATA_IN ? DIR_IN : DIR_OUT;
 	rec->fd = hdr->fd;
-	format_sockaddr(a->family, a->laddr, a->lport, rec->laddr, sizeof(rec->laddr));
-	format_sockaddr(a->family, a->raddr, a->rport, rec->raddr, sizeof(rec->raddr));
+	cached_sockaddrs(&hdr->addrs, rec->laddr, rec->raddr, sizeof(rec->laddr));
 	rec->len = hdr->call_len;
+	rec->offset = rec->lost = rec->calls = 0;
+	rec->data = NULL;
 }
 
 static int mostly_printable(const uint8_t *data, uint64_t len)
@@ -99,7 +124,7 @@ void output_data(struct output *out, const struct call_header *hdr,
 }
 
 void output_loss(struct output *out, const struct call_header *hdr,
-		 const struct tls_lib *lib, uint64_t delivered, uint64_t lost)
+		 const struct tls_lib *lib, uint64_t delivered, uint64_t lost, uint64_t calls)
 {
 	struct record rec;
 
@@ -107,11 +132,13 @@ void output_loss(struct output *out, const struct call_header *hdr,
 	rec.type = RECORD_LOSS;
 	rec.offset = delivered;
 	rec.lost = lost;
+	rec.calls = calls;
 	if (out->format == OUTPUT_JSON) {
 		record_write_json(out->f, &rec);
 		return;
 	}
-	fprintf(out->f, "LOSS: %s pid %d tid %d %s fd %d: %llu of %llu bytes lost (ring buffer full)\n",
-		rec.comm, rec.pid, rec.tid, rec.func, rec.fd, (unsigned long long)lost,
-		(unsigned long long)rec.len);
+	fprintf(out->f, "LOSS: %s pid %d tid %d %s fd %d: %llu of %llu bytes lost in %llu call%s "
+		"(ring buffer full)\n", rec.comm, rec.pid, rec.tid, rec.func, rec.fd,
+		(unsigned long long)lost, (unsigned long long)rec.len, (unsigned long long)calls,
+		calls == 1 ? "" : "s");
 }

@@ -19,8 +19,9 @@ void output_fill_record(struct record *rec, const struct call_header *hdr,
 			const struct tls_lib *lib);
 void output_data(struct output *out, const struct call_header *hdr,
 		 const struct tls_lib *lib, const uint8_t *data, uint64_t len);
+/* calls: how many calls the loss stands for (1, or a thread's sum). */
 void output_loss(struct output *out, const struct call_header *hdr,
-		 const struct tls_lib *lib, uint64_t delivered, uint64_t lost);
+		 const struct tls_lib *lib, uint64_t delivered, uint64_t lost, uint64_t calls);
 /* "127.0.0.1:443", "[::1]:443"; "" when family is 0. */
 void format_sockaddr(uint16_t family, const uint8_t *addr, uint16_t port, char *out, size_t outlen);
 #endif

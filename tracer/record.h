@@ -27,6 +27,8 @@ struct record {
 	uint64_t len;            /* data: bytes in data; loss: bytes the call moved */
 	uint64_t offset;         /* loss: bytes of the call captured before the loss */
 	uint64_t lost;           /* loss: bytes of the call lost */
+	uint64_t calls;          /* loss: calls it stands for; 0 or 1: one (more when a
+				  * tracer had to sum a thread's losses) */
 	uint8_t *data;           /* data: len bytes (malloc'd, owned by the record) */
 };
 

@@ -13,8 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "cmd.h"
-#include "output.h"
-#include "reassembly.h"
+#include "consumer.h"
 #include "targets.h"
 #include "tlsprobe.skel.h"
 
@@ -32,8 +31,7 @@ struct trace_session {
 	enum trace_mode mode;
 	struct lib_registry reg;
 	struct targets targets;
-	struct reasm reasm;
-	struct output out;
+	struct consumer consumer;   /* ring buffer → reassembly → output */
 	int ringbuf_mb;
 	int duration_s;
 };
@@ -138,7 +136,7 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 				fprintf(stderr, "tlsprobe trace: --format is json or text\n");
 				return -1;
 			}
-			s->out.format = strcmp(optarg, "text") ? OUTPUT_JSON : OUTPUT_TEXT;
+			s->consumer.out.format = strcmp(optarg, "text") ? OUTPUT_JSON : OUTPUT_TEXT;
 			break;
 		case 'b':
 			s->ringbuf_mb = atoi(optarg);
@@ -217,57 +215,40 @@ static int open_output(struct output *out, const char *path)
 	return 0;
 }
 
-static void emit_call(struct trace_session *s, const struct reasm_call *call)
+static int loss_tallied(void *arg, const struct call_header *hdr)
 {
-	output_data(&s->out, &call->hdr, registry_lib(&s->reg, call->hdr.lib_id), call->data,
-		    call->have);
+	struct trace_session *s = arg;
+	struct loss_key key = { .tgid = hdr->pid, .tid = hdr->tid, .dir = hdr->dir };
+	struct loss_tally tally;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.unreported_loss), &key, &tally);
 }
 
-/* Called by libbpf for every ring-buffer record. */
-static int handle_event(void *ctx, void *data, size_t size)
+/* Loss whose records did not fit in the ring buffer: one loss record per
+ * thread and direction, so that the output accounts for every byte. */
+static void flush_unreported_loss(struct trace_session *s)
 {
-	struct trace_session *s = ctx;
-	const struct call_header *hdr = data;
-	struct reasm_call *call;
+	int fd = bpf_map__fd(s->skel->maps.unreported_loss);
+	struct loss_key key, next, *prev = NULL;
+	struct loss_tally tally;
 
-	if (size < sizeof(__u32))
-		return 0;
-	switch (hdr->kind) {
-	case EVENT_DATA:
-		if (size < sizeof(*hdr) + hdr->chunk_len)
-			return 0;
-		call = reasm_add(&s->reasm, hdr, (const uint8_t *)data + sizeof(*hdr));
-		if (call)
-			emit_call(s, call);
-		reasm_release(call);
-		break;
-	case EVENT_LOSS:
-		/* The bytes before the loss, then the loss itself. */
-		call = reasm_take(&s->reasm, hdr->call_id);
-		if (call && call->have)
-			emit_call(s, call);
-		reasm_release(call);
-		output_loss(&s->out, hdr, registry_lib(&s->reg, hdr->lib_id), hdr->offset, hdr->lost);
-		break;
-	case EVENT_LIB_OPEN:
-		targets_note_lib_open(&s->targets, ((const struct lib_open_event *)data)->pid);
-		break;
-	}
-	return 0;
-}
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &tally) || !tally.bytes)
+			continue;
+		struct call_header hdr = {
+			.kind = EVENT_LOSS, .lib_id = tally.lib_id, .pid = key.tgid, .tid = key.tid,
+			.nspid = tally.nspid, .nstid = tally.nstid, .func = tally.func,
+			.dir = key.dir, .fd = tally.fd, .call_len = tally.bytes,
+		};
+		struct timespec now;
 
-/* Calls still incomplete at exit lost their tail together with its loss
- * record; report them as loss. */
-static void flush_incomplete(struct trace_session *s)
-{
-	struct reasm_call *call;
-
-	while ((call = reasm_take_any(&s->reasm))) {
-		if (call->have)
-			emit_call(s, call);
-		output_loss(&s->out, &call->hdr, registry_lib(&s->reg, call->hdr.lib_id), call->have,
-			    call->hdr.call_len - call->have);
-		reasm_release(call);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		hdr.ts_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+		memcpy(hdr.comm, tally.comm, sizeof(hdr.comm));
+		output_loss(&s->consumer.out, &hdr, registry_lib(&s->reg, tally.lib_id), 0,
+			    tally.bytes, tally.calls);
 	}
 }
 
@@ -291,12 +272,13 @@ static void print_totals(struct trace_session *s)
 		(unsigned long long)sum.calls, (unsigned long long)sum.bytes,
 		(unsigned long long)sum.lost_bytes, (unsigned long long)sum.lost_calls);
 	if (sum.lost_loss_records)
-		fprintf(stderr, " (%llu of those loss records did not fit either)",
+		fprintf(stderr, " (%llu of those loss records did not fit either: written at exit "
+			"as sums per thread)",
 			(unsigned long long)sum.lost_loss_records);
 	if (sum.lost_lib_opens)
 		fprintf(stderr, "; %llu library loads not followed", (unsigned long long)sum.lost_lib_opens);
-	if (s->reasm.bad_chunks)
-		fprintf(stderr, "; %llu malformed chunks", (unsigned long long)s->reasm.bad_chunks);
+	if (s->consumer.reasm.bad_chunks)
+		fprintf(stderr, "; %llu malformed chunks", (unsigned long long)s->consumer.reasm.bad_chunks);
 	fprintf(stderr, "\n");
 }
 
@@ -362,7 +344,11 @@ static int run_loop(struct trace_session *s)
 	struct timespec start, now;
 	int err = 0;
 
-	rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_event, s, NULL);
+	s->consumer.reg = &s->reg;
+	s->consumer.targets = &s->targets;
+	s->consumer.loss_tallied = loss_tallied;
+	s->consumer.loss_arg = s;
+	rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), consumer_handle, &s->consumer, NULL);
 	if (!rb) {
 		fprintf(stderr, "tlsprobe: cannot open the ring buffer: %s\n", strerror(errno));
 		return -1;
@@ -377,22 +363,23 @@ static int run_loop(struct trace_session *s)
 			break;
 		}
 		if (err > 0)
-			fflush(s->out.f);
+			fflush(s->consumer.out.f);
 		err = 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (s->duration_s && now.tv_sec - start.tv_sec >= s->duration_s)
 			break;
 	}
 	ring_buffer__consume(rb); /* what the kernel produced before we stopped */
-	flush_incomplete(s);
-	fflush(s->out.f);
+	consumer_flush(&s->consumer);
+	flush_unreported_loss(s);
+	fflush(s->consumer.out.f);
 	ring_buffer__free(rb);
 	return err;
 }
 
 int cmd_trace(int argc, char **argv)
 {
-	struct trace_session s = { .ringbuf_mb = 32, .out.format = OUTPUT_JSON };
+	struct trace_session s = { .ringbuf_mb = 32, .consumer.out.format = OUTPUT_JSON };
 	const char *out_path = NULL;
 	int verbose = 0, ret = 1;
 
@@ -408,7 +395,7 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	if (ensure_tracefs() || open_output(&s.out, out_path) || load_bpf(&s))
+	if (ensure_tracefs() || open_output(&s.consumer.out, out_path) || load_bpf(&s))
 		goto out;
 	if (targets_initial_scan(&s.targets, &s.reg))
 		goto out;
@@ -419,7 +406,7 @@ int cmd_trace(int argc, char **argv)
 out:
 	registry_free(&s.reg);
 	tlsprobe_bpf__destroy(s.skel);
-	if (s.out.f && s.out.f != stdout)
-		fclose(s.out.f);
+	if (s.consumer.out.f && s.consumer.out.f != stdout)
+		fclose(s.consumer.out.f);
 	return ret;
 }

@@ -1,0 +1,236 @@
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "child.h"
+#include "configs.h"
+
+#define READY_TIMEOUT_MS 60000
+/* bpftrace prints "Attaching N probes..." before it attaches them. */
+#define BPFTRACE_SETTLE_MS 1000
+
+static const struct bench_config configs[CFG_COUNT] = {
+	{ CFG_NONE, "none", "no tracer", CFG_COUNT, 0, 0 },
+	{ CFG_FLOOR, "floor", "the planner's probe sites, BPF programs that only return",
+	  CFG_COUNT, 1, 0 },
+	{ CFG_FLOOR_SYSCALLS, "floor-syscalls", "the floor plus the fd syscall hook", CFG_COUNT, 1,
+	  0 },
+	{ CFG_REFERENCE, "reference", "tlsprobe trace (probe planner)", CFG_FLOOR, 1, 0 },
+	{ CFG_FLOOR_ENTRY, "floor-entry", "the exported entry points, programs that only return",
+	  CFG_COUNT, 1, 0 },
+	{ CFG_REFERENCE_ENTRY, "reference-entry", "tlsprobe trace --probes entry", CFG_FLOOR_ENTRY,
+	  1, 0 },
+	{ CFG_BPFTRACE_COUNT, "bpftrace-count", "bpftrace: count() on SSL_write/SSL_read entry",
+	  CFG_COUNT, 0, 1 },
+	{ CFG_BPFTRACE_CAPTURE, "bpftrace-capture",
+	  "bpftrace: printf of SSL_write/SSL_read bytes (<= 200 per call)", CFG_COUNT, 0, 1 },
+	{ CFG_TRACER_CMD, "tracer-cmd", "--tracer-cmd", CFG_COUNT, 0, 0 },
+};
+
+const struct bench_config *config_get(enum config_id id)
+{
+	return id < CFG_COUNT ? &configs[id] : NULL;
+}
+
+const struct bench_config *config_by_name(const char *name)
+{
+	for (int i = 0; i < CFG_COUNT; i++)
+		if (!strcmp(configs[i].name, name))
+			return &configs[i];
+	return NULL;
+}
+
+static void bpftrace_program(const struct bench_config *c, const char *lib, char *out, size_t len)
+{
+	if (c->id == CFG_BPFTRACE_COUNT) {
+		snprintf(out, len, "uprobe:%s:SSL_write, uprobe:%s:SSL_read /comm == \"tlsfix\"/ "
+			 "{ @calls = count(); }", lib, lib);
+		return;
+	}
+	snprintf(out, len,
+		 "uprobe:%s:SSL_write /comm == \"tlsfix\"/ { printf(\"%%d out %%r\\n\", tid, "
+		 "buf(arg1, arg2)); } "
+		 "uprobe:%s:SSL_read /comm == \"tlsfix\"/ { @rbuf[tid] = arg1; } "
+		 "uretprobe:%s:SSL_read /@rbuf[tid]/ { if (retval > 0) { printf(\"%%d in %%r\\n\", "
+		 "tid, buf(@rbuf[tid], retval)); } delete(@rbuf[tid]); }", lib, lib, lib);
+}
+
+static int log_has(const char *path, const char *needle)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+static pid_t spawn_config(const struct bench_config *c, const struct bench_env *env,
+			  const char *out_path, const char *log_path, char *const extra[])
+{
+	static const char *const modes[CFG_COUNT] = {
+		[CFG_FLOOR] = "floor", [CFG_FLOOR_SYSCALLS] = "floor-syscalls",
+		[CFG_REFERENCE] = "capture", [CFG_FLOOR_ENTRY] = "floor",
+		[CFG_REFERENCE_ENTRY] = "capture",
+	};
+	char program[4 * PATH_MAX];
+	char *ours[24] = { (char *)env->tlsprobe, "trace", "--comm", "tlsfix", "--mode",
+			   (char *)modes[c->id], "--probes",
+			   c->id == CFG_FLOOR_ENTRY || c->id == CFG_REFERENCE_ENTRY ? "entry" : "auto",
+			   "-o", (char *)out_path };
+	int n = 10;
+
+	for (int i = 0; extra && extra[i] && n < 23; i++)
+		ours[n++] = extra[i];
+	char *bpftrace[] = { "bpftrace", "-o", (char *)out_path, "-e", program, NULL };
+	char *cmd[] = { "sh", "-c", (char *)env->tracer_cmd, NULL };
+
+	if (c->ours)
+		return spawn_redirected(ours, NULL, log_path);
+	if (c->id == CFG_TRACER_CMD)
+		return spawn_redirected(cmd, out_path, log_path);
+	bpftrace_program(c, env->host_libssl, program, sizeof(program));
+	setenv("BPFTRACE_STRLEN", "200", 1); /* the most 0.17 allows */
+	return spawn_redirected(bpftrace, log_path, log_path);
+}
+
+static int wait_ready(const struct bench_config *c, const struct bench_env *env,
+		      struct tracer_proc *tp, char *err, size_t errlen)
+{
+	const char *marker = c->ours ? "tlsprobe: tracing" : "Attaching";
+
+	if (c->id == CFG_TRACER_CMD) {
+		usleep(env->tracer_settle_ms * 1000);
+		return 0;
+	}
+	for (int waited = 0; waited < READY_TIMEOUT_MS; waited += 20) {
+		if (log_has(tp->log, marker)) {
+			if (!c->ours)
+				usleep(BPFTRACE_SETTLE_MS * 1000);
+			return 0;
+		}
+		if (spawn_wait(tp->pid, 0) >= 0) {
+			snprintf(err, errlen, "%s exited before attaching (see %s)", c->name, tp->log);
+			tp->pid = 0;
+			return -1;
+		}
+		usleep(20 * 1000);
+	}
+	snprintf(err, errlen, "%s not attached after %d s (see %s)", c->name,
+		 READY_TIMEOUT_MS / 1000, tp->log);
+	return -1;
+}
+
+/* On-CPU nanoseconds of a process: its threads' /proc schedstat. */
+static double process_cpu_ns(const char *pid)
+{
+	char path[600], line[128];
+	struct dirent *t;
+	double sum = 0;
+	DIR *tasks;
+
+	snprintf(path, sizeof(path), "/proc/%.32s/task", pid);
+	tasks = opendir(path);
+	while (tasks && (t = readdir(tasks))) {
+		FILE *f;
+
+		if (t->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.32s/task/%.32s/schedstat", pid, t->d_name);
+		if ((f = fopen(path, "r"))) {
+			if (fgets(line, sizeof(line), f))
+				sum += strtod(line, NULL);
+			fclose(f);
+		}
+	}
+	if (tasks)
+		closedir(tasks);
+	return sum;
+}
+
+/* The same summed over a process group (`sh -c` and what it started). */
+static double group_cpu_ns(pid_t pgid)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *d;
+	double sum = 0;
+
+	while (proc && (d = readdir(proc))) {
+		char path[300], stat[1024], *paren;
+		FILE *f;
+		int pgrp;
+
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.32s/stat", d->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		/* "pid (comm) state ppid pgrp ...": comm may hold spaces */
+		if (fgets(stat, sizeof(stat), f) && (paren = strrchr(stat, ')')) &&
+		    sscanf(paren + 1, " %*c %*d %d", &pgrp) == 1 && pgrp == pgid)
+			sum += process_cpu_ns(d->d_name);
+		fclose(f);
+	}
+	if (proc)
+		closedir(proc);
+	return sum;
+}
+
+int config_start(const struct bench_config *c, const struct bench_env *env,
+		 const char *out_path, const char *log_path, char *const extra[],
+		 struct tracer_proc *tp, char *err, size_t errlen)
+{
+	memset(tp, 0, sizeof(*tp));
+	if (c->id == CFG_NONE)
+		return 0;
+	snprintf(tp->log, sizeof(tp->log), "%s", log_path);
+	tp->pid = spawn_config(c, env, out_path, log_path, extra);
+	if (tp->pid < 0) {
+		snprintf(err, errlen, "cannot start %s", c->name);
+		tp->pid = 0;
+		return -1;
+	}
+	if (wait_ready(c, env, tp, err, errlen)) {
+		config_stop(tp, NULL);
+		return -1;
+	}
+	tp->cpu_at_ready_ns = group_cpu_ns(tp->pid);
+	return 0;
+}
+
+int config_stop(struct tracer_proc *tp, double *cpu_ns)
+{
+	int status;
+
+	if (cpu_ns)
+		*cpu_ns = 0;
+	if (!tp->pid)
+		return 0;
+	if (cpu_ns)
+		*cpu_ns = group_cpu_ns(tp->pid) - tp->cpu_at_ready_ns;
+	status = spawn_stop(tp->pid, 30000);
+	tp->pid = 0;
+	return status == 0 || status == 128 + 2 /* SIGINT */ ? 0 : -1;
+}
+
+int config_totals(const struct tracer_proc *tp, long long *calls, long long *bytes,
+		  long long *lost_bytes)
+{
+	char line[1024];
+	FILE *f = fopen(tp->log, "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "tlsprobe: %lld calls, %lld bytes captured; lost %lld bytes", calls,
+			   bytes, lost_bytes) == 3)
+			found = 1;
+	fclose(f);
+	return found ? 0 : -1;
+}

@@ -1,0 +1,377 @@
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "bpfstats.h"
+#include "checkout.h"
+#include "child.h"
+#include "consumer_rate.h"
+#include "fixture_run.h"
+#include "libs/openssl.h"
+#include "measure.h"
+
+/* 100 000 events of 64 bytes: some 20 MB of records for a 1 MiB ring. */
+#define FORCED_LOSS_MESSAGES 50000
+
+void measure_machine(struct bench_results *r)
+{
+	struct utsname u;
+	char line[256];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	time_t now = time(NULL);
+
+	if (!uname(&u))
+		snprintf(r->kernel, sizeof(r->kernel), "Linux %.40s (%.60s)", u.release, u.version);
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && colon) {
+			snprintf(r->cpu, sizeof(r->cpu), "%.*s", (int)strcspn(colon + 2, "\n"),
+				 colon + 2);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	strftime(r->date, sizeof(r->date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
+}
+
+/* ---- probe sites ---- */
+
+int measure_host_libssl(const char *root, char *out, size_t len)
+{
+	char cmd[PATH_MAX + 64], line[PATH_MAX];
+	FILE *p;
+	int found = 0;
+
+	snprintf(cmd, sizeof(cmd), "ldd %.4000s/build/fixtures/openssl/tlsfix", root);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p)) {
+		char name[256], path[PATH_MAX / 2];
+
+		if (sscanf(line, " %255s => %2047s", name, path) == 2 && strstr(name, "libssl")) {
+			snprintf(out, len, "%s", path);
+			found = 1;
+		}
+	}
+	if (p)
+		pclose(p);
+	return found ? 0 : -1;
+}
+
+/* The release image's libssl and libcrypto (for the version), copied out. */
+static int image_libssl(const struct bench_opts *o, const char *fixture, char *out, size_t len)
+{
+	char dir[PATH_MAX], mount[PATH_MAX + 8], image[128], log[PATH_MAX + 16];
+	char *argv[] = { (char *)checkout_docker(), "run", "--rm", "--network", "none", "-v", mount,
+			 image, "sh", "-c",
+			 "cp -L /usr/lib/x86_64-linux-gnu/libssl.so.* "
+			 "/usr/lib/x86_64-linux-gnu/libcrypto.so.* /out/ && ls /out", NULL };
+	char line[256];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%.3000s/libs-%.60s", o->workdir, fixture);
+	snprintf(mount, sizeof(mount), "%s:/out", dir);
+	snprintf(image, sizeof(image), "tlsprobe/fixture-openssl:%.60s", fixture);
+	snprintf(log, sizeof(log), "%s.log", dir);
+	if ((mkdir(dir, 0755) && errno != EEXIST) || spawn_run(argv, log, 120000))
+		return -1;
+	f = fopen(log, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "libssl.so", 9)) {
+			snprintf(out, len, "%.3000s/%.*s", dir, (int)strcspn(line, "\n"), line);
+			fclose(f);
+			return 0;
+		}
+	if (f)
+		fclose(f);
+	return -1;
+}
+
+static int plan_sites(const char *path, enum plan_mode mode, struct site_info *sites, int *n,
+		      char *version, size_t vlen, char *err, size_t errlen)
+{
+	struct tls_lib *lib = calloc(1, sizeof(*lib));
+	int ret;
+
+	if (!lib)
+		return -1;
+	snprintf(lib->path, sizeof(lib->path), "%s", path);
+	snprintf(lib->host_path, sizeof(lib->host_path), "%s", path);
+	ret = openssl_plan(lib, mode, err, errlen);
+	*n = 0;
+	for (int i = 0; !ret && i < lib->plan.nsites && i < BENCH_SITES_MAX; i++, (*n)++) {
+		const struct probe_site *s = &lib->plan.sites[i];
+
+		snprintf(sites[i].func, sizeof(sites[i].func), "%s", tls_func_name(s->func));
+		snprintf(sites[i].insn, sizeof(sites[i].insn), "%s", s->insn.text);
+		sites[i].emulated = s->cls == PROBE_EMULATED;
+		sites[i].offset = s->offset;
+	}
+	if (!ret)
+		snprintf(version, vlen, "%s", lib->version);
+	free(lib);
+	return ret;
+}
+
+void measure_sites(const struct bench_opts *o, struct bench_results *r)
+{
+	for (int f = 0; f < r->nfixtures; f++) {
+		struct fixture_sites *s = &r->sites[f];
+		char path[PATH_MAX];
+		int got = fixture_is_host(r->fixtures[f]) ? measure_host_libssl(o->env.root, path, sizeof(path))
+							  : image_libssl(o, r->fixtures[f], path,
+									 sizeof(path));
+
+		if (got) {
+			snprintf(s->error, sizeof(s->error), "cannot find the fixture's libssl");
+			continue;
+		}
+		snprintf(s->lib, sizeof(s->lib), "%.255s", path);
+		if (plan_sites(path, PLAN_AUTO, s->planned, &s->nplanned, s->version,
+			       sizeof(s->version), s->error, sizeof(s->error)) ||
+		    plan_sites(path, PLAN_ENTRY, s->entry, &s->nentry, s->version,
+			       sizeof(s->version), s->error, sizeof(s->error)))
+			continue;
+	}
+}
+
+/* ---- the timed rounds ---- */
+
+static int applies(const struct bench_config *c, const char *fixture)
+{
+	return !c->host_only || fixture_is_host(fixture);
+}
+
+static void row_dir(const struct bench_opts *o, const char *fixture, const char *what,
+		    char *out, size_t len)
+{
+	snprintf(out, len, "%.3000s/%.60s-%.60s", o->workdir, fixture, what);
+}
+
+/* The fixture scenario of a payload size. */
+static const char *size_scenario(long size)
+{
+	switch (size) {
+	case 64: return "bench-64";
+	case 1024: return "bench-1k";
+	case 16384: return "bench-16k";
+	default: return "bench-256k";
+	}
+}
+
+static int start_config(const struct bench_opts *o, struct bench_results *r, int f,
+			const struct bench_config *c, struct tracer_proc *tp)
+{
+	struct config_result *pc = &r->per_config[f][c->id];
+	char log[PATH_MAX], err[256];
+
+	row_dir(o, r->fixtures[f], c->name, log, sizeof(log));
+	strncat(log, ".log", sizeof(log) - strlen(log) - 1);
+	if (!config_start(c, &o->env, "/dev/null", log, NULL, tp, err, sizeof(err)))
+		return 0;
+	snprintf(pc->error, sizeof(pc->error), "%s", err);
+	fprintf(stderr, "tlsprobe bench: %s\n", err);
+	return -1;
+}
+
+/* Every size once under the running configuration; with timed, a round of
+ * timings into the cells. Returns the TLS calls the fixture made. */
+static long long run_sizes(const struct bench_opts *o, struct bench_results *r, int f,
+			   const struct bench_config *c, int timed)
+{
+	long long calls = 0;
+
+	for (int s = 0; s < r->nsizes; s++) {
+		struct cell *cell = &r->cells[f][s][c->id];
+		struct echo_result res;
+		char outdir[PATH_MAX], err[256];
+
+		row_dir(o, r->fixtures[f], "fixture", outdir, sizeof(outdir));
+		if (fixture_run_echo(o->env.root, r->fixtures[f], size_scenario(r->sizes[s]),
+				     r->iterations[s], outdir, &res, err, sizeof(err))) {
+			snprintf(cell->error, sizeof(cell->error), "%s", err);
+			fprintf(stderr, "tlsprobe bench: %s\n", err);
+			continue;
+		}
+		calls += res.client_calls + res.server_calls;
+		if (!timed || cell->nrounds == BENCH_ROUNDS_MAX)
+			continue;
+		cell->write_ns[cell->nrounds] = res.write.median_ns;
+		cell->read_ns[cell->nrounds] = res.read.median_ns;
+		cell->write_p99[cell->nrounds] = res.write.p99_ns;
+		cell->throughput[cell->nrounds] = res.throughput;
+		cell->nrounds++;
+		cell->calls += res.client_calls + res.server_calls;
+		fprintf(stderr, "  %-9s %-16s %7ld B: SSL_write median %8.0f ns\n", r->fixtures[f],
+			c->name, r->sizes[s], res.write.median_ns);
+	}
+	return calls;
+}
+
+/* Stops the tracer of a timed run: its CPU time and (ours) its totals. */
+static void stop_timed(struct bench_results *r, int f, const struct bench_config *c,
+		       struct tracer_proc *tp, long long calls)
+{
+	struct config_result *pc = &r->per_config[f][c->id];
+	long long captured, bytes, lost;
+	double cpu;
+
+	if (config_stop(tp, &cpu))
+		snprintf(pc->error, sizeof(pc->error), "the tracer failed (see %.200s)", tp->log);
+	pc->cpu_ns += cpu;
+	pc->calls += calls;
+	if (c->ours && !config_totals(tp, &captured, &bytes, &lost)) {
+		pc->totals_read = 1;
+		pc->captured_calls += captured;
+		pc->lost_bytes += lost;
+	}
+}
+
+int measure_rounds(const struct bench_opts *o, struct bench_results *r)
+{
+	int measured = 0;
+
+	for (int round = 0; round < r->rounds; round++) {
+		fprintf(stderr, "tlsprobe bench: round %d of %d\n", round + 1, r->rounds);
+		for (int k = 0; k < r->nconfigs; k++) {
+			const struct bench_config *c = r->configs[(k + round) % r->nconfigs];
+
+			for (int f = 0; f < r->nfixtures; f++) {
+				struct tracer_proc tp;
+
+				if (applies(c, r->fixtures[f]) && !start_config(o, r, f, c, &tp))
+					stop_timed(r, f, c, &tp, run_sizes(o, r, f, c, 1));
+			}
+		}
+	}
+	for (int f = 0; f < r->nfixtures; f++)
+		for (int s = 0; s < r->nsizes; s++)
+			measured += r->cells[f][s][CFG_NONE].nrounds > 0;
+	return measured ? 0 : -1;
+}
+
+void measure_bpf_time(const struct bench_opts *o, struct bench_results *r)
+{
+	int stats_fd = bpfstats_enable();
+
+	if (stats_fd < 0) {
+		fprintf(stderr, "tlsprobe bench: no BPF statistics: %s\n", strerror(-stats_fd));
+		return;
+	}
+	fprintf(stderr, "tlsprobe bench: BPF run time (statistics on)\n");
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+
+		for (int f = 0; f < r->nfixtures && c->id != CFG_NONE; f++) {
+			struct config_result *pc = &r->per_config[f][c->id];
+			struct prog_ids before;
+			struct tracer_proc tp;
+			__u64 run_ns, runs;
+			long long calls;
+
+			bpfstats_snapshot(&before);
+			if (!applies(c, r->fixtures[f]) || start_config(o, r, f, c, &tp))
+				continue;
+			calls = run_sizes(o, r, f, c, 0);
+			/* before the tracer goes: its programs go with it */
+			bpfstats_since(&before, &run_ns, &runs);
+			config_stop(&tp, NULL);
+			pc->bpf_run_ns = (double)run_ns;
+			pc->bpf_runs = (long long)runs;
+			pc->bpf_calls = calls;
+			pc->bpf_measured = runs > 0;
+		}
+	}
+	close(stats_fd);
+}
+
+void measure_collateral(const struct bench_opts *o, struct bench_results *r)
+{
+	fprintf(stderr, "tlsprobe bench: collateral cost on an untraced process\n");
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+		char log[PATH_MAX], err[256];
+		struct tracer_proc tp;
+
+		row_dir(o, "collateral", c->name, log, sizeof(log));
+		if (config_start(c, &o->env, "/dev/null", log, NULL, &tp, err, sizeof(err))) {
+			fprintf(stderr, "tlsprobe bench: %s\n", err);
+			continue;
+		}
+		r->collateral_measured[c->id] =
+			!collateral_measure(o->collateral_calls, 5, &r->collateral[c->id]);
+		config_stop(&tp, NULL);
+	}
+}
+
+void measure_loss(const struct bench_opts *o, struct bench_results *r)
+{
+	const char *fixture = r->fixtures[0];
+
+	fprintf(stderr, "tlsprobe bench: loss at rising event rates (%s)\n", fixture);
+	for (int i = 0; i < o->nloss_rates && r->nloss < LOSS_POINTS_MAX; i++) {
+		long rate = o->loss_rates[i];
+		/* about a second of traffic at the rate; unpaced: as many as at the top rate */
+		long messages = rate ? rate / 2 : o->loss_rates[i > 0 ? i - 1 : 0] / 2;
+		struct loss_point *pt = &r->loss[r->nloss++];
+
+		if (messages < 5000)
+			messages = 5000;
+		if (loss_run(&o->env, fixture, rate, messages, 32, 0, o->workdir, pt))
+			fprintf(stderr, "tlsprobe bench: loss at %ld/s: %s\n", rate, pt->error);
+		else
+			fprintf(stderr, "  asked %7ld/s, reached %8.0f events/s: %lld of %lld bytes "
+				"captured, %lld reported lost, %lld silent\n", rate, pt->events_per_s,
+				pt->captured_bytes, pt->expected_bytes, pt->lost_bytes, pt->silent_bytes);
+	}
+	/* Forced: a 1 MiB ring buffer and a stopped consumer. */
+	r->forced_loss_run = 1;
+	if (loss_run(&o->env, fixture, 0, FORCED_LOSS_MESSAGES, 1, 1, o->workdir, &r->forced_loss))
+		fprintf(stderr, "tlsprobe bench: forced loss: %s\n", r->forced_loss.error);
+}
+
+void measure_consumer(const struct bench_opts *o, struct bench_results *r)
+{
+	fprintf(stderr, "tlsprobe bench: consumer decode rate\n");
+	if (consumer_rate(o->consumer_records, 64, &r->consumer_rate_64, r->consumer_error,
+			  sizeof(r->consumer_error)) ||
+	    consumer_rate(o->consumer_records / 4, 1024, &r->consumer_rate_1k, r->consumer_error,
+			  sizeof(r->consumer_error)))
+		fprintf(stderr, "tlsprobe bench: consumer: %s\n", r->consumer_error);
+}
+
+void measure_whole(const struct bench_opts *o, struct bench_results *r)
+{
+	if (!fixture_is_host(r->fixtures[0])) {
+		snprintf(r->whole_error, sizeof(r->whole_error), "needs the host fixture");
+		return;
+	}
+	fprintf(stderr, "tlsprobe bench: whole-process timings (hyperfine)\n");
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+		char log[PATH_MAX], json[PATH_MAX], err[256];
+		struct tracer_proc tp;
+
+		row_dir(o, "hyperfine", c->name, log, sizeof(log));
+		snprintf(json, sizeof(json), "%.3900s.json", log);
+		strncat(log, ".log", sizeof(log) - strlen(log) - 1);
+		if (config_start(c, &o->env, "/dev/null", log, NULL, &tp, err, sizeof(err))) {
+			snprintf(r->whole_error, sizeof(r->whole_error), "%s", err);
+			continue;
+		}
+		if (whole_run(&o->env, o->whole_iterations, o->whole_runs, o->workdir, json,
+			      &r->whole[c->id], err, sizeof(err)))
+			snprintf(r->whole_error, sizeof(r->whole_error), "%s", err);
+		else
+			r->whole_measured[c->id] = 1;
+		config_stop(&tp, NULL);
+	}
+}

@@ -1,0 +1,461 @@
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "child.h"
+#include "report.h"
+
+#define TARGET_VS_ENTRY 10.0
+#define TARGET_VS_FLOOR 1.15
+
+static int size_index(const struct bench_results *r, long size)
+{
+	for (int s = 0; s < r->nsizes; s++)
+		if (r->sizes[s] == size)
+			return s;
+	return -1;
+}
+
+void report_targets(const struct bench_results *r, struct bench_targets *t)
+{
+	int s = size_index(r, 64);
+	double ref = s < 0 ? NAN : results_added(r, 0, s, CFG_REFERENCE, 0);
+	double count = s < 0 ? NAN : results_added(r, 0, s, CFG_BPFTRACE_COUNT, 0);
+
+	t->vs_entry_count = ref > 0 ? count / ref : NAN;
+	t->vs_floor = s < 0 ? NAN : results_ratio_to_floor(r, 0, s, CFG_REFERENCE);
+}
+
+static const char *size_name(long size, char *buf, size_t len)
+{
+	if (size >= 1024)
+		snprintf(buf, len, "%ld KiB", size / 1024);
+	else
+		snprintf(buf, len, "%ld B", size);
+	return buf;
+}
+
+/* ---- JSON ---- */
+
+static json_t *num(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *sites_json(const struct site_info *sites, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:s}", "func", sites[i].func,
+						   "offset", (json_int_t)sites[i].offset, "insn",
+						   sites[i].insn, "kernel",
+						   sites[i].emulated ? "emulated" : "single-stepped"));
+	return a;
+}
+
+static json_t *config_json(const struct bench_results *r, int f, const struct bench_config *c)
+{
+	const struct config_result *pc = &r->per_config[f][c->id];
+	json_t *sizes = json_array();
+	json_t *o = json_pack("{s:s, s:s}", "config", c->name, "what", c->what);
+
+	for (int s = 0; s < r->nsizes; s++) {
+		const struct cell *cell = &r->cells[f][s][c->id];
+
+		json_array_append_new(sizes, json_pack(
+			"{s:I, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "size",
+			(json_int_t)r->sizes[s], "rounds", cell->nrounds, "write_median_ns",
+			num(cell->nrounds ? cell_write_ns(cell) : NAN), "write_p99_ns",
+			num(cell->nrounds ? cell_write_p99(cell) : NAN), "read_median_ns",
+			num(cell->nrounds ? cell_read_ns(cell) : NAN), "added_write_ns",
+			num(results_added(r, f, s, c->id, 0)), "added_read_ns",
+			num(results_added(r, f, s, c->id, 1)), "ratio_to_floor",
+			num(results_ratio_to_floor(r, f, s, c->id)), "throughput_bytes_per_s",
+			num(cell->nrounds ? cell_throughput(cell) : NAN), "error", cell->error));
+	}
+	json_object_set_new(o, "sizes", sizes);
+	json_object_set_new(o, "tracer_cpu_ns_per_call",
+			    num(pc->calls && c->id != CFG_NONE ? pc->cpu_ns / pc->calls : NAN));
+	json_object_set_new(o, "bpf_ns_per_call",
+			    num(pc->bpf_measured ? pc->bpf_run_ns / pc->bpf_calls : NAN));
+	json_object_set_new(o, "bpf_runs_per_call",
+			    num(pc->bpf_measured ? (double)pc->bpf_runs / pc->bpf_calls : NAN));
+	if (pc->totals_read)
+		json_object_set_new(o, "capture", json_pack("{s:I, s:I, s:I}", "calls",
+							    (json_int_t)pc->calls, "captured",
+							    (json_int_t)pc->captured_calls,
+							    "lost_bytes", (json_int_t)pc->lost_bytes));
+	json_object_set_new(o, "error", json_string(pc->error));
+	return o;
+}
+
+static json_t *loss_json(const struct loss_point *p)
+{
+	return json_pack("{s:I, s:o, s:I, s:I, s:I, s:I, s:s}", "rate_asked",
+			 (json_int_t)p->rate_asked, "events_per_s", num(p->events_per_s),
+			 "expected_bytes", (json_int_t)p->expected_bytes, "captured_bytes",
+			 (json_int_t)p->captured_bytes, "lost_bytes", (json_int_t)p->lost_bytes,
+			 "silent_bytes", (json_int_t)p->silent_bytes, "error", p->error);
+}
+
+static json_t *per_config_json(const struct bench_results *r, int which)
+{
+	json_t *o = json_object();
+
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+
+		if (which == 0 && r->collateral_measured[c->id])
+			json_object_set_new(o, c->name, json_pack(
+				"{s:o, s:o}", "write_ns", num(r->collateral[c->id].write_ns),
+				"getppid_ns", num(r->collateral[c->id].getppid_ns)));
+		if (which == 1 && r->whole_measured[c->id])
+			json_object_set_new(o, c->name, json_pack(
+				"{s:o, s:o, s:i}", "mean_s", num(r->whole[c->id].mean_s), "stddev_s",
+				num(r->whole[c->id].stddev_s), "runs", r->whole[c->id].runs));
+	}
+	return o;
+}
+
+int report_json(const struct bench_results *r, const char *path)
+{
+	struct bench_targets t;
+	json_t *root, *fixtures = json_array(), *loss = json_array();
+	int ret;
+
+	for (int f = 0; f < r->nfixtures; f++) {
+		const struct fixture_sites *s = &r->sites[f];
+		json_t *configs = json_array();
+
+		for (int k = 0; k < r->nconfigs; k++)
+			json_array_append_new(configs, config_json(r, f, r->configs[k]));
+		json_array_append_new(fixtures, json_pack(
+			"{s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "fixture", r->fixtures[f], "lib",
+			s->lib, "version", s->version, "planned_sites",
+			sites_json(s->planned, s->nplanned), "entry_sites",
+			sites_json(s->entry, s->nentry), "configs", configs, "error", s->error));
+	}
+	for (int i = 0; i < r->nloss; i++)
+		json_array_append_new(loss, loss_json(&r->loss[i]));
+	report_targets(r, &t);
+	root = json_pack("{s:{s:s, s:s, s:i, s:s}, s:i, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:s},"
+			 " s:o, s:{s:o, s:o}}",
+			 "machine", "kernel", r->kernel, "cpu", r->cpu, "cpus", r->ncpus, "date",
+			 r->date, "rounds", r->rounds, "fixtures", fixtures, "collateral",
+			 per_config_json(r, 0), "loss", loss, "forced_loss",
+			 r->forced_loss_run ? loss_json(&r->forced_loss) : json_null(), "consumer",
+			 "records_per_s_64", num(r->consumer_rate_64), "records_per_s_1k",
+			 num(r->consumer_rate_1k), "error", r->consumer_error, "whole",
+			 per_config_json(r, 1), "targets", "entry_count_over_reference",
+			 num(t.vs_entry_count), "reference_over_floor", num(t.vs_floor));
+	if (!root)
+		return -1;
+	ret = json_dump_file(root, path, JSON_INDENT(1)) ? -1 : 0;
+	json_decref(root);
+	return ret;
+}
+
+/* ---- Markdown ---- */
+
+static void fmt_ns(char *buf, size_t len, double v, int sign)
+{
+	if (isnan(v))
+		snprintf(buf, len, "–");
+	else
+		snprintf(buf, len, sign ? "%+.0f" : "%.0f", v);
+}
+
+static void md_header(FILE *out, const struct bench_results *r, const char *first)
+{
+	char name[32];
+
+	fprintf(out, "| %s |", first);
+	for (int s = 0; s < r->nsizes; s++)
+		fprintf(out, " %s |", size_name(r->sizes[s], name, sizeof(name)));
+	fprintf(out, "\n|---|");
+	for (int s = 0; s < r->nsizes; s++)
+		fprintf(out, "---:|");
+	fprintf(out, "\n");
+}
+
+static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
+{
+	fprintf(out, "\nMedian ns per SSL_write of the client (median over rounds of each run's "
+		     "median), and what the tracer adds to it:\n\n");
+	md_header(out, r, "configuration");
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+
+		fprintf(out, "| %s |", c->name);
+		for (int s = 0; s < r->nsizes; s++) {
+			const struct cell *cell = &r->cells[f][s][c->id];
+			char total[32], added[32];
+
+			fmt_ns(total, sizeof(total), cell->nrounds ? cell_write_ns(cell) : NAN, 0);
+			fmt_ns(added, sizeof(added), results_added(r, f, s, c->id, 0), 1);
+			fprintf(out, c->id == CFG_NONE ? " %s |" : " %s (%s) |", total, added);
+		}
+		fprintf(out, "\n");
+	}
+	fprintf(out, "\nAdded ns per call against no tracer — SSL_write / SSL_read — and the "
+		     "write's ratio to the floor at the same probe sites:\n\n");
+	md_header(out, r, "configuration");
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+
+		if (c->id == CFG_NONE)
+			continue;
+		fprintf(out, "| %s |", c->name);
+		for (int s = 0; s < r->nsizes; s++) {
+			char w[32], rd[32];
+			double ratio = results_ratio_to_floor(r, f, s, c->id);
+
+			fmt_ns(w, sizeof(w), results_added(r, f, s, c->id, 0), 1);
+			fmt_ns(rd, sizeof(rd), results_added(r, f, s, c->id, 1), 1);
+			if (isnan(ratio))
+				fprintf(out, " %s / %s |", w, rd);
+			else
+				fprintf(out, " %s / %s (%.2f× floor) |", w, rd, ratio);
+		}
+		fprintf(out, "\n");
+	}
+}
+
+static void md_sites(const struct bench_results *r, int f, FILE *out)
+{
+	const struct fixture_sites *s = &r->sites[f];
+
+	if (s->error[0]) {
+		fprintf(out, "\nProbe sites: unknown (%s)\n", s->error);
+		return;
+	}
+	fprintf(out, "\nProbe sites in %s — planner (floor, floor-syscalls, reference) and "
+		     "exported entry points (floor-entry, reference-entry; bpftrace probes "
+		     "SSL_write and SSL_read of these):\n\n"
+		     "| sites | function | file offset | first instruction | the kernel |\n"
+		     "|---|---|---:|---|---|\n", s->lib);
+	for (int i = 0; i < s->nplanned; i++)
+		fprintf(out, "| planner | %s | 0x%llx | `%s` | %s |\n", s->planned[i].func,
+			(unsigned long long)s->planned[i].offset, s->planned[i].insn,
+			s->planned[i].emulated ? "emulates" : "single-steps");
+	for (int i = 0; i < s->nentry; i++)
+		fprintf(out, "| entry | %s | 0x%llx | `%s` | %s |\n", s->entry[i].func,
+			(unsigned long long)s->entry[i].offset, s->entry[i].insn,
+			s->entry[i].emulated ? "emulates" : "single-steps");
+}
+
+static void md_cpu(const struct bench_results *r, int f, FILE *out)
+{
+	fprintf(out, "\nTracer CPU (user + system time of the tracer process, timed rounds) and BPF "
+		     "run time (kernel BPF statistics, a separate pass), per TLS call of client "
+		     "and server:\n\n| configuration | tracer CPU ns/call | BPF ns/call | BPF "
+		     "program runs/call | calls captured |\n|---|---:|---:|---:|---|\n");
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+		const struct config_result *pc = &r->per_config[f][c->id];
+		char cpu[32], bpf[32], runs[32], cap[96] = "–";
+
+		if (c->id == CFG_NONE)
+			continue;
+		fmt_ns(cpu, sizeof(cpu), pc->calls ? pc->cpu_ns / pc->calls : NAN, 0);
+		fmt_ns(bpf, sizeof(bpf), pc->bpf_measured ? pc->bpf_run_ns / pc->bpf_calls : NAN, 0);
+		snprintf(runs, sizeof(runs), pc->bpf_measured ? "%.1f" : "–",
+			 pc->bpf_measured ? (double)pc->bpf_runs / pc->bpf_calls : 0);
+		if (pc->totals_read && (c->id == CFG_REFERENCE || c->id == CFG_REFERENCE_ENTRY))
+			snprintf(cap, sizeof(cap), "%lld of %lld%s", pc->captured_calls, pc->calls,
+				 pc->lost_bytes ? " (loss reported)" : "");
+		fprintf(out, "| %s | %s | %s | %s | %s |\n", c->name, cpu, bpf, runs, cap);
+	}
+}
+
+static void md_collateral(const struct bench_results *r, FILE *out)
+{
+	const struct collateral *none = &r->collateral[CFG_NONE];
+
+	if (!r->collateral_measured[CFG_NONE])
+		return;
+	fprintf(out, "\n## Collateral: the syscalls of a process nobody traces\n\n"
+		     "| configuration | write(2) to /dev/null, ns | added | getppid(2), ns | added |\n"
+		     "|---|---:|---:|---:|---:|\n");
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+		const struct collateral *x = &r->collateral[c->id];
+
+		if (r->collateral_measured[c->id])
+			fprintf(out, "| %s | %.0f | %+.0f | %.0f | %+.0f |\n", c->name, x->write_ns,
+				x->write_ns - none->write_ns, x->getppid_ns,
+				x->getppid_ns - none->getppid_ns);
+	}
+}
+
+static void md_loss_row(FILE *out, const char *label, const struct loss_point *p)
+{
+	if (p->error[0]) {
+		fprintf(out, "| %s | – | – | – | – | %s |\n", label, p->error);
+		return;
+	}
+	fprintf(out, "| %s | %.0f | %lld | %lld | %lld | %lld%s |\n", label, p->events_per_s,
+		p->expected_bytes, p->captured_bytes, p->lost_bytes, p->silent_bytes,
+		p->silent_bytes ? " **silent loss**" : "");
+}
+
+static void md_loss(const struct bench_results *r, FILE *out)
+{
+	const struct loss_point *first_loss = NULL;
+	double top = 0;
+	char label[64];
+
+	if (!r->nloss && !r->forced_loss_run)
+		return;
+	fprintf(out, "\n## Loss (reference tracer, 64-byte writes, %s)\n\n"
+		     "| events/s asked | reached | plaintext bytes moved | captured | reported lost "
+		     "| silently lost |\n|---|---:|---:|---:|---:|---|\n", r->fixtures[0]);
+	for (int i = 0; i < r->nloss; i++) {
+		const struct loss_point *p = &r->loss[i];
+
+		snprintf(label, sizeof(label), p->rate_asked ? "%ld" : "unpaced", p->rate_asked);
+		md_loss_row(out, label, p);
+		if (!p->error[0] && p->lost_bytes && !first_loss)
+			first_loss = p;
+		if (!p->error[0] && p->events_per_s > top)
+			top = p->events_per_s;
+	}
+	if (r->forced_loss_run)
+		md_loss_row(out, "forced: 1 MiB ring, consumer stopped", &r->forced_loss);
+	if (first_loss)
+		fprintf(out, "\nLoss begins at about %.0f events/s.\n", first_loss->events_per_s);
+	else if (r->nloss)
+		fprintf(out, "\nNo loss up to %.0f events/s, the highest rate reached here.\n", top);
+	if (r->forced_loss_run && !r->forced_loss.error[0])
+		fprintf(out, "Forced loss: %s.\n", r->forced_loss.silent_bytes ? "bytes went missing "
+			"without a loss record" : "every byte is either captured or in a loss record");
+}
+
+static void md_rest(const struct bench_results *r, FILE *out)
+{
+	if (r->consumer_rate_64 > 0 || r->consumer_error[0]) {
+		fprintf(out, "\n## Consumer\n\n");
+		if (r->consumer_error[0])
+			fprintf(out, "Not measured: %s\n", r->consumer_error);
+		else
+			fprintf(out, "The tracer's user space (ring buffer → reassembly → JSON lines, to "
+				     "/dev/null) decodes %.0f records/s of 64 bytes and %.0f of 1 KiB.\n",
+				r->consumer_rate_64, r->consumer_rate_1k);
+	}
+	if (r->whole_measured[CFG_NONE] || r->whole_error[0]) {
+		fprintf(out, "\n## Whole process (hyperfine: bench-64, client and server from start "
+			     "to exit)\n\n| configuration | mean s | stddev s |\n|---|---:|---:|\n");
+		for (int k = 0; k < r->nconfigs; k++)
+			if (r->whole_measured[r->configs[k]->id])
+				fprintf(out, "| %s | %.3f | %.3f |\n", r->configs[k]->name,
+					r->whole[r->configs[k]->id].mean_s,
+					r->whole[r->configs[k]->id].stddev_s);
+		if (r->whole_error[0])
+			fprintf(out, "\n(%s)\n", r->whole_error);
+	}
+}
+
+static void md_targets(const struct bench_results *r, FILE *out)
+{
+	struct bench_targets t;
+
+	report_targets(r, &t);
+	fprintf(out, "\n## Targets (64-byte SSL_write, %s)\n\n", r->fixtures[0]);
+	if (isnan(t.vs_entry_count))
+		fprintf(out, "- against a count-only probe on the exported entry: not measured\n");
+	else
+		fprintf(out, "- against a count-only probe on the exported entry (bpftrace-count): "
+			     "%.1f× cheaper (target ≥ %.0f×): %s\n", t.vs_entry_count, TARGET_VS_ENTRY,
+			t.vs_entry_count >= TARGET_VS_ENTRY ? "met" : "NOT met");
+	if (isnan(t.vs_floor))
+		fprintf(out, "- against the floor at its own sites: not measured\n");
+	else
+		fprintf(out, "- against the floor at its own sites: %.2f× the floor's added cost "
+			     "(target ≤ %.2f×): %s\n", t.vs_floor, TARGET_VS_FLOOR,
+			t.vs_floor <= TARGET_VS_FLOOR ? "met" : "NOT met");
+}
+
+void report_markdown(const struct bench_results *r, FILE *out)
+{
+	fprintf(out, "# tlsprobe bench, %s\n\n%s, %d CPUs; %s.\n%d interleaved rounds.\n",
+		r->date, r->cpu, r->ncpus, r->kernel, r->rounds);
+	for (int f = 0; f < r->nfixtures; f++) {
+		fprintf(out, "\n## %s (%s)\n", r->fixtures[f],
+			r->sites[f].version[0] ? r->sites[f].version : "version unknown");
+		md_cost_tables(r, f, out);
+		md_sites(r, f, out);
+		md_cpu(r, f, out);
+	}
+	md_collateral(r, out);
+	md_loss(r, out);
+	md_rest(r, out);
+	md_targets(r, out);
+}
+
+/* ---- plots ---- */
+
+static int write_plot_data(const struct bench_results *r, int f, const char *path)
+{
+	FILE *d = fopen(path, "w");
+
+	if (!d)
+		return -1;
+	fprintf(d, "# size");
+	for (int k = 0; k < r->nconfigs; k++)
+		fprintf(d, " %s", r->configs[k]->name);
+	fprintf(d, "\n");
+	for (int s = 0; s < r->nsizes; s++) {
+		fprintf(d, "%ld", r->sizes[s]);
+		for (int k = 0; k < r->nconfigs; k++) {
+			double added = results_added(r, f, s, r->configs[k]->id, 0);
+
+			fprintf(d, added > 0 ? " %.0f" : " NaN", added);
+		}
+		fprintf(d, "\n");
+	}
+	return fclose(d);
+}
+
+static int write_plot_script(const struct bench_results *r, int f, const char *dir,
+			     const char *data, const char *path)
+{
+	FILE *g = fopen(path, "w");
+	static const char *const terms[][2] = { { "pngcairo size 960,600", "png" },
+						 { "svg size 960,600 dynamic", "svg" } };
+
+	if (!g)
+		return -1;
+	fprintf(g, "set datafile missing 'NaN'\nset logscale xy\nset grid\nset key outside right\n"
+		   "set xlabel 'payload bytes per SSL_write'\nset ylabel 'added ns per SSL_write "
+		   "(median)'\nset title 'tlsprobe bench: %s (%s), %s' noenhanced\n", r->fixtures[f],
+		r->sites[f].version, r->kernel);
+	for (int t = 0; t < 2; t++) {
+		fprintf(g, "set terminal %s\nset output '%s/added-cost-%s.%s'\nplot", terms[t][0], dir,
+			r->fixtures[f], terms[t][1]);
+		for (int k = 1, first = 1; k < r->nconfigs; k++, first = 0)
+			fprintf(g, "%s '%s' using 1:%d with linespoints title '%s'", first ? "" : ",",
+				data, k + 2, r->configs[k]->name);
+		fprintf(g, "\n");
+	}
+	return fclose(g);
+}
+
+int report_plots(const struct bench_results *r, const char *dir)
+{
+	int ret = 0;
+
+	for (int f = 0; f < r->nfixtures; f++) {
+		char data[PATH_MAX], script[PATH_MAX], log[PATH_MAX];
+		char *argv[] = { "gnuplot", script, NULL };
+
+		snprintf(data, sizeof(data), "%.3900s/added-cost-%.40s.dat", dir, r->fixtures[f]);
+		snprintf(script, sizeof(script), "%.3900s/added-cost-%.40s.gp", dir, r->fixtures[f]);
+		snprintf(log, sizeof(log), "%.3900s/gnuplot.log", dir);
+		if (write_plot_data(r, f, data) || write_plot_script(r, f, dir, data, script) ||
+		    spawn_run(argv, log, 60000))
+			ret = -1;
+	}
+	return ret;
+}
