@@ -87,9 +87,13 @@ BENCH_ARGS ?=
 bench: all fixtures
 	$(BUILD)/tlsprobe bench $(BENCH_ARGS)
 
-# The matrix, then end-to-end checks that use its capture and real programs.
+# The matrix; the fd walk older kernels get (forced here); then end-to-end
+# checks that use the matrix's capture and real programs; the bench's smoke run.
 test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	$(BUILD)/tlsprobe conform --json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
+	$(BUILD)/tlsprobe conform --fixtures host --scenarios basic,threads,smallbuf,bio \
+		--workdir $(BUILD)/conform-core-walk \
+		--tracer-cmd 'TLSPROBE_FD_WALK=core $(CURDIR)/$(BUILD)/tlsprobe trace --comm tlsfix'
 	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/host/size-4k
 	tests/e2e/curl.sh
 	tests/e2e/s_server_www.sh

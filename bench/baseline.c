@@ -15,10 +15,14 @@ static double ratio_in(json_t *root, const char *fixture, long size)
 		json_array_foreach(json_object_get(f, "configs"), j, c) {
 			if (strcmp(json_string_value(json_object_get(c, "config")) ?: "", "reference"))
 				continue;
-			json_array_foreach(json_object_get(c, "sizes"), k, s)
+			json_array_foreach(json_object_get(c, "sizes"), k, s) {
+				json_t *ratio = json_object_get(json_object_get(s, "stream_write"),
+								"ratio_to_floor");
+
 				if (json_integer_value(json_object_get(s, "size")) == size &&
-				    json_is_number(json_object_get(s, "ratio_to_floor")))
-					return json_number_value(json_object_get(s, "ratio_to_floor"));
+				    json_is_number(ratio))
+					return json_number_value(ratio);
+			}
 		}
 	}
 	return NAN;
@@ -50,7 +54,7 @@ int baseline_compare(const struct bench_results *r, const char *path, double thr
 	for (int f = 0; f < r->nfixtures; f++) {
 		for (int s = 0; s < r->nsizes; s++) {
 			double then = ratio_in(root, r->fixtures[f], r->sizes[s]);
-			double now = results_ratio_to_floor(r, f, s, CFG_REFERENCE);
+			double now = results_ratio_to_floor(r, f, s, CFG_REFERENCE, STREAM_WRITE);
 			int worse;
 
 			if (isnan(then) || isnan(now))

@@ -1,5 +1,6 @@
 /* --baseline: the CI gate. The reference tracer's ratio to the floor at its
- * own sites, per fixture and size, against a stored bench.json. */
+ * own sites (SSL_write back to back), per fixture and size, against a stored
+ * bench.json. */
 #ifndef TLSPROBE_BENCH_BASELINE_H
 #define TLSPROBE_BENCH_BASELINE_H
 #include <stdio.h>

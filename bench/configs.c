@@ -71,7 +71,8 @@ static int log_has(const char *path, const char *needle)
 }
 
 static pid_t spawn_config(const struct bench_config *c, const struct bench_env *env,
-			  const char *out_path, const char *log_path, char *const extra[])
+			  const char *out_path, const char *log_path, char *const extra[],
+			  struct tracer_proc *tp)
 {
 	static const char *const modes[CFG_COUNT] = {
 		[CFG_FLOOR] = "floor", [CFG_FLOOR_SYSCALLS] = "floor-syscalls",
@@ -87,7 +88,9 @@ static pid_t spawn_config(const struct bench_config *c, const struct bench_env *
 
 	for (int i = 0; extra && extra[i] && n < 23; i++)
 		ours[n++] = extra[i];
-	char *bpftrace[] = { "bpftrace", "-o", (char *)out_path, "-e", program, NULL };
+	/* bpftrace prints "Attaching N probes..." with its output: both go to a
+	 * scratch file, watched for that line. */
+	char *bpftrace[] = { "bpftrace", "-e", program, NULL };
 	char *cmd[] = { "sh", "-c", (char *)env->tracer_cmd, NULL };
 
 	if (c->ours)
@@ -96,20 +99,22 @@ static pid_t spawn_config(const struct bench_config *c, const struct bench_env *
 		return spawn_redirected(cmd, out_path, log_path);
 	bpftrace_program(c, env->host_libssl, program, sizeof(program));
 	setenv("BPFTRACE_STRLEN", "200", 1); /* the most 0.17 allows */
-	return spawn_redirected(bpftrace, log_path, log_path);
+	snprintf(tp->scratch, sizeof(tp->scratch), "%.4000s.out", log_path);
+	return spawn_redirected(bpftrace, tp->scratch, log_path);
 }
 
 static int wait_ready(const struct bench_config *c, const struct bench_env *env,
 		      struct tracer_proc *tp, char *err, size_t errlen)
 {
 	const char *marker = c->ours ? "tlsprobe: tracing" : "Attaching";
+	const char *watched = c->ours ? tp->log : tp->scratch;
 
 	if (c->id == CFG_TRACER_CMD) {
 		usleep(env->tracer_settle_ms * 1000);
 		return 0;
 	}
 	for (int waited = 0; waited < READY_TIMEOUT_MS; waited += 20) {
-		if (log_has(tp->log, marker)) {
+		if (log_has(watched, marker)) {
 			if (!c->ours)
 				usleep(BPFTRACE_SETTLE_MS * 1000);
 			return 0;
@@ -189,7 +194,7 @@ int config_start(const struct bench_config *c, const struct bench_env *env,
 	if (c->id == CFG_NONE)
 		return 0;
 	snprintf(tp->log, sizeof(tp->log), "%s", log_path);
-	tp->pid = spawn_config(c, env, out_path, log_path, extra);
+	tp->pid = spawn_config(c, env, out_path, log_path, extra, tp);
 	if (tp->pid < 0) {
 		snprintf(err, errlen, "cannot start %s", c->name);
 		tp->pid = 0;
@@ -215,6 +220,8 @@ int config_stop(struct tracer_proc *tp, double *cpu_ns)
 		*cpu_ns = group_cpu_ns(tp->pid) - tp->cpu_at_ready_ns;
 	status = spawn_stop(tp->pid, 30000);
 	tp->pid = 0;
+	if (tp->scratch[0])
+		unlink(tp->scratch);
 	return status == 0 || status == 128 + 2 /* SIGINT */ ? 0 : -1;
 }
 

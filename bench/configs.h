@@ -43,6 +43,7 @@ struct tracer_proc {
 	pid_t pid;                    /* 0: no tracer (none) */
 	double cpu_at_ready_ns;       /* its process group's CPU time once attached */
 	char log[PATH_MAX];
+	char scratch[PATH_MAX];       /* bpftrace's stdout, deleted when it stops */
 };
 
 /* Starts the configuration's tracer (events to out_path, messages to

@@ -59,20 +59,21 @@ int parse_echo_json(const char *client_json, const char *server_json, struct ech
 	return res->write.calls > 0 && res->client_calls > 0 && res->server_calls >= 0 ? 0 : -1;
 }
 
-int parse_flood_json(const char *client_json, const char *server_json, struct flood_result *res)
+int parse_stream_json(const char *client_json, const char *server_json, struct stream_result *res)
 {
-	json_t *c = json_loads(client_json, 0, NULL), *s = json_loads(server_json, 0, NULL);
-	int ok = c && s;
+	json_t *c = json_loads(client_json, 0, NULL), *w = json_object_get(c, "write");
+	int ok = c && json_is_object(w);
 
 	memset(res, 0, sizeof(*res));
 	if (ok) {
+		timing_from(w, &res->write);
 		res->messages = (long)json_integer_value(json_object_get(c, "messages"));
 		res->messages_per_s = json_number_value(json_object_get(c, "messages_per_s"));
-		res->server_reads = (long)json_integer_value(json_object_get(s, "reads"));
-		ok = res->messages > 0;
+		res->client_calls = (long)json_integer_value(json_object_get(c, "calls_total"));
+		res->server_calls = server_calls(server_json);
+		ok = res->messages > 0 && res->write.calls > 0 && res->server_calls >= 0;
 	}
 	json_decref(c);
-	json_decref(s);
 	return ok ? 0 : -1;
 }
 
@@ -188,21 +189,24 @@ int fixture_run_echo(const char *root, const char *fixture, const char *scenario
 	return ret;
 }
 
-int fixture_run_flood(const char *root, const char *fixture, long rate, long messages,
-		      const char *outdir, struct flood_result *res, char *err, size_t errlen)
+int fixture_run_stream(const char *root, const char *fixture, const char *scenario,
+		       long messages, long rate, int untraced_reader, const char *outdir,
+		       struct stream_result *res, char *err, size_t errlen)
 {
-	char rate_env[64], count_env[64], *env[] = { rate_env, count_env, NULL }, *client, *server;
+	char rate_env[64], count_env[64], reader[] = "TLSFIX_READER_COMM=tlsfix-reader";
+	char *env[] = { rate_env, count_env, untraced_reader ? reader : NULL, NULL };
+	char *client, *server;
 	int ret;
 
 	snprintf(rate_env, sizeof(rate_env), "TLSFIX_RATE=%ld", rate);
 	snprintf(count_env, sizeof(count_env), "TLSFIX_MESSAGES=%ld", messages);
-	if (run_scenario(root, fixture, "flood", env, outdir, err, errlen))
+	if (run_scenario(root, fixture, scenario, env, outdir, err, errlen))
 		return -1;
 	client = slurp(outdir, "bench-client.json");
 	server = slurp(outdir, "bench-server.json");
-	ret = client && server ? parse_flood_json(client, server, res) : -1;
+	ret = client && server ? parse_stream_json(client, server, res) : -1;
 	if (ret)
-		snprintf(err, errlen, "%s flood: no readable results in %s", fixture, outdir);
+		snprintf(err, errlen, "%s %s: no readable results in %s", fixture, scenario, outdir);
 	free(client);
 	free(server);
 	return ret;

@@ -18,10 +18,11 @@ struct echo_result {
 	char lib_version[64];
 };
 
-struct flood_result {
+struct stream_result {
+	struct call_timing write;        /* the client's SSL_writes */
 	long messages;
 	double messages_per_s;
-	long server_reads;
+	long client_calls, server_calls;
 };
 
 /* bench-SIZE with `iterations` round trips; results in outdir. 0, or -1
@@ -30,11 +31,14 @@ int fixture_run_echo(const char *root, const char *fixture, const char *scenario
 		     long iterations, const char *outdir, struct echo_result *res,
 		     char *err, size_t errlen);
 
-/* flood: `messages` 64-byte writes paced to `rate` per second (0: unpaced). */
-int fixture_run_flood(const char *root, const char *fixture, long rate, long messages,
-		      const char *outdir, struct flood_result *res, char *err, size_t errlen);
+/* stream-SIZE: `messages` writes back to back, or paced to `rate` per
+ * second (0: unpaced); with untraced_reader the reader is not named tlsfix
+ * (no tracer of tlsfix probes it). */
+int fixture_run_stream(const char *root, const char *fixture, const char *scenario,
+		       long messages, long rate, int untraced_reader, const char *outdir,
+		       struct stream_result *res, char *err, size_t errlen);
 
 /* Parsers of the fixture's JSON (tests/test_bench_parse.c). 0 or -1. */
 int parse_echo_json(const char *client_json, const char *server_json, struct echo_result *res);
-int parse_flood_json(const char *client_json, const char *server_json, struct flood_result *res);
+int parse_stream_json(const char *client_json, const char *server_json, struct stream_result *res);
 #endif

@@ -7,7 +7,7 @@
 #include "loss.h"
 #include "record.h"
 
-#define FLOOD_MSG_SIZE 64
+#define FLOOD_MSG_SIZE 64 /* stream-64 */
 #define LINE_MAX_BYTES (1 << 20)
 
 int loss_count_events(const char *path, long long *captured, long long *lost)
@@ -51,7 +51,7 @@ int loss_run(const struct bench_env *env, const char *fixture, long rate, long m
 	char events[PATH_MAX], log[PATH_MAX], outdir[PATH_MAX], rb[16];
 	char *extra[] = { "--ringbuf-mb", rb, NULL };
 	struct tracer_proc tp;
-	struct flood_result flood;
+	struct stream_result stream;
 	int ret;
 
 	memset(pt, 0, sizeof(*pt));
@@ -66,8 +66,8 @@ int loss_run(const struct bench_env *env, const char *fixture, long rate, long m
 	if (pause)
 		kill(tp.pid, SIGSTOP);
 	/* The fixture paces messages; rate counts events (a write and a read each). */
-	ret = fixture_run_flood(env->root, fixture, rate / 2, messages, outdir, &flood, pt->error,
-				sizeof(pt->error));
+	ret = fixture_run_stream(env->root, fixture, "stream-64", messages, rate / 2, 0, outdir,
+				 &stream, pt->error, sizeof(pt->error));
 	if (pause)
 		kill(tp.pid, SIGCONT);
 	if (config_stop(&tp, NULL) && !ret) {
@@ -80,10 +80,10 @@ int loss_run(const struct bench_env *env, const char *fixture, long rate, long m
 		snprintf(pt->error, sizeof(pt->error), "cannot read %.200s", events);
 		return -1;
 	}
-	pt->events_per_s = 2 * flood.messages_per_s;
+	pt->events_per_s = 2 * stream.messages_per_s;
 	/* The client wrote them all, and the server read them all before the
 	 * close_notify that ended its run. */
-	pt->expected_bytes = 2LL * flood.messages * FLOOD_MSG_SIZE;
+	pt->expected_bytes = 2LL * stream.messages * FLOOD_MSG_SIZE;
 	pt->silent_bytes = pt->expected_bytes - pt->captured_bytes - pt->lost_bytes;
 	remove(events);
 	return 0;

@@ -156,82 +156,97 @@ static void row_dir(const struct bench_opts *o, const char *fixture, const char 
 	snprintf(out, len, "%.3000s/%.60s-%.60s", o->workdir, fixture, what);
 }
 
-/* The fixture scenario of a payload size. */
-static const char *size_scenario(long size)
+/* The fixture scenarios of a payload size. */
+static const char *size_name(long size)
 {
 	switch (size) {
-	case 64: return "bench-64";
-	case 1024: return "bench-1k";
-	case 16384: return "bench-16k";
-	default: return "bench-256k";
+	case 64: return "64";
+	case 1024: return "1k";
+	case 16384: return "16k";
+	default: return "256k";
 	}
 }
 
-static int start_config(const struct bench_opts *o, struct bench_results *r, int f,
+/* Stream messages per run: many small ones, fewer large ones. */
+static long stream_messages(long size, long iterations)
+{
+	return size <= 1024 ? 10 * iterations : size <= 16384 ? iterations : iterations / 10;
+}
+
+static int start_config(const struct bench_opts *o, struct bench_results *r, int f, int s,
 			const struct bench_config *c, struct tracer_proc *tp)
 {
-	struct config_result *pc = &r->per_config[f][c->id];
+	struct cell *cell = &r->cells[f][s][c->id];
 	char log[PATH_MAX], err[256];
 
 	row_dir(o, r->fixtures[f], c->name, log, sizeof(log));
 	strncat(log, ".log", sizeof(log) - strlen(log) - 1);
 	if (!config_start(c, &o->env, "/dev/null", log, NULL, tp, err, sizeof(err)))
 		return 0;
-	snprintf(pc->error, sizeof(pc->error), "%s", err);
+	snprintf(cell->error, sizeof(cell->error), "%s", err);
 	fprintf(stderr, "tlsprobe bench: %s\n", err);
 	return -1;
 }
 
-/* Every size once under the running configuration; with timed, a round of
- * timings into the cells. Returns the TLS calls the fixture made. */
-static long long run_sizes(const struct bench_opts *o, struct bench_results *r, int f,
-			   const struct bench_config *c, int timed)
+/* One size under the running configuration: an echo run and a stream run.
+ * With timed, a round of timings into the cell. Returns the TLS calls the
+ * fixture made, or -1. */
+static long long run_size(const struct bench_opts *o, struct bench_results *r, int f, int s,
+			  const struct bench_config *c, int timed)
 {
-	long long calls = 0;
+	struct cell *cell = &r->cells[f][s][c->id];
+	char outdir[PATH_MAX], scenario[32], err[256];
+	struct echo_result echo;
+	struct stream_result stream;
 
-	for (int s = 0; s < r->nsizes; s++) {
-		struct cell *cell = &r->cells[f][s][c->id];
-		struct echo_result res;
-		char outdir[PATH_MAX], err[256];
+	row_dir(o, r->fixtures[f], "fixture", outdir, sizeof(outdir));
+	snprintf(scenario, sizeof(scenario), "bench-%s", size_name(r->sizes[s]));
+	if (fixture_run_echo(o->env.root, r->fixtures[f], scenario, r->iterations[s], outdir,
+			     &echo, err, sizeof(err)))
+		goto failed;
+	snprintf(scenario, sizeof(scenario), "stream-%s", size_name(r->sizes[s]));
+	if (fixture_run_stream(o->env.root, r->fixtures[f], scenario,
+			       stream_messages(r->sizes[s], r->iterations[s]), 0, 1, outdir, &stream,
+			       err, sizeof(err)))
+		goto failed;
+	if (timed && cell->nrounds < BENCH_ROUNDS_MAX) {
+		int i = cell->nrounds++;
 
-		row_dir(o, r->fixtures[f], "fixture", outdir, sizeof(outdir));
-		if (fixture_run_echo(o->env.root, r->fixtures[f], size_scenario(r->sizes[s]),
-				     r->iterations[s], outdir, &res, err, sizeof(err))) {
-			snprintf(cell->error, sizeof(cell->error), "%s", err);
-			fprintf(stderr, "tlsprobe bench: %s\n", err);
-			continue;
-		}
-		calls += res.client_calls + res.server_calls;
-		if (!timed || cell->nrounds == BENCH_ROUNDS_MAX)
-			continue;
-		cell->write_ns[cell->nrounds] = res.write.median_ns;
-		cell->read_ns[cell->nrounds] = res.read.median_ns;
-		cell->write_p99[cell->nrounds] = res.write.p99_ns;
-		cell->throughput[cell->nrounds] = res.throughput;
-		cell->nrounds++;
-		cell->calls += res.client_calls + res.server_calls;
-		fprintf(stderr, "  %-9s %-16s %7ld B: SSL_write median %8.0f ns\n", r->fixtures[f],
-			c->name, r->sizes[s], res.write.median_ns);
+		cell->median_ns[STREAM_WRITE][i] = stream.write.median_ns;
+		cell->p99_ns[STREAM_WRITE][i] = stream.write.p99_ns;
+		cell->median_ns[ECHO_WRITE][i] = echo.write.median_ns;
+		cell->p99_ns[ECHO_WRITE][i] = echo.write.p99_ns;
+		cell->median_ns[ECHO_READ][i] = echo.read.median_ns;
+		cell->p99_ns[ECHO_READ][i] = echo.read.p99_ns;
+		fprintf(stderr, "  %-9s %-16s %6ld B: SSL_write median %7.0f ns (stream), %7.0f ns "
+			"(echo)\n", r->fixtures[f], c->name, r->sizes[s], stream.write.median_ns,
+			echo.write.median_ns);
 	}
-	return calls;
+	/* (the stream's reader is not traced) */
+	return echo.client_calls + echo.server_calls + stream.client_calls;
+failed:
+	snprintf(cell->error, sizeof(cell->error), "%s", err);
+	fprintf(stderr, "tlsprobe bench: %s\n", err);
+	return -1;
 }
 
 /* Stops the tracer of a timed run: its CPU time and (ours) its totals. */
-static void stop_timed(struct bench_results *r, int f, const struct bench_config *c,
-		       struct tracer_proc *tp, long long calls)
+static void stop_timed(struct cell *cell, const struct bench_config *c, struct tracer_proc *tp,
+		       long long calls)
 {
-	struct config_result *pc = &r->per_config[f][c->id];
 	long long captured, bytes, lost;
 	double cpu;
 
 	if (config_stop(tp, &cpu))
-		snprintf(pc->error, sizeof(pc->error), "the tracer failed (see %.200s)", tp->log);
-	pc->cpu_ns += cpu;
-	pc->calls += calls;
+		snprintf(cell->error, sizeof(cell->error), "the tracer failed (see %.200s)", tp->log);
+	if (calls < 0)
+		return;
+	cell->tracer_cpu_ns += cpu;
+	cell->calls += calls;
 	if (c->ours && !config_totals(tp, &captured, &bytes, &lost)) {
-		pc->totals_read = 1;
-		pc->captured_calls += captured;
-		pc->lost_bytes += lost;
+		cell->totals_read = 1;
+		cell->captured_calls += captured;
+		cell->lost_bytes += lost;
 	}
 }
 
@@ -245,10 +260,13 @@ int measure_rounds(const struct bench_opts *o, struct bench_results *r)
 			const struct bench_config *c = r->configs[(k + round) % r->nconfigs];
 
 			for (int f = 0; f < r->nfixtures; f++) {
-				struct tracer_proc tp;
+				for (int s = 0; s < r->nsizes && applies(c, r->fixtures[f]); s++) {
+					struct tracer_proc tp;
 
-				if (applies(c, r->fixtures[f]) && !start_config(o, r, f, c, &tp))
-					stop_timed(r, f, c, &tp, run_sizes(o, r, f, c, 1));
+					if (!start_config(o, r, f, s, c, &tp))
+						stop_timed(&r->cells[f][s][c->id], c, &tp,
+							   run_size(o, r, f, s, c, 1));
+				}
 			}
 		}
 	}
@@ -271,23 +289,27 @@ void measure_bpf_time(const struct bench_opts *o, struct bench_results *r)
 		const struct bench_config *c = r->configs[k];
 
 		for (int f = 0; f < r->nfixtures && c->id != CFG_NONE; f++) {
-			struct config_result *pc = &r->per_config[f][c->id];
-			struct prog_ids before;
-			struct tracer_proc tp;
-			__u64 run_ns, runs;
-			long long calls;
+			for (int s = 0; s < r->nsizes && applies(c, r->fixtures[f]); s++) {
+				struct cell *cell = &r->cells[f][s][c->id];
+				struct prog_ids before;
+				struct tracer_proc tp;
+				__u64 run_ns, runs;
+				long long calls;
 
-			bpfstats_snapshot(&before);
-			if (!applies(c, r->fixtures[f]) || start_config(o, r, f, c, &tp))
-				continue;
-			calls = run_sizes(o, r, f, c, 0);
-			/* before the tracer goes: its programs go with it */
-			bpfstats_since(&before, &run_ns, &runs);
-			config_stop(&tp, NULL);
-			pc->bpf_run_ns = (double)run_ns;
-			pc->bpf_runs = (long long)runs;
-			pc->bpf_calls = calls;
-			pc->bpf_measured = runs > 0;
+				bpfstats_snapshot(&before);
+				if (start_config(o, r, f, s, c, &tp))
+					continue;
+				calls = run_size(o, r, f, s, c, 0);
+				/* before the tracer goes: its programs go with it */
+				bpfstats_since(&before, &run_ns, &runs);
+				config_stop(&tp, NULL);
+				if (calls <= 0)
+					continue;
+				cell->bpf_run_ns = (double)run_ns;
+				cell->bpf_runs = (long long)runs;
+				cell->bpf_calls = calls;
+				cell->bpf_measured = runs > 0;
+			}
 		}
 	}
 	close(stats_fd);

@@ -20,11 +20,11 @@ static int size_index(const struct bench_results *r, long size)
 void report_targets(const struct bench_results *r, struct bench_targets *t)
 {
 	int s = size_index(r, 64);
-	double ref = s < 0 ? NAN : results_added(r, 0, s, CFG_REFERENCE, 0);
-	double count = s < 0 ? NAN : results_added(r, 0, s, CFG_BPFTRACE_COUNT, 0);
+	double ref = s < 0 ? NAN : results_added(r, 0, s, CFG_REFERENCE, STREAM_WRITE);
+	double count = s < 0 ? NAN : results_added(r, 0, s, CFG_BPFTRACE_COUNT, STREAM_WRITE);
 
 	t->vs_entry_count = ref > 0 ? count / ref : NAN;
-	t->vs_floor = s < 0 ? NAN : results_ratio_to_floor(r, 0, s, CFG_REFERENCE);
+	t->vs_floor = s < 0 ? NAN : results_ratio_to_floor(r, 0, s, CFG_REFERENCE, STREAM_WRITE);
 }
 
 static const char *size_name(long size, char *buf, size_t len)
@@ -55,40 +55,44 @@ static json_t *sites_json(const struct site_info *sites, int n)
 	return a;
 }
 
+static const char *const measure_key[N_MEASURES] = {
+	[STREAM_WRITE] = "stream_write", [ECHO_WRITE] = "echo_write", [ECHO_READ] = "echo_read",
+};
+
+static json_t *size_json(const struct bench_results *r, int f, int s, enum config_id id)
+{
+	const struct cell *cell = &r->cells[f][s][id];
+	json_t *o = json_pack("{s:I, s:i, s:s}", "size", (json_int_t)r->sizes[s], "rounds",
+			      cell->nrounds, "error", cell->error);
+
+	for (int m = 0; m < N_MEASURES; m++)
+		json_object_set_new(o, measure_key[m], json_pack(
+			"{s:o, s:o, s:o, s:o}", "median_ns",
+			num(cell->nrounds ? cell_median(cell, m) : NAN), "p99_ns",
+			num(cell->nrounds ? cell_p99(cell, m) : NAN), "added_ns",
+			num(results_added(r, f, s, id, m)), "ratio_to_floor",
+			num(results_ratio_to_floor(r, f, s, id, m))));
+	json_object_set_new(o, "tracer_cpu_ns_per_call",
+			    num(cell->calls && id != CFG_NONE ? cell->tracer_cpu_ns / cell->calls : NAN));
+	json_object_set_new(o, "bpf_ns_per_call",
+			    num(cell->bpf_measured ? cell->bpf_run_ns / cell->bpf_calls : NAN));
+	json_object_set_new(o, "bpf_runs_per_call",
+			    num(cell->bpf_measured ? (double)cell->bpf_runs / cell->bpf_calls : NAN));
+	if (cell->totals_read)
+		json_object_set_new(o, "capture", json_pack("{s:I, s:I, s:I}", "calls",
+							    (json_int_t)cell->calls, "captured",
+							    (json_int_t)cell->captured_calls,
+							    "lost_bytes", (json_int_t)cell->lost_bytes));
+	return o;
+}
+
 static json_t *config_json(const struct bench_results *r, int f, const struct bench_config *c)
 {
-	const struct config_result *pc = &r->per_config[f][c->id];
 	json_t *sizes = json_array();
-	json_t *o = json_pack("{s:s, s:s}", "config", c->name, "what", c->what);
 
-	for (int s = 0; s < r->nsizes; s++) {
-		const struct cell *cell = &r->cells[f][s][c->id];
-
-		json_array_append_new(sizes, json_pack(
-			"{s:I, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "size",
-			(json_int_t)r->sizes[s], "rounds", cell->nrounds, "write_median_ns",
-			num(cell->nrounds ? cell_write_ns(cell) : NAN), "write_p99_ns",
-			num(cell->nrounds ? cell_write_p99(cell) : NAN), "read_median_ns",
-			num(cell->nrounds ? cell_read_ns(cell) : NAN), "added_write_ns",
-			num(results_added(r, f, s, c->id, 0)), "added_read_ns",
-			num(results_added(r, f, s, c->id, 1)), "ratio_to_floor",
-			num(results_ratio_to_floor(r, f, s, c->id)), "throughput_bytes_per_s",
-			num(cell->nrounds ? cell_throughput(cell) : NAN), "error", cell->error));
-	}
-	json_object_set_new(o, "sizes", sizes);
-	json_object_set_new(o, "tracer_cpu_ns_per_call",
-			    num(pc->calls && c->id != CFG_NONE ? pc->cpu_ns / pc->calls : NAN));
-	json_object_set_new(o, "bpf_ns_per_call",
-			    num(pc->bpf_measured ? pc->bpf_run_ns / pc->bpf_calls : NAN));
-	json_object_set_new(o, "bpf_runs_per_call",
-			    num(pc->bpf_measured ? (double)pc->bpf_runs / pc->bpf_calls : NAN));
-	if (pc->totals_read)
-		json_object_set_new(o, "capture", json_pack("{s:I, s:I, s:I}", "calls",
-							    (json_int_t)pc->calls, "captured",
-							    (json_int_t)pc->captured_calls,
-							    "lost_bytes", (json_int_t)pc->lost_bytes));
-	json_object_set_new(o, "error", json_string(pc->error));
-	return o;
+	for (int s = 0; s < r->nsizes; s++)
+		json_array_append_new(sizes, size_json(r, f, s, c->id));
+	return json_pack("{s:s, s:s, s:o}", "config", c->name, "what", c->what, "sizes", sizes);
 }
 
 static json_t *loss_json(const struct loss_point *p)
@@ -180,10 +184,8 @@ static void md_header(FILE *out, const struct bench_results *r, const char *firs
 	fprintf(out, "\n");
 }
 
-static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
+static void md_measure_table(const struct bench_results *r, int f, enum measure m, FILE *out)
 {
-	fprintf(out, "\nMedian ns per SSL_write of the client (median over rounds of each run's "
-		     "median), and what the tracer adds to it:\n\n");
 	md_header(out, r, "configuration");
 	for (int k = 0; k < r->nconfigs; k++) {
 		const struct bench_config *c = r->configs[k];
@@ -191,36 +193,37 @@ static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
 		fprintf(out, "| %s |", c->name);
 		for (int s = 0; s < r->nsizes; s++) {
 			const struct cell *cell = &r->cells[f][s][c->id];
+			double ratio = results_ratio_to_floor(r, f, s, c->id, m);
 			char total[32], added[32];
 
-			fmt_ns(total, sizeof(total), cell->nrounds ? cell_write_ns(cell) : NAN, 0);
-			fmt_ns(added, sizeof(added), results_added(r, f, s, c->id, 0), 1);
-			fprintf(out, c->id == CFG_NONE ? " %s |" : " %s (%s) |", total, added);
-		}
-		fprintf(out, "\n");
-	}
-	fprintf(out, "\nAdded ns per call against no tracer — SSL_write / SSL_read — and the "
-		     "write's ratio to the floor at the same probe sites:\n\n");
-	md_header(out, r, "configuration");
-	for (int k = 0; k < r->nconfigs; k++) {
-		const struct bench_config *c = r->configs[k];
-
-		if (c->id == CFG_NONE)
-			continue;
-		fprintf(out, "| %s |", c->name);
-		for (int s = 0; s < r->nsizes; s++) {
-			char w[32], rd[32];
-			double ratio = results_ratio_to_floor(r, f, s, c->id);
-
-			fmt_ns(w, sizeof(w), results_added(r, f, s, c->id, 0), 1);
-			fmt_ns(rd, sizeof(rd), results_added(r, f, s, c->id, 1), 1);
-			if (isnan(ratio))
-				fprintf(out, " %s / %s |", w, rd);
+			fmt_ns(total, sizeof(total), cell->nrounds ? cell_median(cell, m) : NAN, 0);
+			fmt_ns(added, sizeof(added), results_added(r, f, s, c->id, m), 1);
+			if (c->id == CFG_NONE)
+				fprintf(out, " %s |", total);
+			else if (isnan(ratio))
+				fprintf(out, " %s (%s) |", total, added);
 			else
-				fprintf(out, " %s / %s (%.2f× floor) |", w, rd, ratio);
+				fprintf(out, " %s (%s, %.2f× floor) |", total, added, ratio);
 		}
 		fprintf(out, "\n");
 	}
+}
+
+static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
+{
+	fprintf(out, "\n### Per event: SSL_write back to back (stream-SIZE)\n\n"
+		     "The client writes without waiting, the server reads without ever blocking on "
+		     "the socket: no write pays for waking a peer, so what a tracer adds to the call "
+		     "stands out. Median ns per SSL_write (median over rounds), in brackets what it "
+		     "adds against no tracer and its ratio to the floor at the same probe sites:\n\n");
+	md_measure_table(r, f, STREAM_WRITE, out);
+	fprintf(out, "\n### Echo round trips (bench-SIZE)\n\n"
+		     "Each SSL_write wakes a server blocked in SSL_read (an IPI on a VM), and each "
+		     "SSL_read waits for the echo: these medians include scheduling, so small "
+		     "differences between configurations are noise. SSL_write:\n\n");
+	md_measure_table(r, f, ECHO_WRITE, out);
+	fprintf(out, "\nSSL_read (the echo):\n\n");
+	md_measure_table(r, f, ECHO_READ, out);
 }
 
 static void md_sites(const struct bench_results *r, int f, FILE *out)
@@ -248,26 +251,42 @@ static void md_sites(const struct bench_results *r, int f, FILE *out)
 
 static void md_cpu(const struct bench_results *r, int f, FILE *out)
 {
-	fprintf(out, "\nTracer CPU (user + system time of the tracer process, timed rounds) and BPF "
-		     "run time (kernel BPF statistics, a separate pass), per TLS call of client "
-		     "and server:\n\n| configuration | tracer CPU ns/call | BPF ns/call | BPF "
-		     "program runs/call | calls captured |\n|---|---:|---:|---:|---|\n");
+	fprintf(out, "\nTracer CPU (on-CPU time of the tracer's processes while attached) and BPF "
+		     "run time (kernel BPF statistics, a separate pass), ns per TLS call of client "
+		     "and server, echo and stream runs together — CPU / BPF:\n\n");
+	md_header(out, r, "configuration");
 	for (int k = 0; k < r->nconfigs; k++) {
 		const struct bench_config *c = r->configs[k];
-		const struct config_result *pc = &r->per_config[f][c->id];
-		char cpu[32], bpf[32], runs[32], cap[96] = "–";
 
 		if (c->id == CFG_NONE)
 			continue;
-		fmt_ns(cpu, sizeof(cpu), pc->calls ? pc->cpu_ns / pc->calls : NAN, 0);
-		fmt_ns(bpf, sizeof(bpf), pc->bpf_measured ? pc->bpf_run_ns / pc->bpf_calls : NAN, 0);
-		snprintf(runs, sizeof(runs), pc->bpf_measured ? "%.1f" : "–",
-			 pc->bpf_measured ? (double)pc->bpf_runs / pc->bpf_calls : 0);
-		if (pc->totals_read && (c->id == CFG_REFERENCE || c->id == CFG_REFERENCE_ENTRY))
-			snprintf(cap, sizeof(cap), "%lld of %lld%s", pc->captured_calls, pc->calls,
-				 pc->lost_bytes ? " (loss reported)" : "");
-		fprintf(out, "| %s | %s | %s | %s | %s |\n", c->name, cpu, bpf, runs, cap);
+		fprintf(out, "| %s |", c->name);
+		for (int s = 0; s < r->nsizes; s++) {
+			const struct cell *cell = &r->cells[f][s][c->id];
+			char cpu[32], bpf[32];
+
+			fmt_ns(cpu, sizeof(cpu), cell->calls ? cell->tracer_cpu_ns / cell->calls : NAN, 0);
+			fmt_ns(bpf, sizeof(bpf),
+			       cell->bpf_measured ? cell->bpf_run_ns / cell->bpf_calls : NAN, 0);
+			fprintf(out, " %s / %s |", cpu, bpf);
+		}
+		fprintf(out, "\n");
 	}
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct bench_config *c = r->configs[k];
+		long long calls = 0, captured = 0, lost = 0;
+
+		if (c->id != CFG_REFERENCE && c->id != CFG_REFERENCE_ENTRY)
+			continue;
+		for (int s = 0; s < r->nsizes; s++) {
+			calls += r->cells[f][s][c->id].calls;
+			captured += r->cells[f][s][c->id].captured_calls;
+			lost += r->cells[f][s][c->id].lost_bytes;
+		}
+		fprintf(out, "\n%s captured %lld of the %lld calls made while it ran%s.", c->name,
+			captured, calls, lost ? ", with loss reported" : "");
+	}
+	fprintf(out, "\n");
 }
 
 static void md_collateral(const struct bench_results *r, FILE *out)
@@ -362,7 +381,7 @@ static void md_targets(const struct bench_results *r, FILE *out)
 	struct bench_targets t;
 
 	report_targets(r, &t);
-	fprintf(out, "\n## Targets (64-byte SSL_write, %s)\n\n", r->fixtures[0]);
+	fprintf(out, "\n## Targets (64-byte SSL_write back to back, %s)\n\n", r->fixtures[0]);
 	if (isnan(t.vs_entry_count))
 		fprintf(out, "- against a count-only probe on the exported entry: not measured\n");
 	else
@@ -396,7 +415,11 @@ void report_markdown(const struct bench_results *r, FILE *out)
 
 /* ---- plots ---- */
 
-static int write_plot_data(const struct bench_results *r, int f, const char *path)
+static const char *const plot_name[N_MEASURES] = {
+	[STREAM_WRITE] = "", [ECHO_WRITE] = "echo-", [ECHO_READ] = NULL,
+};
+
+static int write_plot_data(const struct bench_results *r, int f, enum measure m, const char *path)
 {
 	FILE *d = fopen(path, "w");
 
@@ -409,7 +432,7 @@ static int write_plot_data(const struct bench_results *r, int f, const char *pat
 	for (int s = 0; s < r->nsizes; s++) {
 		fprintf(d, "%ld", r->sizes[s]);
 		for (int k = 0; k < r->nconfigs; k++) {
-			double added = results_added(r, f, s, r->configs[k]->id, 0);
+			double added = results_added(r, f, s, r->configs[k]->id, m);
 
 			fprintf(d, added > 0 ? " %.0f" : " NaN", added);
 		}
@@ -418,22 +441,23 @@ static int write_plot_data(const struct bench_results *r, int f, const char *pat
 	return fclose(d);
 }
 
-static int write_plot_script(const struct bench_results *r, int f, const char *dir,
-			     const char *data, const char *path)
+static int write_plot_script(const struct bench_results *r, int f, enum measure m,
+			     const char *dir, const char *data, const char *path)
 {
-	FILE *g = fopen(path, "w");
 	static const char *const terms[][2] = { { "pngcairo size 960,600", "png" },
 						 { "svg size 960,600 dynamic", "svg" } };
+	FILE *g = fopen(path, "w");
 
 	if (!g)
 		return -1;
 	fprintf(g, "set datafile missing 'NaN'\nset logscale xy\nset grid\nset key outside right\n"
 		   "set xlabel 'payload bytes per SSL_write'\nset ylabel 'added ns per SSL_write "
-		   "(median)'\nset title 'tlsprobe bench: %s (%s), %s' noenhanced\n", r->fixtures[f],
+		   "(median)'\nset title 'tlsprobe bench, %s: %s (%s), %s' noenhanced\n",
+		m == STREAM_WRITE ? "SSL_write back to back" : "echo round trips", r->fixtures[f],
 		r->sites[f].version, r->kernel);
 	for (int t = 0; t < 2; t++) {
-		fprintf(g, "set terminal %s\nset output '%s/added-cost-%s.%s'\nplot", terms[t][0], dir,
-			r->fixtures[f], terms[t][1]);
+		fprintf(g, "set terminal %s\nset output '%s/added-cost-%s%s.%s'\nplot", terms[t][0],
+			dir, plot_name[m], r->fixtures[f], terms[t][1]);
 		for (int k = 1, first = 1; k < r->nconfigs; k++, first = 0)
 			fprintf(g, "%s '%s' using 1:%d with linespoints title '%s'", first ? "" : ",",
 				data, k + 2, r->configs[k]->name);
@@ -447,15 +471,21 @@ int report_plots(const struct bench_results *r, const char *dir)
 	int ret = 0;
 
 	for (int f = 0; f < r->nfixtures; f++) {
-		char data[PATH_MAX], script[PATH_MAX], log[PATH_MAX];
-		char *argv[] = { "gnuplot", script, NULL };
+		for (int m = 0; m < N_MEASURES; m++) {
+			char data[PATH_MAX], script[PATH_MAX], log[PATH_MAX];
+			char *argv[] = { "gnuplot", script, NULL };
 
-		snprintf(data, sizeof(data), "%.3900s/added-cost-%.40s.dat", dir, r->fixtures[f]);
-		snprintf(script, sizeof(script), "%.3900s/added-cost-%.40s.gp", dir, r->fixtures[f]);
-		snprintf(log, sizeof(log), "%.3900s/gnuplot.log", dir);
-		if (write_plot_data(r, f, data) || write_plot_script(r, f, dir, data, script) ||
-		    spawn_run(argv, log, 60000))
-			ret = -1;
+			if (!plot_name[m])
+				continue;
+			snprintf(data, sizeof(data), "%.3900s/added-cost-%s%.40s.dat", dir, plot_name[m],
+				 r->fixtures[f]);
+			snprintf(script, sizeof(script), "%.3900s/added-cost-%s%.40s.gp", dir,
+				 plot_name[m], r->fixtures[f]);
+			snprintf(log, sizeof(log), "%.3900s/gnuplot.log", dir);
+			if (write_plot_data(r, f, m, data) ||
+			    write_plot_script(r, f, m, dir, data, script) || spawn_run(argv, log, 60000))
+				ret = -1;
+		}
 	}
 	return ret;
 }

@@ -20,45 +20,34 @@ static double median_of(const double *values, int n)
 	return stats_median(copy, (size_t)n);
 }
 
-double cell_write_ns(const struct cell *c)
+double cell_median(const struct cell *c, enum measure m)
 {
-	return median_of(c->write_ns, c->nrounds);
+	return median_of(c->median_ns[m], c->nrounds);
 }
 
-double cell_read_ns(const struct cell *c)
+double cell_p99(const struct cell *c, enum measure m)
 {
-	return median_of(c->read_ns, c->nrounds);
-}
-
-double cell_write_p99(const struct cell *c)
-{
-	return median_of(c->write_p99, c->nrounds);
-}
-
-double cell_throughput(const struct cell *c)
-{
-	return median_of(c->throughput, c->nrounds);
+	return median_of(c->p99_ns[m], c->nrounds);
 }
 
 double results_added(const struct bench_results *r, int fixture, int size, enum config_id id,
-		     int read)
+		     enum measure m)
 {
 	const struct cell *traced = &r->cells[fixture][size][id];
 	const struct cell *bare = &r->cells[fixture][size][CFG_NONE];
 
 	if (!traced->nrounds || !bare->nrounds)
 		return NAN;
-	return read ? stats_added(cell_read_ns(traced), cell_read_ns(bare))
-		    : stats_added(cell_write_ns(traced), cell_write_ns(bare));
+	return stats_added(cell_median(traced, m), cell_median(bare, m));
 }
 
 double results_ratio_to_floor(const struct bench_results *r, int fixture, int size,
-			      enum config_id id)
+			      enum config_id id, enum measure m)
 {
 	enum config_id floor = config_get(id)->floor;
 
 	if (floor == CFG_COUNT)
 		return NAN;
-	return stats_ratio(results_added(r, fixture, size, id, 0),
-			   results_added(r, fixture, size, floor, 0));
+	return stats_ratio(results_added(r, fixture, size, id, m),
+			   results_added(r, fixture, size, floor, m));
 }

@@ -14,23 +14,26 @@
 #define BENCH_SITES_MAX 8
 #define LOSS_POINTS_MAX 8
 
-/* One fixture × payload size × configuration: the fixture's own timings,
- * one value per round. */
-struct cell {
-	double write_ns[BENCH_ROUNDS_MAX], read_ns[BENCH_ROUNDS_MAX];
-	double write_p99[BENCH_ROUNDS_MAX], throughput[BENCH_ROUNDS_MAX];
-	int nrounds;
-	long long calls;           /* TLS calls of client and server, all rounds */
-	char error[256];
+/* What a cell's timings are of. */
+enum measure {
+	STREAM_WRITE, /* stream-SIZE: SSL_write back to back, the reader never blocked */
+	ECHO_WRITE,   /* bench-SIZE: the SSL_write of an echo round trip (wakes the peer) */
+	ECHO_READ,    /* bench-SIZE: the SSL_reads of the echo */
+	N_MEASURES
 };
 
-/* One fixture × configuration, over all sizes. */
-struct config_result {
-	double cpu_ns;             /* the tracer's user + system time in the timed rounds */
-	long long calls;           /* TLS calls made meanwhile */
+/* One fixture × payload size × configuration: the fixture's own timings,
+ * one value per round (the median of that round's calls), and what the
+ * tracer cost while they ran. */
+struct cell {
+	double median_ns[N_MEASURES][BENCH_ROUNDS_MAX];
+	double p99_ns[N_MEASURES][BENCH_ROUNDS_MAX];
+	int nrounds;
+	long long calls;           /* TLS calls of client and server, all rounds */
+	double tracer_cpu_ns;      /* the tracer's CPU time while attached, all rounds */
 	int totals_read;           /* ours: its exit totals were read */
 	long long captured_calls, lost_bytes;
-	int bpf_measured;          /* the accounting pass */
+	int bpf_measured;          /* the accounting pass (BPF statistics on) */
 	double bpf_run_ns;
 	long long bpf_runs, bpf_calls;
 	char error[256];
@@ -65,7 +68,6 @@ struct bench_results {
 	const char *tracer_cmd;
 	/* the measurements */
 	struct cell cells[BENCH_FIXTURES_MAX][BENCH_SIZES_MAX][CFG_COUNT];
-	struct config_result per_config[BENCH_FIXTURES_MAX][CFG_COUNT];
 	struct fixture_sites sites[BENCH_FIXTURES_MAX];
 	struct collateral collateral[CFG_COUNT];
 	int collateral_measured[CFG_COUNT];
@@ -83,17 +85,15 @@ struct bench_results {
 /* The position of a configuration in results->configs, or -1. */
 int results_config_index(const struct bench_results *r, enum config_id id);
 
-/* Medians over rounds (NaN when the cell has none). */
-double cell_write_ns(const struct cell *c);
-double cell_read_ns(const struct cell *c);
-double cell_write_p99(const struct cell *c);
-double cell_throughput(const struct cell *c);
+/* The median over rounds of one measure (NaN when the cell has none). */
+double cell_median(const struct cell *c, enum measure m);
+double cell_p99(const struct cell *c, enum measure m);
 
-/* What a configuration adds to the median SSL_write (or SSL_read) of a
- * fixture and size against no tracer, and its ratio to the added cost of the
- * floor at its own probe sites (NaN when either is missing). */
+/* What a configuration adds to a call against no tracer (ns), and the
+ * ratio of that to what the floor at its own probe sites adds (NaN when
+ * either is missing, or the floor added nothing measurable). */
 double results_added(const struct bench_results *r, int fixture, int size, enum config_id id,
-		     int read);
+		     enum measure m);
 double results_ratio_to_floor(const struct bench_results *r, int fixture, int size,
-			      enum config_id id);
+			      enum config_id id, enum measure m);
 #endif

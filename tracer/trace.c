@@ -79,7 +79,9 @@ static void usage(FILE *f)
 		"  -h, --help           this text\n"
 		"\n"
 		"Loss (a full ring buffer) is reported as \"loss\" records and in the totals\n"
-		"printed on exit; it is never silent. The schema is described in README.md.\n",
+		"printed on exit; it is never silent. The schema is described in README.md.\n"
+		"Environment: TLSPROBE_FD_WALK=core resolves fd -> socket with CO-RE reads, as on\n"
+		"kernels before 6.2 (for testing that path).\n",
 		TARGET_COMMS_MAX);
 }
 
@@ -298,11 +300,14 @@ static void choose_programs(struct trace_session *s)
 	bpf_program__set_autoattach(s->fd_prog, false);
 }
 
-/* fd_syscall needs bpf_rdonly_cast (6.2); older kernels get fd_syscall_core. */
+/* fd_syscall needs bpf_rdonly_cast (6.2); older kernels get fd_syscall_core.
+ * TLSPROBE_FD_WALK=core picks the latter anyway (tests run it on new kernels). */
 static struct bpf_program *pick_fd_program(struct tlsprobe_bpf *skel)
 {
+	const char *walk = getenv("TLSPROBE_FD_WALK");
 	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int typed = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+	int typed = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0 &&
+		    !(walk && !strcmp(walk, "core"));
 
 	btf__free(vmlinux);
 	bpf_program__set_autoload(typed ? skel->progs.fd_syscall_core : skel->progs.fd_syscall, false);

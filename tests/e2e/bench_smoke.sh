@@ -10,7 +10,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 build/tlsprobe bench --smoke --out "$out" >"$out/stdout.md" 2>"$out/stderr.log" ||
 	fail "bench --smoke exited $?: $(tail -5 "$out/stderr.log")"
-for f in bench.json bench.md added-cost-host.png added-cost-host.svg; do
+for f in bench.json bench.md added-cost-host.png added-cost-host.svg added-cost-echo-host.png \
+	added-cost-echo-host.svg; do
 	[[ -s $out/$f ]] || fail "$f missing or empty"
 done
 python3 - "$out/bench.json" <<'PY' || fail "bench.json incomplete"
@@ -22,9 +23,11 @@ assert set(configs) >= {"none", "floor", "reference"}, configs.keys()
 for name in ("none", "floor", "reference"):
     size = configs[name]["sizes"][0]
     assert size["size"] == 64 and size["rounds"] == 1, size
-    assert size["write_median_ns"] > 0 and size["read_median_ns"] > 0, size
-assert configs["reference"]["capture"]["captured"] == configs["reference"]["capture"]["calls"], configs["reference"]["capture"]
-assert configs["reference"]["bpf_ns_per_call"] > 0
+    for m in ("stream_write", "echo_write", "echo_read"):
+        assert size[m]["median_ns"] > 0, (name, m, size)
+ref = configs["reference"]["sizes"][0]
+assert ref["capture"]["captured"] == ref["capture"]["calls"] > 0, ref["capture"]
+assert ref["bpf_ns_per_call"] > 0 and ref["tracer_cpu_ns_per_call"] > 0, ref
 assert host["planned_sites"] and host["entry_sites"]
 assert b["collateral"]["reference"]["write_ns"] > 0
 assert b["loss"] and b["loss"][0]["silent_bytes"] == 0, b["loss"]

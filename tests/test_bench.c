@@ -1,0 +1,178 @@
+/* The bench's pure parts: statistics, reading the fixture's own results and
+ * hyperfine's export, the baseline's ratios, and counting captured and lost
+ * bytes in an events file — each fed inputs whose right answer is known. */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "baseline.h"
+#include "fixture_run.h"
+#include "loss.h"
+#include "stats.h"
+#include "whole.h"
+
+static void medians_and_percentiles(void **state)
+{
+	double odd[] = { 5, 1, 3 }, even[] = { 4, 1, 3, 2 }, many[100];
+	(void)state;
+
+	assert_float_equal(stats_median(odd, 3), 3, 0);
+	assert_float_equal(stats_median(even, 4), 2.5, 0);
+	assert_true(isnan(stats_median(odd, 0)));
+	for (int i = 0; i < 100; i++)
+		many[i] = 100 - i; /* 100 .. 1 */
+	assert_float_equal(stats_percentile(many, 100, 99), 99, 0);
+	assert_float_equal(stats_percentile(many, 100, 50), 50, 0);
+	assert_float_equal(stats_percentile(many, 100, 100), 100, 0);
+}
+
+static void added_cost_and_ratio(void **state)
+{
+	(void)state;
+	assert_float_equal(stats_added(25000, 23000), 2000, 0);
+	assert_float_equal(stats_ratio(2300, 2000), 1.15, 1e-9);
+	/* a floor that measured nothing (noise) gives no ratio, not infinity */
+	assert_true(isnan(stats_ratio(2300, 0)));
+	assert_true(isnan(stats_ratio(2300, -50)));
+}
+
+static void reads_the_fixture_results(void **state)
+{
+	static const char client[] =
+		"{\"scenario\":\"bench-64\",\"size\":64,\"iterations\":2000,"
+		"\"lib_version\":\"OpenSSL 3.0.19 27 Jan 2026\","
+		"\"write\":{\"calls\":2000,\"median_ns\":22804,\"p99_ns\":52689,\"mean_ns\":22931},"
+		"\"read\":{\"calls\":2010,\"median_ns\":81832,\"p99_ns\":156483,\"mean_ns\":81063},"
+		"\"calls_total\":4110,\"elapsed_ns\":521170558,\"throughput_bytes_per_s\":1228005}";
+	static const char server[] = "{\"reads\":2050,\"writes\":2050}";
+	struct echo_result res;
+	(void)state;
+
+	assert_int_equal(parse_echo_json(client, server, &res), 0);
+	assert_float_equal(res.write.median_ns, 22804, 0);
+	assert_float_equal(res.read.p99_ns, 156483, 0);
+	assert_int_equal(res.read.calls, 2010);
+	assert_int_equal(res.client_calls, 4110);
+	assert_int_equal(res.server_calls, 4100);
+	assert_string_equal(res.lib_version, "OpenSSL 3.0.19 27 Jan 2026");
+	/* a truncated or foreign file is no result */
+	assert_int_equal(parse_echo_json("{\"write\":{\"calls\":1", server, &res), -1);
+	assert_int_equal(parse_echo_json("{\"scenario\":\"x\"}", server, &res), -1);
+}
+
+static void reads_stream_results(void **state)
+{
+	struct stream_result res;
+	(void)state;
+
+	assert_int_equal(parse_stream_json(
+		"{\"scenario\":\"stream-64\",\"messages\":100000,\"messages_per_s\":51652.5,"
+		"\"write\":{\"calls\":100000,\"median_ns\":2274,\"p99_ns\":5288,\"mean_ns\":2489},"
+		"\"calls_total\":100000}", "{\"reads\":99990,\"writes\":0}", &res), 0);
+	assert_int_equal(res.messages, 100000);
+	assert_float_equal(res.messages_per_s, 51652.5, 1e-9);
+	assert_float_equal(res.write.median_ns, 2274, 0);
+	assert_int_equal(res.client_calls, 100000);
+	assert_int_equal(res.server_calls, 99990);
+	assert_int_equal(parse_stream_json("{\"messages\":1}", "{\"reads\":1}", &res), -1);
+}
+
+static const char baseline_json[] =
+	"{\"fixtures\":[{\"fixture\":\"host\",\"configs\":["
+	"{\"config\":\"floor\",\"sizes\":[{\"size\":64,"
+	"\"stream_write\":{\"ratio_to_floor\":null}}]},"
+	"{\"config\":\"reference\",\"sizes\":[{\"size\":64,"
+	"\"stream_write\":{\"ratio_to_floor\":1.31},\"echo_write\":{\"ratio_to_floor\":1.02}},"
+	"{\"size\":1024,\"stream_write\":{\"ratio_to_floor\":null}}]}]}]}";
+
+static void baseline_ratios(void **state)
+{
+	(void)state;
+	assert_float_equal(baseline_ratio(baseline_json, "host", 64), 1.31, 1e-9);
+	assert_true(isnan(baseline_ratio(baseline_json, "host", 1024)));  /* not measured */
+	assert_true(isnan(baseline_ratio(baseline_json, "trixie", 64)));
+	assert_true(isnan(baseline_ratio("not json", "host", 64)));
+}
+
+static char *temp_file(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/tlsprobe-test-bench-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void counts_captured_and_lost_bytes(void **state)
+{
+	/* 3 + 2 captured bytes of tlsfix, a loss of 7 (of a 10-byte call) and a
+	 * per-thread sum of 20; curl's bytes do not count. */
+	static const char events[] =
+		"{\"type\":\"data\",\"ts_ns\":1,\"pid\":9,\"tid\":9,\"nspid\":9,\"nstid\":9,\"comm\":\"tlsfix\","
+		"\"lib\":\"\",\"lib_version\":\"\",\"func\":\"SSL_write\",\"dir\":\"out\",\"fd\":3,"
+		"\"laddr\":\"\",\"raddr\":\"\",\"len\":3,\"data\":\"YWJj\"}\n"
+		"{\"type\":\"data\",\"ts_ns\":2,\"pid\":9,\"tid\":9,\"nspid\":9,\"nstid\":9,\"comm\":\"curl\","
+		"\"lib\":\"\",\"lib_version\":\"\",\"func\":\"SSL_write\",\"dir\":\"out\",\"fd\":3,"
+		"\"laddr\":\"\",\"raddr\":\"\",\"len\":3,\"data\":\"YWJj\"}\n"
+		"{\"type\":\"data\",\"ts_ns\":3,\"pid\":9,\"tid\":9,\"nspid\":9,\"nstid\":9,\"comm\":\"tlsfix\","
+		"\"lib\":\"\",\"lib_version\":\"\",\"func\":\"SSL_write\",\"dir\":\"out\",\"fd\":3,"
+		"\"laddr\":\"\",\"raddr\":\"\",\"len\":2,\"data\":\"YWI=\"}\n"
+		"\n"
+		"{\"type\":\"loss\",\"ts_ns\":4,\"pid\":9,\"tid\":9,\"nspid\":9,\"nstid\":9,\"comm\":\"tlsfix\","
+		"\"lib\":\"\",\"lib_version\":\"\",\"func\":\"SSL_write\",\"dir\":\"out\",\"fd\":3,"
+		"\"laddr\":\"\",\"raddr\":\"\",\"len\":10,\"offset\":3,\"lost\":7}\n"
+		"{\"type\":\"loss\",\"ts_ns\":5,\"pid\":9,\"tid\":9,\"nspid\":9,\"nstid\":9,\"comm\":\"tlsfix\","
+		"\"lib\":\"\",\"lib_version\":\"\",\"func\":\"SSL_write\",\"dir\":\"out\",\"fd\":-1,"
+		"\"laddr\":\"\",\"raddr\":\"\",\"len\":20,\"offset\":0,\"lost\":20,\"calls\":4}\n";
+	char *path = temp_file(events);
+	long long captured, lost;
+	(void)state;
+
+	assert_int_equal(loss_count_events(path, &captured, &lost), 0);
+	assert_int_equal(captured, 5);
+	assert_int_equal(lost, 27);
+	unlink(path);
+	path = temp_file("{\"type\":\"data\",\"len\":\n");
+	assert_int_equal(loss_count_events(path, &captured, &lost), -1);
+	unlink(path);
+}
+
+static void reads_hyperfine_export(void **state)
+{
+	char *path = temp_file("{\"results\":[{\"command\":\"x\",\"mean\":0.131,\"stddev\":0.002,"
+			       "\"times\":[0.13,0.132,0.131]}]}");
+	struct whole_result res;
+	(void)state;
+
+	assert_int_equal(whole_parse(path, &res), 0);
+	assert_float_equal(res.mean_s, 0.131, 1e-12);
+	assert_float_equal(res.stddev_s, 0.002, 1e-12);
+	assert_int_equal(res.runs, 3);
+	unlink(path);
+	path = temp_file("{\"results\":[]}");
+	assert_int_equal(whole_parse(path, &res), -1);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(medians_and_percentiles),
+		cmocka_unit_test(added_cost_and_ratio),
+		cmocka_unit_test(reads_the_fixture_results),
+		cmocka_unit_test(reads_stream_results),
+		cmocka_unit_test(baseline_ratios),
+		cmocka_unit_test(counts_captured_and_lost_bytes),
+		cmocka_unit_test(reads_hyperfine_export),
+	};
+	return cmocka_run_group_tests_name("bench", tests, NULL, NULL);
+}
