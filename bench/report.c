@@ -65,13 +65,18 @@ static json_t *size_json(const struct bench_results *r, int f, int s, enum confi
 	json_t *o = json_pack("{s:I, s:i, s:s}", "size", (json_int_t)r->sizes[s], "rounds",
 			      cell->nrounds, "error", cell->error);
 
-	for (int m = 0; m < N_MEASURES; m++)
+	for (int m = 0; m < N_MEASURES; m++) {
+		json_t *rounds = json_array();
+
+		for (int i = 0; i < cell->nrounds; i++)
+			json_array_append_new(rounds, json_real(cell->median_ns[m][i]));
 		json_object_set_new(o, measure_key[m], json_pack(
-			"{s:o, s:o, s:o, s:o}", "median_ns",
+			"{s:o, s:o, s:o, s:o, s:o}", "median_ns",
 			num(cell->nrounds ? cell_median(cell, m) : NAN), "p99_ns",
 			num(cell->nrounds ? cell_p99(cell, m) : NAN), "added_ns",
 			num(results_added(r, f, s, id, m)), "ratio_to_floor",
-			num(results_ratio_to_floor(r, f, s, id, m))));
+			num(results_ratio_to_floor(r, f, s, id, m)), "round_medians_ns", rounds));
+	}
 	json_object_set_new(o, "tracer_cpu_ns_per_call",
 			    num(cell->calls && id != CFG_NONE ? cell->tracer_cpu_ns / cell->calls : NAN));
 	json_object_set_new(o, "bpf_ns_per_call",

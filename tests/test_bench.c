@@ -13,6 +13,7 @@
 #include "baseline.h"
 #include "fixture_run.h"
 #include "loss.h"
+#include "results.h"
 #include "stats.h"
 #include "whole.h"
 
@@ -99,6 +100,60 @@ static void baseline_ratios(void **state)
 	assert_true(isnan(baseline_ratio("not json", "host", 64)));
 }
 
+static char *temp_file(const char *text);
+
+/* Results with one fixture and one size whose reference adds 2000 ns to
+ * SSL_write against a floor adding 1000: a ratio of 2.0. */
+static struct bench_results *two_x_floor(void)
+{
+	static const enum config_id ids[] = { CFG_NONE, CFG_FLOOR, CFG_REFERENCE };
+	static const double stream_ns[] = { 2000, 3000, 4000 };
+	struct bench_results *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	r->fixtures[0] = "host";
+	r->nfixtures = 1;
+	r->sizes[0] = 64;
+	r->nsizes = 1;
+	for (int i = 0; i < 3; i++) {
+		r->configs[r->nconfigs++] = config_get(ids[i]);
+		r->cells[0][0][ids[i]].median_ns[STREAM_WRITE][0] = stream_ns[i];
+		r->cells[0][0][ids[i]].nrounds = 1;
+	}
+	return r;
+}
+
+static int gate(const struct bench_results *r, const char *baseline_text)
+{
+	char *path = temp_file(baseline_text);
+	FILE *devnull = fopen("/dev/null", "w");
+	int ret = baseline_compare(r, path, 25, devnull);
+
+	fclose(devnull);
+	unlink(path);
+	return ret;
+}
+
+static void regression_gate(void **state)
+{
+	struct bench_results *r = two_x_floor();
+	(void)state;
+
+	assert_float_equal(results_ratio_to_floor(r, 0, 0, CFG_REFERENCE, STREAM_WRITE), 2.0, 1e-9);
+	/* 2.0 against 1.5: grown by a third, past 25% */
+	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"host\",\"configs\":[{\"config\":"
+				 "\"reference\",\"sizes\":[{\"size\":64,\"stream_write\":"
+				 "{\"ratio_to_floor\":1.5}}]}]}]}"), 1);
+	/* 2.0 against 1.8: within 25% */
+	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"host\",\"configs\":[{\"config\":"
+				 "\"reference\",\"sizes\":[{\"size\":64,\"stream_write\":"
+				 "{\"ratio_to_floor\":1.8}}]}]}]}"), 0);
+	/* nothing in common: not a pass */
+	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"trixie\",\"configs\":[]}]}"), -1);
+	assert_int_equal(gate(r, "not json"), -1);
+	free(r);
+}
+
 static char *temp_file(const char *text)
 {
 	static char path[64];
@@ -171,6 +226,7 @@ int main(void)
 		cmocka_unit_test(reads_the_fixture_results),
 		cmocka_unit_test(reads_stream_results),
 		cmocka_unit_test(baseline_ratios),
+		cmocka_unit_test(regression_gate),
 		cmocka_unit_test(counts_captured_and_lost_bytes),
 		cmocka_unit_test(reads_hyperfine_export),
 	};
