@@ -56,20 +56,6 @@ static void bpftrace_program(const struct bench_config *c, const char *lib, char
 		 "tid, buf(@rbuf[tid], retval)); } delete(@rbuf[tid]); }", lib, lib, lib);
 }
 
-static int log_has(const char *path, const char *needle)
-{
-	char line[1024];
-	FILE *f = fopen(path, "r");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
 static pid_t spawn_config(const struct bench_config *c, const struct bench_env *env,
 			  const char *out_path, const char *log_path, char *const extra[],
 			  struct tracer_proc *tp)
@@ -114,7 +100,7 @@ static int wait_ready(const struct bench_config *c, const struct bench_env *env,
 		return 0;
 	}
 	for (int waited = 0; waited < READY_TIMEOUT_MS; waited += 20) {
-		if (log_has(watched, marker)) {
+		if (file_contains(watched, marker)) {
 			if (!c->ours)
 				usleep(BPFTRACE_SETTLE_MS * 1000);
 			return 0;

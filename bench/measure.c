@@ -26,8 +26,10 @@ void measure_machine(struct bench_results *r)
 	FILE *f = fopen("/proc/cpuinfo", "r");
 	time_t now = time(NULL);
 
-	if (!uname(&u))
+	if (!uname(&u)) {
 		snprintf(r->kernel, sizeof(r->kernel), "Linux %.40s (%.60s)", u.release, u.version);
+		snprintf(r->release, sizeof(r->release), "Linux %.50s", u.release);
+	}
 	while (f && fgets(line, sizeof(line), f)) {
 		char *colon = strchr(line, ':');
 

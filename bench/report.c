@@ -381,9 +381,31 @@ static void md_rest(const struct bench_results *r, FILE *out)
 	}
 }
 
+/* The spread of the per-round medians behind a target's figures. */
+static void md_spread(const struct bench_results *r, int s, FILE *out)
+{
+	static const enum config_id shown[] = { CFG_NONE, CFG_FLOOR, CFG_REFERENCE,
+						CFG_BPFTRACE_COUNT };
+
+	fprintf(out, "- per-round medians of SSL_write (ns):");
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		const struct cell *c = &r->cells[0][s][shown[i]];
+		double lo = INFINITY, hi = 0;
+
+		for (int k = 0; k < c->nrounds; k++) {
+			lo = fmin(lo, c->median_ns[STREAM_WRITE][k]);
+			hi = fmax(hi, c->median_ns[STREAM_WRITE][k]);
+		}
+		if (c->nrounds)
+			fprintf(out, " %s %.0f–%.0f;", config_get(shown[i])->name, lo, hi);
+	}
+	fprintf(out, "\n");
+}
+
 static void md_targets(const struct bench_results *r, FILE *out)
 {
 	struct bench_targets t;
+	int s = size_index(r, 64);
 
 	report_targets(r, &t);
 	fprintf(out, "\n## Targets (64-byte SSL_write back to back, %s)\n\n", r->fixtures[0]);
@@ -399,6 +421,8 @@ static void md_targets(const struct bench_results *r, FILE *out)
 		fprintf(out, "- against the floor at its own sites: %.2f× the floor's added cost "
 			     "(target ≤ %.2f×): %s\n", t.vs_floor, TARGET_VS_FLOOR,
 			t.vs_floor <= TARGET_VS_FLOOR ? "met" : "NOT met");
+	if (s >= 0)
+		md_spread(r, s, out);
 }
 
 void report_markdown(const struct bench_results *r, FILE *out)
@@ -449,17 +473,17 @@ static int write_plot_data(const struct bench_results *r, int f, enum measure m,
 static int write_plot_script(const struct bench_results *r, int f, enum measure m,
 			     const char *dir, const char *data, const char *path)
 {
-	static const char *const terms[][2] = { { "pngcairo size 960,600", "png" },
-						 { "svg size 960,600 dynamic", "svg" } };
+	static const char *const terms[][2] = { { "pngcairo noenhanced size 960,600", "png" },
+						 { "svg noenhanced size 960,600 dynamic", "svg" } };
 	FILE *g = fopen(path, "w");
 
 	if (!g)
 		return -1;
 	fprintf(g, "set datafile missing 'NaN'\nset logscale xy\nset grid\nset key outside right\n"
 		   "set xlabel 'payload bytes per SSL_write'\nset ylabel 'added ns per SSL_write "
-		   "(median)'\nset title 'tlsprobe bench, %s: %s (%s), %s' noenhanced\n",
+		   "(median)'\nset title '%s: %s, %s, %s'\n",
 		m == STREAM_WRITE ? "SSL_write back to back" : "echo round trips", r->fixtures[f],
-		r->sites[f].version, r->kernel);
+		r->sites[f].version, r->release);
 	for (int t = 0; t < 2; t++) {
 		fprintf(g, "set terminal %s\nset output '%s/added-cost-%s%s.%s'\nplot", terms[t][0],
 			dir, plot_name[m], r->fixtures[f], terms[t][1]);

@@ -55,7 +55,7 @@ struct fixture_sites {
 
 struct bench_results {
 	/* the machine */
-	char kernel[128], cpu[128], date[64];
+	char kernel[128], release[64], cpu[128], date[64];
 	int ncpus;
 	/* what was run */
 	const char *fixtures[BENCH_FIXTURES_MAX];

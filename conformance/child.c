@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -109,6 +110,20 @@ int spawn_stop(pid_t pid, int grace_ms)
 	}
 	kill(-pid, SIGKILL);
 	return spawn_wait(pid, -1);
+}
+
+int file_contains(const char *path, const char *needle)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
 }
 
 int spawn_run(char *const argv[], const char *log_path, int timeout_ms)

@@ -20,6 +20,10 @@ int spawn_stop(pid_t pid, int grace_ms);
 /* Runs argv to completion (output to log_path, or inherited if NULL).
  * Returns the exit status, or -1 on timeout (the child is killed). */
 int spawn_run(char *const argv[], const char *log_path, int timeout_ms);
+/* Whether a line of the file (a child's log) holds needle: how the runners
+ * see that a tracer has attached. */
+int file_contains(const char *path, const char *needle);
+
 /* SIGINT/SIGTERM to this process go to the groups of its live children
  * first (they are not in the terminal's process group). */
 void spawn_forward_signals(void);

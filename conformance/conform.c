@@ -178,20 +178,6 @@ static int clear_transcript(const char *dir)
 	return ret;
 }
 
-static int file_contains(const char *path, const char *needle)
-{
-	char line[1024];
-	FILE *f = fopen(path, "r");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
 static void last_line(const char *path, char *out, size_t len)
 {
 	char line[1024];
