@@ -56,6 +56,50 @@ static void rejects_malformed(void **state)
 	assert_int_equal(procmaps_parse_line("1000-2000 r--p 00000000\n", &e), -1);
 }
 
+static void parses_docker_overlay_mount(void **state)
+{
+	struct mount_entry m;
+	(void)state;
+
+	assert_int_equal(procmaps_parse_mountinfo_line(
+		"80 54 0:39 / / rw,relatime master:2 - overlay overlay rw,"
+		"lowerdir=/var/lib/docker/overlay2/l/AXAZ:/var/lib/docker/overlay2/l/TXH6,"
+		"upperdir=/var/lib/docker/overlay2/e5ea/diff,workdir=/var/lib/docker/overlay2/e5ea/work,"
+		"nouserxattr\n", &m), 0);
+	assert_int_equal(m.dev_major, 0);
+	assert_int_equal(m.dev_minor, 39);
+	assert_string_equal(m.root, "/");
+	assert_string_equal(m.mount_point, "/");
+	assert_string_equal(m.fstype, "overlay");
+	assert_string_equal(m.upper, "/var/lib/docker/overlay2/e5ea/diff");
+	assert_string_equal(m.lower, "/var/lib/docker/overlay2/l/AXAZ:/var/lib/docker/overlay2/l/TXH6");
+}
+
+static void parses_other_mounts_and_escapes(void **state)
+{
+	struct mount_entry m;
+	(void)state;
+
+	/* no optional fields; a space in the mount point (\040) */
+	assert_int_equal(procmaps_parse_mountinfo_line(
+		"36 25 254:1 /srv /mnt/my\\040data rw,noatime - ext4 /dev/vda1 rw\n", &m), 0);
+	assert_int_equal(m.dev_major, 254);
+	assert_int_equal(m.dev_minor, 1);
+	assert_string_equal(m.root, "/srv");
+	assert_string_equal(m.mount_point, "/mnt/my data");
+	assert_string_equal(m.fstype, "ext4");
+	assert_string_equal(m.upper, "");
+	assert_string_equal(m.lower, "");
+	/* the 6.8 syntax: one lowerdir+ per layer */
+	assert_int_equal(procmaps_parse_mountinfo_line(
+		"90 54 0:50 / /c rw - overlay overlay rw,lowerdir+=/l/a,lowerdir+=/l/b,upperdir=/u\n",
+		&m), 0);
+	assert_string_equal(m.lower, "/l/a:/l/b");
+	assert_string_equal(m.upper, "/u");
+	assert_int_equal(procmaps_parse_mountinfo_line("garbage\n", &m), -1);
+	assert_int_equal(procmaps_parse_mountinfo_line("36 25 254:1 / / rw\n", &m), -1); /* no " - " */
+}
+
 static int count_libc(const struct map_entry *e, void *arg)
 {
 	if (strstr(e->path, "libc.so") || strstr(e->path, "libc-"))
@@ -89,6 +133,8 @@ int main(void)
 		cmocka_unit_test(parses_anonymous_and_special),
 		cmocka_unit_test(keeps_spaces_and_deleted_marker),
 		cmocka_unit_test(rejects_malformed),
+		cmocka_unit_test(parses_docker_overlay_mount),
+		cmocka_unit_test(parses_other_mounts_and_escapes),
 		cmocka_unit_test(reads_own_maps),
 		cmocka_unit_test(host_path_goes_through_proc_root),
 	};

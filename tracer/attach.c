@@ -118,7 +118,16 @@ static int add_lib(struct lib_registry *reg, unsigned int major, unsigned int mi
 int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_entry *e)
 {
 	char host_path[PATH_MAX + 32];
+	unsigned int major, minor;
+	uint64_t inode;
 
+	/* A container's file: its layer file is what one attachment covers for
+	 * every container of that image. */
+	if (!procmaps_real_file(pid, e, &major, &minor, &inode, host_path, sizeof(host_path)))
+		return add_lib(reg, major, minor, inode, e->path, host_path);
+	if (reg->verbose)
+		fprintf(stderr, "tlsprobe: pid %d: %s (%u:%u %llu): no layer file found under it\n", pid,
+			e->path, e->dev_major, e->dev_minor, (unsigned long long)e->inode);
 	procmaps_host_path(pid, e->path, host_path, sizeof(host_path));
 	return add_lib(reg, e->dev_major, e->dev_minor, e->inode, e->path, host_path);
 }

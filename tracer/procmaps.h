@@ -22,4 +22,27 @@ int procmaps_for_each(int pid, int (*fn)(const struct map_entry *e, void *arg), 
 
 /* "/proc/PID/root" + path: the file as the process sees it, containers included. */
 void procmaps_host_path(int pid, const char *path, char *out, size_t outlen);
+
+/* One line of /proc/PID/mountinfo, as far as finding a file's real layer
+ * needs it. */
+struct mount_entry {
+	unsigned int dev_major, dev_minor;
+	char root[PATH_MAX];          /* what of the filesystem is mounted */
+	char mount_point[PATH_MAX];   /* where, as the process sees it */
+	char fstype[32];
+	char upper[PATH_MAX];         /* overlay: upperdir, "" when none */
+	char lower[2 * PATH_MAX];     /* overlay: the lower dirs, ':'-separated */
+};
+
+/* Parses one mountinfo line (octal escapes undone). 0, or -1 when malformed. */
+int procmaps_parse_mountinfo_line(const char *line, struct mount_entry *m);
+
+/* A file mapped from an overlay mount (every container's root) shows the
+ * mount's device in the maps, a different one for every container; the
+ * kernel maps, and probes, the layer file underneath. This finds that file:
+ * its (device, inode), which names it however many containers map it, and a
+ * host path to it. 0, or -1 when the mapping is on no overlay mount or its
+ * layers can't be read (then the maps' identity is all there is). */
+int procmaps_real_file(int pid, const struct map_entry *e, unsigned int *dev_major,
+		       unsigned int *dev_minor, uint64_t *inode, char *host_path, size_t len);
 #endif
