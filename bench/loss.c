@@ -7,7 +7,7 @@
 #include "loss.h"
 #include "record.h"
 
-#define FLOOD_MSG_SIZE 64 /* stream-64 */
+#define STREAM_MSG_SIZE 64 /* stream-64 */
 #define WARMUP_MESSAGES 100
 #define LINE_MAX_BYTES (1 << 20)
 
@@ -90,7 +90,7 @@ int loss_run(const struct bench_env *env, const char *fixture, long rate, long m
 	pt->events_per_s = 2 * stream.messages_per_s;
 	/* The client wrote them all, and the server read them all before the
 	 * close_notify that ended its run. */
-	pt->expected_bytes = 2LL * (stream.messages + warmup.messages) * FLOOD_MSG_SIZE;
+	pt->expected_bytes = 2LL * (stream.messages + warmup.messages) * STREAM_MSG_SIZE;
 	pt->silent_bytes = pt->expected_bytes - pt->captured_bytes - pt->lost_bytes;
 	remove(events);
 	return 0;

@@ -1,7 +1,8 @@
-/* Loss: the reference tracer under a flood of 64-byte writes, at rising
- * event rates; every plaintext byte the fixture moved must be in the events
- * or in a loss record. Also a forced-loss run (a small ring buffer, the
- * consumer stopped) to show that lost bytes are counted exactly. */
+/* Loss: the reference tracer under a paced stream of 64-byte writes
+ * (stream-64) at rising event rates; every plaintext byte the fixture moved
+ * must be in the events or in a loss record. Also a forced-loss run (a small
+ * ring buffer, the consumer stopped) to show that lost bytes are counted
+ * exactly. */
 #ifndef TLSPROBE_BENCH_LOSS_H
 #define TLSPROBE_BENCH_LOSS_H
 #include "configs.h"
@@ -16,9 +17,9 @@ struct loss_point {
 	char error[256];
 };
 
-/* One flood of `messages` at `rate` events/s through `fixture`, traced with
- * a ring buffer of ringbuf_mb MiB; pause: stop the tracer's consumer
- * (SIGSTOP) for the flood. 0, or -1 with pt->error. */
+/* One stream of `messages` at `rate` events/s through `fixture`, traced
+ * with a ring buffer of ringbuf_mb MiB; pause: stop the tracer's consumer
+ * (SIGSTOP) for the stream. 0, or -1 with pt->error. */
 int loss_run(const struct bench_env *env, const char *fixture, long rate, long messages,
 	     int ringbuf_mb, int pause, const char *workdir, struct loss_point *pt);
 

@@ -109,7 +109,7 @@ static json_t *loss_json(const struct loss_point *p)
 			 "silent_bytes", (json_int_t)p->silent_bytes, "error", p->error);
 }
 
-static json_t *per_config_json(const struct bench_results *r, int which)
+static json_t *by_config_json(const struct bench_results *r, int which)
 {
 	json_t *o = json_object();
 
@@ -153,11 +153,11 @@ int report_json(const struct bench_results *r, const char *path)
 			 " s:o, s:{s:o, s:o}}",
 			 "machine", "kernel", r->kernel, "cpu", r->cpu, "cpus", r->ncpus, "date",
 			 r->date, "rounds", r->rounds, "fixtures", fixtures, "collateral",
-			 per_config_json(r, 0), "loss", loss, "forced_loss",
+			 by_config_json(r, 0), "loss", loss, "forced_loss",
 			 r->forced_loss_run ? loss_json(&r->forced_loss) : json_null(), "consumer",
 			 "records_per_s_64", num(r->consumer_rate_64), "records_per_s_1k",
 			 num(r->consumer_rate_1k), "error", r->consumer_error, "whole",
-			 per_config_json(r, 1), "targets", "entry_count_over_reference",
+			 by_config_json(r, 1), "targets", "entry_count_over_reference",
 			 num(t.vs_entry_count), "reference_over_floor", num(t.vs_floor));
 	if (!root)
 		return -1;
