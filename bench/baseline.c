@@ -57,18 +57,19 @@ int baseline_compare(const struct bench_results *r, const char *path, double thr
 			double now = results_ratio_to_floor(r, f, s, CFG_REFERENCE, STREAM_WRITE);
 			int worse;
 
-			if (isnan(then) || isnan(now))
+			if (isnan(then))
 				continue;
 			compared++;
-			worse = now > then * (1 + threshold_pct / 100);
+			/* what the baseline measured and this run could not is no pass */
+			worse = isnan(now) || now > then * (1 + threshold_pct / 100);
 			regressed |= worse;
 			fprintf(out, "| %s | %ld | %.2f | %.2f | %s |\n", r->fixtures[f], r->sizes[s],
-				then, now, worse ? "REGRESSED" : "ok");
+				then, now, isnan(now) ? "NOT MEASURED" : worse ? "REGRESSED" : "ok");
 		}
 	}
 	json_decref(root);
 	if (!compared) {
-		fprintf(out, "nothing to compare: no fixture and size measured in both runs\n");
+		fprintf(out, "nothing to compare: the baseline has no ratio for these fixtures and sizes\n");
 		return -1;
 	}
 	return regressed;

@@ -7,8 +7,9 @@
 #include "results.h"
 
 /* Prints the comparison. Returns 0 when no ratio grew by more than
- * threshold_pct percent, 1 when one did, -1 when the baseline can't be read
- * or shares no measured fixture and size with this run. */
+ * threshold_pct percent, 1 when one did or this run has no ratio where the
+ * baseline has one, -1 when the baseline can't be read or has no ratio for
+ * this run's fixtures and sizes. */
 int baseline_compare(const struct bench_results *r, const char *path, double threshold_pct,
 		     FILE *out);
 

@@ -312,9 +312,11 @@ int cmd_bench(int argc, char **argv)
 	if (!o->workdir[0])
 		snprintf(o->workdir, sizeof(o->workdir), "%.2000s/build/bench", o->env.root);
 	r = calloc(1, sizeof(*r));
-	if (!r || choose(&cli, r) || prepare(&cli, r)) {
+	if (!r)
+		return 1;
+	if (choose(&cli, r) || prepare(&cli, r)) {
 		free(r);
-		return r ? 2 : 1;
+		return 2;
 	}
 	spawn_forward_signals();
 	measure_all(o, r);

@@ -17,14 +17,17 @@ static int size_index(const struct bench_results *r, long size)
 	return -1;
 }
 
+/* A ratio of two added costs means something only when both are above
+ * zero: a negative or zero difference of medians is noise, not a cost. */
 void report_targets(const struct bench_results *r, struct bench_targets *t)
 {
 	int s = size_index(r, 64);
 	double ref = s < 0 ? NAN : results_added(r, 0, s, CFG_REFERENCE, STREAM_WRITE);
+	double floor = s < 0 ? NAN : results_added(r, 0, s, CFG_FLOOR, STREAM_WRITE);
 	double count = s < 0 ? NAN : results_added(r, 0, s, CFG_BPFTRACE_COUNT, STREAM_WRITE);
 
-	t->vs_entry_count = ref > 0 ? count / ref : NAN;
-	t->vs_floor = s < 0 ? NAN : results_ratio_to_floor(r, 0, s, CFG_REFERENCE, STREAM_WRITE);
+	t->vs_entry_count = ref > 0 && count > 0 ? count / ref : NAN;
+	t->vs_floor = ref > 0 && floor > 0 ? ref / floor : NAN;
 }
 
 static const char *size_name(long size, char *buf, size_t len)
@@ -410,13 +413,15 @@ static void md_targets(const struct bench_results *r, FILE *out)
 	report_targets(r, &t);
 	fprintf(out, "\n## Targets (64-byte SSL_write back to back, %s)\n\n", r->fixtures[0]);
 	if (isnan(t.vs_entry_count))
-		fprintf(out, "- against a count-only probe on the exported entry: not measured\n");
+		fprintf(out, "- against a count-only probe on the exported entry: inconclusive (not "
+			     "measured, or an added cost came out at or below zero: noise)\n");
 	else
 		fprintf(out, "- against a count-only probe on the exported entry (bpftrace-count): "
 			     "%.1f× cheaper (target ≥ %.0f×): %s\n", t.vs_entry_count, TARGET_VS_ENTRY,
 			t.vs_entry_count >= TARGET_VS_ENTRY ? "met" : "NOT met");
 	if (isnan(t.vs_floor))
-		fprintf(out, "- against the floor at its own sites: not measured\n");
+		fprintf(out, "- against the floor at its own sites: inconclusive (not measured, or an "
+			     "added cost came out at or below zero: noise)\n");
 	else
 		fprintf(out, "- against the floor at its own sites: %.2f× the floor's added cost "
 			     "(target ≤ %.2f×): %s\n", t.vs_floor, TARGET_VS_FLOOR,
@@ -447,6 +452,17 @@ void report_markdown(const struct bench_results *r, FILE *out)
 static const char *const plot_name[N_MEASURES] = {
 	[STREAM_WRITE] = "", [ECHO_WRITE] = "echo-", [ECHO_READ] = NULL,
 };
+
+/* How many points a plot has (added costs above zero: log scale). */
+static int plot_points(const struct bench_results *r, int f, enum measure m)
+{
+	int n = 0;
+
+	for (int s = 0; s < r->nsizes; s++)
+		for (int k = 1; k < r->nconfigs; k++)
+			n += results_added(r, f, s, r->configs[k]->id, m) > 0;
+	return n;
+}
 
 static int write_plot_data(const struct bench_results *r, int f, enum measure m, const char *path)
 {
@@ -484,10 +500,16 @@ static int write_plot_script(const struct bench_results *r, int f, enum measure 
 		   "(median)'\nset title '%s: %s, %s, %s'\n",
 		m == STREAM_WRITE ? "SSL_write back to back" : "echo round trips", r->fixtures[f],
 		r->sites[f].version, r->release);
+	if (!plot_points(r, f, m))
+		/* gnuplot refuses a plot with no point at all: say why it is empty */
+		fprintf(g, "set xrange [10:1e6]\nset yrange [10:1e5]\nset label 1 'no configuration "
+			   "added a cost above zero (noise)' at graph 0.5,0.5 center\n");
 	for (int t = 0; t < 2; t++) {
 		fprintf(g, "set terminal %s\nset output '%s/added-cost-%s%s.%s'\nplot", terms[t][0],
 			dir, plot_name[m], r->fixtures[f], terms[t][1]);
-		for (int k = 1, first = 1; k < r->nconfigs; k++, first = 0)
+		if (!plot_points(r, f, m))
+			fprintf(g, " 1e9 notitle");
+		for (int k = 1, first = 1; k < r->nconfigs && plot_points(r, f, m); k++, first = 0)
 			fprintf(g, "%s '%s' using 1:%d with linespoints title '%s'", first ? "" : ",",
 				data, k + 2, r->configs[k]->name);
 		fprintf(g, "\n");

@@ -35,5 +35,5 @@ double stats_added(double traced_ns, double untraced_ns)
 
 double stats_ratio(double added_ns, double floor_added_ns)
 {
-	return floor_added_ns > 0 ? added_ns / floor_added_ns : NAN;
+	return floor_added_ns > 0 && added_ns > 0 ? added_ns / floor_added_ns : NAN;
 }

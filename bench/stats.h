@@ -14,7 +14,8 @@ double stats_percentile(double *v, size_t n, double p);
 /* What a tracer adds to a call: traced - untraced, in ns. */
 double stats_added(double traced_ns, double untraced_ns);
 
-/* added / floor_added, or NaN when the floor added nothing measurable
- * (<= 0: noise larger than the probes themselves). */
+/* added / floor_added, or NaN when either is not above zero (a difference of
+ * medians at or below zero is noise, and a ratio of it would read as a
+ * result). */
 double stats_ratio(double added_ns, double floor_added_ns);
 #endif

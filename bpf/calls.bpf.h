@@ -65,7 +65,6 @@ struct {
 	__type(value, struct ssl_socket);
 } ssl_sockets SEC(".maps") __weak;
 
-#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -132,3 +131,5 @@ static __always_inline int is_target(__u32 tgid)
 	bpf_get_current_comm(comm.comm, sizeof(comm.comm));
 	return bpf_map_lookup_elem(&target_comms, &comm) != NULL;
 }
+
+#endif

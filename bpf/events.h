@@ -3,8 +3,8 @@
 #ifndef TLSPROBE_EVENTS_H
 #define TLSPROBE_EVENTS_H
 
-/* A call's plaintext travels in chunks of at most this many bytes (a power of
- * two, so the verifier can bound copies with a mask). */
+/* A call's plaintext travels in chunks of at most this many bytes (what
+ * one bpf_probe_read_user into the per-CPU scratch event copies). */
 #define CHUNK_MAX 16384
 /* Calls larger than this many chunks lose the rest, counted as loss (64 MiB). */
 #define CHUNKS_PER_CALL_MAX 4096
@@ -89,10 +89,11 @@ struct lib_open_event {
 };
 
 /* Loss whose loss record did not fit in the ring buffer either: summed per
- * thread and direction, written out as one loss record each when the tracer
- * exits, so that the events account for every byte. */
+ * thread, direction and fd, written out as one loss record each when the
+ * tracer exits, so that the events account for every byte. */
 struct loss_key {
-	__u32 tgid, tid, dir, pad;
+	__u32 tgid, tid, dir;
+	__s32 fd;
 };
 
 struct loss_tally {
@@ -100,8 +101,6 @@ struct loss_tally {
 	__u32 nspid, nstid;
 	char comm[TASK_COMM_LEN];
 	__u32 lib_id, func;
-	__s32 fd;
-	__u32 pad;
 };
 
 /* Totals kept in BPF global data, read by user space at exit: loss is never
@@ -112,6 +111,8 @@ struct trace_stats {
 	__u64 lost_calls;
 	__u64 lost_bytes;
 	__u64 lost_loss_records;
+	__u64 untallied_bytes;   /* lost, and not even in a tally: the tally map was full */
+	__u64 nested_calls;      /* TLS calls made inside another one, not reported apart */
 	__u64 lost_lib_opens;
 };
 

@@ -77,7 +77,11 @@ int BPF_KPROBE(tls_entry, void *ssl, void *buf)
 	 * outermost call owns the bytes. Not deeper: that call never returned
 	 * (its thread longjmp'ed past it), so this one replaces it. */
 	if (st->active && sp < st->sp) {
+		struct trace_stats *stats = stats_slot();
+
 		st->depth++;
+		if (stats)
+			stats->nested_calls++;
 		return 0;
 	}
 	/* Both registers are read unconditionally: clang would otherwise pick
@@ -183,10 +187,12 @@ struct {
 	__type(value, struct loss_tally);
 } unreported_loss SEC(".maps");
 
-/* The loss record did not fit: count the bytes for the thread instead. */
-static __always_inline void tally_unreported(const struct call_header *hdr)
+/* The loss record did not fit: count the bytes for the thread and fd
+ * instead. */
+static __always_inline void tally_unreported(const struct call_header *hdr,
+					     struct trace_stats *st)
 {
-	struct loss_key key = { .tgid = hdr->pid, .tid = hdr->tid, .dir = hdr->dir };
+	struct loss_key key = { .tgid = hdr->pid, .tid = hdr->tid, .dir = hdr->dir, .fd = hdr->fd };
 	struct loss_tally *tally = bpf_map_lookup_elem(&unreported_loss, &key), fresh = {};
 
 	if (!tally) {
@@ -195,11 +201,13 @@ static __always_inline void tally_unreported(const struct call_header *hdr)
 		__builtin_memcpy(fresh.comm, hdr->comm, sizeof(fresh.comm));
 		fresh.lib_id = hdr->lib_id;
 		fresh.func = hdr->func;
-		fresh.fd = hdr->fd;
 		bpf_map_update_elem(&unreported_loss, &key, &fresh, BPF_NOEXIST);
 		tally = bpf_map_lookup_elem(&unreported_loss, &key);
-		if (!tally)
-			return; /* the map is full: only the totals know */
+		if (!tally) {
+			if (st) /* the map is full: the totals say so */
+				st->untallied_bytes += hdr->lost;
+			return;
+		}
 	}
 	__sync_fetch_and_add(&tally->bytes, hdr->lost);
 	__sync_fetch_and_add(&tally->calls, 1);
@@ -219,7 +227,7 @@ static __always_inline void report_loss(struct data_event *ev, __u64 delivered,
 	if (bpf_ringbuf_output(&events, &ev->hdr, sizeof(ev->hdr), wakeup_flags(sizeof(ev->hdr)))) {
 		if (st)
 			st->lost_loss_records++;
-		tally_unreported(&ev->hdr);
+		tally_unreported(&ev->hdr, st);
 	}
 }
 

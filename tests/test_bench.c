@@ -40,6 +40,8 @@ static void added_cost_and_ratio(void **state)
 	/* a floor that measured nothing (noise) gives no ratio, not infinity */
 	assert_true(isnan(stats_ratio(2300, 0)));
 	assert_true(isnan(stats_ratio(2300, -50)));
+	/* nor does a tracer that seems to make calls faster */
+	assert_true(isnan(stats_ratio(-40, 1000)));
 }
 
 static void reads_the_fixture_results(void **state)
@@ -148,6 +150,11 @@ static void regression_gate(void **state)
 	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"host\",\"configs\":[{\"config\":"
 				 "\"reference\",\"sizes\":[{\"size\":64,\"stream_write\":"
 				 "{\"ratio_to_floor\":1.8}}]}]}]}"), 0);
+	/* the baseline measured a size this run could not: not a pass */
+	r->cells[0][0][CFG_REFERENCE].median_ns[STREAM_WRITE][0] = 1900; /* faster than untraced */
+	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"host\",\"configs\":[{\"config\":"
+				 "\"reference\",\"sizes\":[{\"size\":64,\"stream_write\":"
+				 "{\"ratio_to_floor\":1.8}}]}]}]}"), 1);
 	/* nothing in common: not a pass */
 	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"trixie\",\"configs\":[]}]}"), -1);
 	assert_int_equal(gate(r, "not json"), -1);

@@ -55,12 +55,14 @@ static int attach_probe(struct lib_registry *reg, const struct tls_lib *lib,
 }
 
 /* An entry and a return probe on every site of the plan: the kernel puts one
- * breakpoint there for both. */
+ * breakpoint there for both. The return probe goes first: a call entered
+ * between the two would otherwise stay "in progress" with no return to end
+ * it. */
 static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 {
 	for (int i = 0; i < lib->plan.nsites; i++)
-		if (attach_probe(reg, lib, &lib->plan.sites[i], 0) ||
-		    attach_probe(reg, lib, &lib->plan.sites[i], 1))
+		if (attach_probe(reg, lib, &lib->plan.sites[i], 1) ||
+		    attach_probe(reg, lib, &lib->plan.sites[i], 0))
 			return -1;
 	if (reg->explain)
 		plan_print(reg->explain, lib->path, lib->version, &lib->plan);
@@ -184,10 +186,16 @@ const struct tls_lib *registry_lib(const struct lib_registry *reg, unsigned int 
 	return id < reg->nlibs ? &reg->libs[id] : NULL;
 }
 
-void registry_free(struct lib_registry *reg)
+void registry_detach(struct lib_registry *reg)
 {
 	for (size_t i = 0; i < reg->nlinks; i++)
 		bpf_link__destroy(reg->links[i]);
+	reg->nlinks = 0;
+}
+
+void registry_free(struct lib_registry *reg)
+{
+	registry_detach(reg);
 	free(reg->links);
 	free(reg->libs);
 	memset(reg, 0, sizeof(*reg));

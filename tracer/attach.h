@@ -36,5 +36,7 @@ int registry_scan_pid(struct lib_registry *reg, int pid);
 void registry_attach_system_libs(struct lib_registry *reg);
 
 const struct tls_lib *registry_lib(const struct lib_registry *reg, unsigned int id);
+/* Removes every probe (the libraries stay known, for naming records). */
+void registry_detach(struct lib_registry *reg);
 void registry_free(struct lib_registry *reg);
 #endif

@@ -138,7 +138,7 @@ void output_loss(struct output *out, const struct call_header *hdr,
 		return;
 	}
 	fprintf(out->f, "LOSS: %s pid %d tid %d %s fd %d: %llu of %llu bytes lost in %llu call%s "
-		"(ring buffer full)\n", rec.comm, rec.pid, rec.tid, rec.func, rec.fd,
-		(unsigned long long)lost, (unsigned long long)rec.len, (unsigned long long)calls,
-		calls == 1 ? "" : "s");
+		"(not delivered: ring buffer full, or the memory unreadable)\n", rec.comm, rec.pid,
+		rec.tid, rec.func, rec.fd, (unsigned long long)lost, (unsigned long long)rec.len,
+		(unsigned long long)calls, calls == 1 ? "" : "s");
 }

@@ -109,9 +109,22 @@ int procmaps_parse_mountinfo_line(const char *line, struct mount_entry *m)
 	return 0;
 }
 
-static int find_mount(int pid, unsigned int major, unsigned int minor, struct mount_entry *m)
+/* Whether path lies under the mount point mp ("/" holds everything). */
+static int under(const char *path, const char *mp)
+{
+	size_t len = strlen(mp);
+
+	if (!strcmp(mp, "/"))
+		return path[0] == '/';
+	return !strncmp(path, mp, len) && path[len] == '/';
+}
+
+/* The mount a mapped path lives on: that device, and the longest mount point
+ * holding the path (one overlay may be mounted, bind-mounted, more than once). */
+static int find_mount(int pid, const struct map_entry *e, struct mount_entry *best)
 {
 	static char line[4 * PATH_MAX];
+	static struct mount_entry m;
 	char path[64];
 	FILE *f;
 	int found = 0;
@@ -120,9 +133,14 @@ static int find_mount(int pid, unsigned int major, unsigned int minor, struct mo
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !procmaps_parse_mountinfo_line(line, m) && m->dev_major == major &&
-			m->dev_minor == minor;
+	while (fgets(line, sizeof(line), f)) {
+		if (procmaps_parse_mountinfo_line(line, &m) || m.dev_major != e->dev_major ||
+		    m.dev_minor != e->dev_minor || !under(e->path, m.mount_point))
+			continue;
+		if (!found || strlen(m.mount_point) > strlen(best->mount_point))
+			*best = m;
+		found = 1;
+	}
 	fclose(f);
 	return found ? 0 : -1;
 }
@@ -134,11 +152,17 @@ static int first_layer(const struct mount_entry *m, const char *rel, char *out, 
 	char lowers[2 * PATH_MAX];
 	char *dir, *save = NULL;
 
+	/* Relative layer paths (Docker shortens long option strings to
+	 * "l/ID", relative to where it mounted from) can't be resolved here. */
+	if (m->upper[0] != '/' && m->upper[0])
+		return -1;
 	snprintf(out, len, "%s/%s", m->upper, rel);
 	if (m->upper[0] && !stat(out, st))
 		return S_ISREG(st->st_mode) ? 0 : -1; /* a whiteout hides the lower ones */
 	snprintf(lowers, sizeof(lowers), "%s", m->lower);
 	for (dir = strtok_r(lowers, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		if (dir[0] != '/')
+			return -1;
 		snprintf(out, len, "%s/%s", dir, rel);
 		if (!stat(out, st))
 			return S_ISREG(st->st_mode) ? 0 : -1;
@@ -154,12 +178,9 @@ int procmaps_real_file(int pid, const struct map_entry *e, unsigned int *dev_maj
 	size_t mp_len;
 	struct stat st;
 
-	if (find_mount(pid, e->dev_major, e->dev_minor, &m) || strcmp(m.fstype, "overlay") ||
-	    (!m.upper[0] && !m.lower[0]))
+	if (find_mount(pid, e, &m) || strcmp(m.fstype, "overlay") || (!m.upper[0] && !m.lower[0]))
 		return -1;
 	mp_len = strcmp(m.mount_point, "/") ? strlen(m.mount_point) : 0;
-	if (strncmp(e->path, m.mount_point, mp_len) || (e->path[mp_len] != '/'))
-		return -1;
 	/* the path inside the mounted filesystem: its root (a bind mount of a
 	 * subdirectory), then the path below the mount point */
 	if (strcmp(m.root, "/"))

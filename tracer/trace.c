@@ -220,7 +220,7 @@ static int open_output(struct output *out, const char *path)
 static int loss_tallied(void *arg, const struct call_header *hdr)
 {
 	struct trace_session *s = arg;
-	struct loss_key key = { .tgid = hdr->pid, .tid = hdr->tid, .dir = hdr->dir };
+	struct loss_key key = { .tgid = hdr->pid, .tid = hdr->tid, .dir = hdr->dir, .fd = hdr->fd };
 	struct loss_tally tally;
 
 	return !bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.unreported_loss), &key, &tally);
@@ -242,7 +242,7 @@ static void flush_unreported_loss(struct trace_session *s)
 		struct call_header hdr = {
 			.kind = EVENT_LOSS, .lib_id = tally.lib_id, .pid = key.tgid, .tid = key.tid,
 			.nspid = tally.nspid, .nstid = tally.nstid, .func = tally.func,
-			.dir = key.dir, .fd = tally.fd, .call_len = tally.bytes,
+			.dir = key.dir, .fd = key.fd, .call_len = tally.bytes,
 		};
 		struct timespec now;
 
@@ -268,6 +268,8 @@ static void print_totals(struct trace_session *s)
 		sum.lost_calls += per_cpu[i].lost_calls;
 		sum.lost_bytes += per_cpu[i].lost_bytes;
 		sum.lost_loss_records += per_cpu[i].lost_loss_records;
+		sum.untallied_bytes += per_cpu[i].untallied_bytes;
+		sum.nested_calls += per_cpu[i].nested_calls;
 		sum.lost_lib_opens += per_cpu[i].lost_lib_opens;
 	}
 	fprintf(stderr, "tlsprobe: %llu calls, %llu bytes captured; lost %llu bytes in %llu calls",
@@ -275,8 +277,13 @@ static void print_totals(struct trace_session *s)
 		(unsigned long long)sum.lost_bytes, (unsigned long long)sum.lost_calls);
 	if (sum.lost_loss_records)
 		fprintf(stderr, " (%llu of those loss records did not fit either: written at exit "
-			"as sums per thread)",
-			(unsigned long long)sum.lost_loss_records);
+			"as sums per thread and fd)", (unsigned long long)sum.lost_loss_records);
+	if (sum.untallied_bytes)
+		fprintf(stderr, "; %llu of the lost bytes are in no record (too many threads lost "
+			"records to sum them all)", (unsigned long long)sum.untallied_bytes);
+	if (sum.nested_calls)
+		fprintf(stderr, "; %llu TLS calls inside other TLS calls were not reported apart",
+			(unsigned long long)sum.nested_calls);
 	if (sum.lost_lib_opens)
 		fprintf(stderr, "; %llu library loads not followed", (unsigned long long)sum.lost_lib_opens);
 	if (s->consumer.reasm.bad_chunks)
@@ -362,7 +369,12 @@ static int run_loop(struct trace_session *s)
 	while (!stopping) {
 		int wait_ms = targets_poll_pending(&s->targets, &s->reg);
 
+		/* The poll returns at a wake-up (a library load, the ring filling)
+		 * or at the timeout; records written without a wake-up never make
+		 * the ring "ready", so the consume drains them in any case. */
 		err = ring_buffer__poll(rb, wait_ms < 0 ? CONSUMER_POLL_MS : wait_ms);
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "tlsprobe: ring buffer: %s\n", strerror(-err));
 			break;
@@ -374,7 +386,11 @@ static int run_loop(struct trace_session *s)
 		if (s->duration_s && now.tv_sec - start.tv_sec >= s->duration_s)
 			break;
 	}
-	ring_buffer__consume(rb); /* what the kernel produced before we stopped */
+	/* Detach first: then nothing more is produced, the last consume gets
+	 * every record, and the totals and tallies read below are final. */
+	registry_detach(&s->reg);
+	tlsprobe_bpf__detach(s->skel);
+	ring_buffer__consume(rb);
 	consumer_flush(&s->consumer);
 	flush_unreported_loss(s);
 	fflush(s->consumer.out.f);

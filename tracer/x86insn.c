@@ -22,12 +22,9 @@ static int open_capstone(void)
 	return 0;
 }
 
-static int is_stack_base(x86_reg reg)
-{
-	return reg == X86_REG_RSP || reg == X86_REG_RBP;
-}
-
-/* mov REG, rsp / lea REG, [rsp|rbp + d]: REG gets a stack address. */
+/* mov REG, rsp / lea REG, [rsp + d]: REG gets a stack address. Not rbp:
+ * optimised code (libssl is built -O2, no frame pointer) uses it as a
+ * general register, so an address off rbp proves nothing. */
 static uint16_t stack_addr_target(const cs_insn *ci)
 {
 	const cs_x86 *x = &ci->detail->x86;
@@ -38,7 +35,7 @@ static uint16_t stack_addr_target(const cs_insn *ci)
 	    x->operands[1].reg == X86_REG_RSP)
 		return x->operands[0].reg;
 	if (ci->id == X86_INS_LEA && x->operands[1].type == X86_OP_MEM &&
-	    is_stack_base(x->operands[1].mem.base) && x->operands[1].mem.index == X86_REG_INVALID)
+	    x->operands[1].mem.base == X86_REG_RSP && x->operands[1].mem.index == X86_REG_INVALID)
 		return x->operands[0].reg;
 	return 0;
 }

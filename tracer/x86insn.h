@@ -21,8 +21,8 @@ struct x86_instr {
 	int ends_flow;        /* ret, jmp, hlt, ud2: the next instruction is not reached from here */
 	uint16_t regs_written[8]; /* capstone register ids */
 	int nregs_written;
-	/* mov REG, rsp / lea REG, [rsp + d] / lea REG, [rbp + d]: REG (a capstone
-	 * id) receives a stack address; 0 otherwise. */
+	/* mov REG, rsp / lea REG, [rsp + d]: REG (a capstone id) receives a
+	 * stack address; 0 otherwise. */
 	uint16_t stack_addr_reg;
 	/* lea REG, [rip + d]: the address; 0 otherwise. */
 	uint64_t rip_lea;

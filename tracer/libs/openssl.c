@@ -308,10 +308,15 @@ static void check_bio(struct elf_image *img, const uint64_t internal[2], struct 
 			goto unproven;
 		covered += plan->planned[d] && reach_has(&r, internal[d]);
 	}
-	if (covered == plan->planned[DATA_OUT] + plan->planned[DATA_IN])
+	if (covered == 2)
 		snprintf(plan->bio, sizeof(plan->bio), "covered: its write (0x%llx) and read (0x%llx) "
-			 "call the probed internal functions%s", (unsigned long long)fn[0],
-			 (unsigned long long)fn[1], covered == 2 ? "" : " (one direction planned)");
+			 "call the probed internal functions", (unsigned long long)fn[0],
+			 (unsigned long long)fn[1]);
+	else if (covered == 1 && plan->planned[DATA_OUT] + plan->planned[DATA_IN] == 1)
+		snprintf(plan->bio, sizeof(plan->bio), "partly covered: its %s reach the probed internal "
+			 "function, its %s are NOT captured (that direction is on the exported entry "
+			 "points)", plan->planned[DATA_OUT] ? "writes" : "reads",
+			 plan->planned[DATA_OUT] ? "reads" : "writes");
 	else
 		snprintf(plan->bio, sizeof(plan->bio), "not proven: its functions (0x%llx, 0x%llx) "
 			 "do not call the probed ones", (unsigned long long)fn[0],
