@@ -11,7 +11,6 @@
 #include "fixture_run.h"
 
 #define FIXTURE_TIMEOUT_MS 600000
-#define IMAGE_PREFIX "tlsprobe/fixture-openssl:"
 
 static void timing_from(json_t *obj, struct call_timing *t)
 {
@@ -100,17 +99,19 @@ static char *slurp(const char *dir, const char *name)
 	return buf;
 }
 
-/* run.sh SCENARIO OUTDIR CADIR on the host, or the same in the release's
- * image; env holds "NAME=value" settings. */
+/* A bench scenario through checkout_run_fixture, then its results: the
+ * client's and the server's JSON, parsed by parse into res. env: the
+ * scenario's settings; on the host the tracers attach to the host's libssl
+ * first, so the fixture need not wait for them (TLSFIX_SETTLE=0). */
 static int run_scenario(const char *root, const char *fixture, const char *scenario,
-			char *const env[], const char *outdir, char *err, size_t errlen)
+			char *const env[], const char *outdir, void *res,
+			int (*parse)(const char *client, const char *server, void *res),
+			char *err, size_t errlen)
 {
-	char run_sh[PATH_MAX], ca[PATH_MAX], log[PATH_MAX + 16], image[128];
-	char out_mount[PATH_MAX + 8], ca_mount[PATH_MAX + 8];
-	char *argv[32];
+	static char no_settle[] = "TLSFIX_SETTLE=0";
+	char log[PATH_MAX + 16], *client, *server, *settings[8];
 	int n = 0, status;
 
-	snprintf(ca, sizeof(ca), "%.4000s/build/ca", root);
 	snprintf(log, sizeof(log), "%.4000s/fixture.log", outdir);
 	if (mkdir(outdir, 0755) && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", outdir, strerror(errno));
@@ -125,60 +126,26 @@ static int run_scenario(const char *root, const char *fixture, const char *scena
 		snprintf(path, sizeof(path), "%.4000s/%s", outdir, *name);
 		unlink(path);
 	}
-	if (fixture_is_host(fixture)) {
-		snprintf(run_sh, sizeof(run_sh), "%.4000s/build/fixtures/openssl/run.sh", root);
-		argv[n++] = "env";
-		for (int i = 0; env[i]; i++)
-			argv[n++] = env[i];
-		argv[n++] = "TLSFIX_SETTLE=0"; /* the tracers attach to the host's libssl first */
-		argv[n++] = run_sh;
-		argv[n++] = (char *)scenario;
-		argv[n++] = (char *)outdir;
-		argv[n++] = ca;
-	} else {
-		snprintf(image, sizeof(image), IMAGE_PREFIX "%.60s", fixture);
-		snprintf(out_mount, sizeof(out_mount), "%.4000s:/out", outdir);
-		snprintf(ca_mount, sizeof(ca_mount), "%.4000s:/ca:ro", ca);
-		argv[n++] = (char *)checkout_docker();
-		argv[n++] = "run";
-		argv[n++] = "--rm";
-		argv[n++] = "--network";
-		argv[n++] = "none";
-		for (int i = 0; env[i]; i++) {
-			argv[n++] = "-e";
-			argv[n++] = env[i];
-		}
-		argv[n++] = "-v";
-		argv[n++] = out_mount;
-		argv[n++] = "-v";
-		argv[n++] = ca_mount;
-		argv[n++] = image;
-		argv[n++] = "/opt/tlsfix/run.sh";
-		argv[n++] = (char *)scenario;
-		argv[n++] = "/out";
-		argv[n++] = "/ca";
-	}
-	argv[n] = NULL;
-	status = spawn_run(argv, log, FIXTURE_TIMEOUT_MS);
+	for (; env[n] && n < 6; n++)
+		settings[n] = env[n];
+	if (fixture_is_host(fixture))
+		settings[n++] = no_settle;
+	settings[n] = NULL;
+	status = checkout_run_fixture(root, fixture, scenario, outdir, settings, log,
+				      FIXTURE_TIMEOUT_MS);
 	if (status) {
 		snprintf(err, errlen, "%s %s failed (%s; see %s)", fixture, scenario,
 			 status < 0 ? "timeout" : "non-zero exit", log);
 		return -1;
 	}
-	return 0;
-}
-
-/* The client's and the server's results of the run just done, parsed. */
-static int read_results(const char *outdir, void *res,
-			int (*parse)(const char *client, const char *server, void *res))
-{
-	char *client = slurp(outdir, "bench-client.json");
-	char *server = slurp(outdir, "bench-server.json");
-	int ret = client && server ? parse(client, server, res) : -1;
-
+	client = slurp(outdir, "bench-client.json");
+	server = slurp(outdir, "bench-server.json");
+	status = client && server ? parse(client, server, res) : -1;
 	free(client);
 	free(server);
-	return ret;
+	if (status)
+		snprintf(err, errlen, "%s %s: no readable results in %s", fixture, scenario, outdir);
+	return status;
 }
 
 static int parse_echo(const char *client, const char *server, void *res)
@@ -198,12 +165,7 @@ int fixture_run_echo(const char *root, const char *fixture, const char *scenario
 	char iter[64], *env[] = { iter, NULL };
 
 	snprintf(iter, sizeof(iter), "TLSFIX_ITERATIONS=%ld", iterations);
-	if (run_scenario(root, fixture, scenario, env, outdir, err, errlen))
-		return -1;
-	if (!read_results(outdir, res, parse_echo))
-		return 0;
-	snprintf(err, errlen, "%s %s: no readable results in %s", fixture, scenario, outdir);
-	return -1;
+	return run_scenario(root, fixture, scenario, env, outdir, res, parse_echo, err, errlen);
 }
 
 int fixture_run_stream(const char *root, const char *fixture, const char *scenario,
@@ -215,10 +177,5 @@ int fixture_run_stream(const char *root, const char *fixture, const char *scenar
 
 	snprintf(rate_env, sizeof(rate_env), "TLSFIX_RATE=%ld", rate);
 	snprintf(count_env, sizeof(count_env), "TLSFIX_MESSAGES=%ld", messages);
-	if (run_scenario(root, fixture, scenario, env, outdir, err, errlen))
-		return -1;
-	if (!read_results(outdir, res, parse_stream))
-		return 0;
-	snprintf(err, errlen, "%s %s: no readable results in %s", fixture, scenario, outdir);
-	return -1;
+	return run_scenario(root, fixture, scenario, env, outdir, res, parse_stream, err, errlen);
 }

@@ -81,7 +81,7 @@ static int image_libssl(const struct bench_opts *o, const char *fixture, char *o
 
 	snprintf(dir, sizeof(dir), "%.3000s/libs-%.60s", o->workdir, fixture);
 	snprintf(mount, sizeof(mount), "%s:/out", dir);
-	snprintf(image, sizeof(image), "tlsprobe/fixture-openssl:%.60s", fixture);
+	checkout_image(fixture, image, sizeof(image));
 	snprintf(log, sizeof(log), "%s.log", dir);
 	if ((mkdir(dir, 0755) && errno != EEXIST) || spawn_run(argv, log, 120000))
 		return -1;

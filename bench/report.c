@@ -112,21 +112,32 @@ static json_t *loss_json(const struct loss_point *p)
 			 "silent_bytes", (json_int_t)p->silent_bytes, "error", p->error);
 }
 
-static json_t *by_config_json(const struct bench_results *r, int which)
+static json_t *collateral_json(const struct bench_results *r)
 {
 	json_t *o = json_object();
 
 	for (int k = 0; k < r->nconfigs; k++) {
-		const struct bench_config *c = r->configs[k];
+		enum config_id id = r->configs[k]->id;
 
-		if (which == 0 && r->collateral_measured[c->id])
-			json_object_set_new(o, c->name, json_pack(
-				"{s:o, s:o}", "write_ns", num(r->collateral[c->id].write_ns),
-				"getppid_ns", num(r->collateral[c->id].getppid_ns)));
-		if (which == 1 && r->whole_measured[c->id])
-			json_object_set_new(o, c->name, json_pack(
-				"{s:o, s:o, s:i}", "mean_s", num(r->whole[c->id].mean_s), "stddev_s",
-				num(r->whole[c->id].stddev_s), "runs", r->whole[c->id].runs));
+		if (r->collateral_measured[id])
+			json_object_set_new(o, r->configs[k]->name, json_pack(
+				"{s:o, s:o}", "write_ns", num(r->collateral[id].write_ns),
+				"getppid_ns", num(r->collateral[id].getppid_ns)));
+	}
+	return o;
+}
+
+static json_t *whole_json(const struct bench_results *r)
+{
+	json_t *o = json_object();
+
+	for (int k = 0; k < r->nconfigs; k++) {
+		enum config_id id = r->configs[k]->id;
+
+		if (r->whole_measured[id])
+			json_object_set_new(o, r->configs[k]->name, json_pack(
+				"{s:o, s:o, s:i}", "mean_s", num(r->whole[id].mean_s), "stddev_s",
+				num(r->whole[id].stddev_s), "runs", r->whole[id].runs));
 	}
 	return o;
 }
@@ -156,11 +167,11 @@ int report_json(const struct bench_results *r, const char *path)
 			 " s:o, s:{s:o, s:o}}",
 			 "machine", "kernel", r->kernel, "cpu", r->cpu, "cpus", r->ncpus, "date",
 			 r->date, "rounds", r->rounds, "fixtures", fixtures, "collateral",
-			 by_config_json(r, 0), "loss", loss, "forced_loss",
+			 collateral_json(r), "loss", loss, "forced_loss",
 			 r->forced_loss_run ? loss_json(&r->forced_loss) : json_null(), "consumer",
 			 "records_per_s_64", num(r->consumer_rate_64), "records_per_s_1k",
 			 num(r->consumer_rate_1k), "error", r->consumer_error, "whole",
-			 by_config_json(r, 1), "targets", "entry_count_over_reference",
+			 whole_json(r), "targets", "entry_count_over_reference",
 			 num(t.vs_entry_count), "reference_over_floor", num(t.vs_floor));
 	if (!root)
 		return -1;
@@ -405,6 +416,20 @@ static void md_spread(const struct bench_results *r, int s, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* One target's line: its figure against the target, or why there is none. */
+static void md_target(FILE *out, const char *what, double value, const char *fmt,
+		      double target, int met)
+{
+	fprintf(out, "- %s: ", what);
+	if (isnan(value)) {
+		fprintf(out, "inconclusive (not measured, or an added cost came out at or below "
+			     "zero: noise)\n");
+		return;
+	}
+	fprintf(out, fmt, value, target);
+	fprintf(out, ": %s\n", met ? "met" : "NOT met");
+}
+
 static void md_targets(const struct bench_results *r, FILE *out)
 {
 	struct bench_targets t;
@@ -412,20 +437,12 @@ static void md_targets(const struct bench_results *r, FILE *out)
 
 	report_targets(r, &t);
 	fprintf(out, "\n## Targets (64-byte SSL_write back to back, %s)\n\n", r->fixtures[0]);
-	if (isnan(t.vs_entry_count))
-		fprintf(out, "- against a count-only probe on the exported entry: inconclusive (not "
-			     "measured, or an added cost came out at or below zero: noise)\n");
-	else
-		fprintf(out, "- against a count-only probe on the exported entry (bpftrace-count): "
-			     "%.1f× cheaper (target ≥ %.0f×): %s\n", t.vs_entry_count, TARGET_VS_ENTRY,
-			t.vs_entry_count >= TARGET_VS_ENTRY ? "met" : "NOT met");
-	if (isnan(t.vs_floor))
-		fprintf(out, "- against the floor at its own sites: inconclusive (not measured, or an "
-			     "added cost came out at or below zero: noise)\n");
-	else
-		fprintf(out, "- against the floor at its own sites: %.2f× the floor's added cost "
-			     "(target ≤ %.2f×): %s\n", t.vs_floor, TARGET_VS_FLOOR,
-			t.vs_floor <= TARGET_VS_FLOOR ? "met" : "NOT met");
+	md_target(out, "against a count-only probe on the exported entry (bpftrace-count)",
+		  t.vs_entry_count, "%.1f× cheaper (target ≥ %.0f×)", TARGET_VS_ENTRY,
+		  t.vs_entry_count >= TARGET_VS_ENTRY);
+	md_target(out, "against the floor at its own sites", t.vs_floor,
+		  "%.2f× the floor's added cost (target ≤ %.2f×)", TARGET_VS_FLOOR,
+		  t.vs_floor <= TARGET_VS_FLOOR);
 	if (s >= 0)
 		md_spread(r, s, out);
 }

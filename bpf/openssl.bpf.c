@@ -45,7 +45,7 @@ static __always_inline __u32 ns_id(struct task_struct *task)
  * (exec, prctl): whether it is traced, and its ids in its pid namespace.
  * The comm is compared with two plain loads from the task (bpf_get_current_comm
  * costs ~140 ns here). */
-static __always_inline void refresh_thread(struct thread_state *st, __u32 tgid)
+static __always_inline void refresh_thread(struct thread_state *st)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 comm0 = *(__u64 *)&task->comm[0], comm1 = *(__u64 *)&task->comm[8];
@@ -54,7 +54,7 @@ static __always_inline void refresh_thread(struct thread_state *st, __u32 tgid)
 		return;
 	*(__u64 *)st->comm = comm0;
 	*(__u64 *)&st->comm[8] = comm1;
-	st->is_target = is_target(tgid);
+	st->is_target = is_target(bpf_get_current_pid_tgid() >> 32);
 	st->nspid = ns_id(BPF_CORE_READ(task, group_leader));
 	st->nstid = ns_id(task);
 }
@@ -69,7 +69,7 @@ int BPF_KPROBE(tls_entry, void *ssl, void *buf)
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)
 		return 0;
-	refresh_thread(st, bpf_get_current_pid_tgid() >> 32);
+	refresh_thread(st);
 	if (!st->is_target)
 		return 0;
 	/* Deeper on the stack than the call in progress: a TLS call inside it
@@ -266,14 +266,15 @@ static __always_inline void fill_header(struct call_header *hdr, const struct th
 SEC("uretprobe")
 int BPF_KRETPROBE(tls_return, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct trace_stats *stats = stats_slot();
 	struct thread_state *st = thread_state_peek();
+	struct trace_stats *stats;
 	struct chunk_ctx chunks;
 	struct data_event *ev;
+	__u64 pid_tgid, len;
 	__u32 zero = 0;
-	__u64 len;
 
+	/* Every thread that runs the probed code comes here: ask nothing more
+	 * until it is known to be a traced call's return. */
 	if (!st || !st->active)
 		return 0;
 	if (st->depth) {
@@ -281,6 +282,8 @@ int BPF_KRETPROBE(tls_return, long ret)
 		return 0;
 	}
 	st->active = 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	stats = stats_slot();
 	len = call_result_len(st, ret);
 	settle_fd(st, pid_tgid >> 32);
 	ev = bpf_map_lookup_elem(&chunk_scratch, &zero);

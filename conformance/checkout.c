@@ -7,6 +7,7 @@
 #include "child.h"
 
 #define IMAGES_MAX 16
+#define ENV_MAX 8
 
 int checkout_root(char *root, size_t len)
 {
@@ -57,4 +58,57 @@ int checkout_build_images(const char *root, char *const names[], int n, const ch
 const char *checkout_docker(void)
 {
 	return access("/usr/bin/docker", X_OK) ? "docker" : "/usr/bin/docker";
+}
+
+void checkout_image(const char *fixture, char *out, size_t len)
+{
+	snprintf(out, len, "tlsprobe/fixture-openssl:%.60s", fixture);
+}
+
+int checkout_run_fixture(const char *root, const char *fixture, const char *scenario,
+			 const char *outdir, char *const env[], const char *log, int timeout_ms)
+{
+	char run_sh[PATH_MAX], ca[PATH_MAX], image[128];
+	char out_mount[PATH_MAX + 8], ca_mount[PATH_MAX + 8];
+	char *argv[16 + 2 * ENV_MAX];
+	int n = 0, nenv = 0;
+
+	while (env && env[nenv] && nenv < ENV_MAX)
+		nenv++;
+	snprintf(ca, sizeof(ca), "%.4000s/build/ca", root);
+	if (fixture_is_host(fixture)) {
+		snprintf(run_sh, sizeof(run_sh), "%.4000s/build/fixtures/openssl/run.sh", root);
+		if (nenv)
+			argv[n++] = "env";
+		for (int i = 0; i < nenv; i++)
+			argv[n++] = env[i];
+		argv[n++] = run_sh;
+		argv[n++] = (char *)scenario;
+		argv[n++] = (char *)outdir;
+		argv[n++] = ca;
+	} else {
+		checkout_image(fixture, image, sizeof(image));
+		snprintf(out_mount, sizeof(out_mount), "%.4000s:/out", outdir);
+		snprintf(ca_mount, sizeof(ca_mount), "%.4000s:/ca:ro", ca);
+		argv[n++] = (char *)checkout_docker();
+		argv[n++] = "run";
+		argv[n++] = "--rm";
+		argv[n++] = "--network";
+		argv[n++] = "none";
+		for (int i = 0; i < nenv; i++) {
+			argv[n++] = "-e";
+			argv[n++] = env[i];
+		}
+		argv[n++] = "-v";
+		argv[n++] = out_mount;
+		argv[n++] = "-v";
+		argv[n++] = ca_mount;
+		argv[n++] = image;
+		argv[n++] = "/opt/tlsfix/run.sh";
+		argv[n++] = (char *)scenario;
+		argv[n++] = "/out";
+		argv[n++] = "/ca";
+	}
+	argv[n] = NULL;
+	return spawn_run(argv, log, timeout_ms);
 }

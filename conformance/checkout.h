@@ -20,4 +20,14 @@ int checkout_build_images(const char *root, char *const names[], int n, const ch
 
 /* The Docker client to run fixtures with (docker.io's, when installed). */
 const char *checkout_docker(void);
+
+/* The image of a release's OpenSSL fixture: tlsprobe/fixture-openssl:NAME. */
+void checkout_image(const char *fixture, char *out, size_t len);
+
+/* One fixture scenario: run.sh SCENARIO OUTDIR CA on the host, or the same
+ * in the release's image (--network none, OUTDIR mounted at /out, the CA at
+ * /ca). env: NULL, or "NAME=value" settings ending with NULL. Output to log.
+ * Returns spawn_run's status (0, the exit status, or -1 on timeout). */
+int checkout_run_fixture(const char *root, const char *fixture, const char *scenario,
+			 const char *outdir, char *const env[], const char *log, int timeout_ms);
 #endif

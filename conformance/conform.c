@@ -24,7 +24,6 @@
 
 /* Debian release → container image; "host" is the host's OpenSSL. */
 static const char *const default_fixtures = "host,bullseye,bookworm,trixie";
-static const char *const image_prefix = "tlsprobe/fixture-openssl:";
 
 struct conform_opts {
 	char root[PATH_MAX / 2];   /* the checkout: build/tlsprobe's parent's parent */
@@ -36,7 +35,6 @@ struct conform_opts {
 	const char *tracer_cmd;
 	int tracer_settle_ms;
 	const char *json_path, *junit_path;
-	char docker[64];
 };
 
 static void usage(FILE *f)
@@ -234,23 +232,8 @@ static pid_t start_tracer(const struct conform_opts *o, const struct row_paths *
 static int run_fixture(const struct conform_opts *o, const char *fixture, const char *scenario,
 		       const struct row_paths *p)
 {
-	char run_sh[PATH_MAX + 64], ca[PATH_MAX + 16], image[128];
-	char out_mount[PATH_MAX + 32], ca_mount[PATH_MAX + 32];
-
-	snprintf(ca, sizeof(ca), "%s/build/ca", o->root);
-	if (fixture_is_host(fixture)) {
-		char *argv[] = { run_sh, (char *)scenario, (char *)p->transcript, ca, NULL };
-
-		snprintf(run_sh, sizeof(run_sh), "%s/build/fixtures/openssl/run.sh", o->root);
-		return spawn_run(argv, p->fixture_log, FIXTURE_TIMEOUT_MS);
-	}
-	snprintf(image, sizeof(image), "%s%s", image_prefix, fixture);
-	snprintf(out_mount, sizeof(out_mount), "%s:/out", p->transcript);
-	snprintf(ca_mount, sizeof(ca_mount), "%s:/ca:ro", ca);
-	char *argv[] = { (char *)o->docker, "run", "--rm", "--network", "none", "-v", out_mount,
-			 "-v", ca_mount, image, "/opt/tlsfix/run.sh", (char *)scenario, "/out", "/ca",
-			 NULL };
-	return spawn_run(argv, p->fixture_log, FIXTURE_TIMEOUT_MS);
+	return checkout_run_fixture(o->root, fixture, scenario, p->transcript, NULL, p->fixture_log,
+				    FIXTURE_TIMEOUT_MS);
 }
 
 static void compare_row(const struct row_paths *p, struct score_row *row)
@@ -321,7 +304,6 @@ static void defaults(struct conform_opts *o)
 		snprintf(fixtures_buf, sizeof(fixtures_buf), "%s", default_fixtures);
 		o->nfixtures = split_list(fixtures_buf, o->fixtures, MAX_ITEMS);
 	}
-	snprintf(o->docker, sizeof(o->docker), "%s", checkout_docker());
 }
 
 static int prepare(struct conform_opts *o)

@@ -122,14 +122,16 @@ int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_
 	char host_path[PATH_MAX + 32];
 	unsigned int major, minor;
 	uint64_t inode;
+	int real;
 
 	/* A container's file: its layer file is what one attachment covers for
 	 * every container of that image. */
-	if (!procmaps_real_file(pid, e, &major, &minor, &inode, host_path, sizeof(host_path)))
+	real = procmaps_real_file(pid, e, &major, &minor, &inode, host_path, sizeof(host_path));
+	if (!real)
 		return add_lib(reg, major, minor, inode, e->path, host_path);
-	if (reg->verbose)
-		fprintf(stderr, "tlsprobe: pid %d: %s (%u:%u %llu): no layer file found under it\n", pid,
-			e->path, e->dev_major, e->dev_minor, (unsigned long long)e->inode);
+	if (real < 0 && reg->verbose)
+		fprintf(stderr, "tlsprobe: pid %d: %s is on an overlay mount, but no layer holds it: "
+			"attached as this mount's file\n", pid, e->path);
 	procmaps_host_path(pid, e->path, host_path, sizeof(host_path));
 	return add_lib(reg, e->dev_major, e->dev_minor, e->inode, e->path, host_path);
 }
@@ -138,14 +140,23 @@ struct scan_ctx {
 	struct lib_registry *reg;
 	int pid;
 	int mapped;
+	/* the file of the previous mapping: a library comes in several
+	 * consecutive mappings, looked at once */
+	unsigned int last_major, last_minor;
+	uint64_t last_inode;
 };
 
 static int scan_mapping(const struct map_entry *e, void *arg)
 {
 	struct scan_ctx *ctx = arg;
 
-	if (!openssl_is_libssl(e->path))
+	if (!openssl_is_libssl(e->path) || (e->inode == ctx->last_inode &&
+					     e->dev_major == ctx->last_major &&
+					     e->dev_minor == ctx->last_minor))
 		return 0;
+	ctx->last_major = e->dev_major;
+	ctx->last_minor = e->dev_minor;
+	ctx->last_inode = e->inode;
 	ctx->mapped++;
 	registry_attach_mapping(ctx->reg, ctx->pid, e);
 	return 0;

@@ -27,8 +27,8 @@ struct lib_registry {
  * can't be probed (the reason is printed once). */
 int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_entry *e);
 
-/* Attaches to every libssl that pid maps. Returns how many libssl it maps
- * (attached now or before), or -errno when its maps can't be read. */
+/* Attaches to every libssl that pid maps. Returns how many libssl files it
+ * maps (attached now or before), or -errno when its maps can't be read. */
 int registry_scan_pid(struct lib_registry *reg, int pid);
 
 /* Attaches to the libssl files in the host's library directories, so that

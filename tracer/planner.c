@@ -38,25 +38,17 @@ void reach_intersect(struct reach *a, const struct reach *b)
  * this library defines it as a function, else 0. */
 static uint64_t plt_stub_target(struct elf_image *img, uint64_t addr)
 {
-	struct x86_func one;
+	struct x86_instr in;
 	const char *name;
-	uint64_t vaddr = 0, size;
+	uint64_t vaddr, size;
 
-	for (int i = 0; i < 2; i++) {
-		int endbr, slot_jump;
-
-		if (x86_decode(img, addr, 0, &one))
-			return 0;
-		endbr = x86_is_endbr64(&one.insns[0]);
-		slot_jump = one.insns[0].rip_slot_jump;
-		if (slot_jump && (name = elf_image_got_symbol(img, one.insns[0].slot)) &&
-		    elf_image_func(img, name, &vaddr, &size))
-			vaddr = 0;
-		addr += one.insns[0].size;
-		x86_func_free(&one);
-		if (!endbr)
-			break;
-	}
+	if (x86_decode_one(img, addr, &in))
+		return 0;
+	if (x86_is_endbr64(&in) && x86_decode_one(img, addr + in.size, &in))
+		return 0;
+	if (!in.rip_slot_jump || !(name = elf_image_got_symbol(img, in.slot)) ||
+	    elf_image_func(img, name, &vaddr, &size))
+		return 0;
 	return vaddr;
 }
 
@@ -117,13 +109,10 @@ static int reach_walk(struct elf_image *img, uint64_t vaddr, int depth, struct r
 		uint64_t addr = w.todo[--w.ntodo];
 
 		while (!walk_seen(&w, addr) && w.nseen < WALK_INSNS_MAX) {
-			struct x86_func one;
 			struct x86_instr in;
 
-			if (x86_decode(img, addr, 0, &one))
+			if (x86_decode_one(img, addr, &in))
 				return -1;
-			in = one.insns[0];
-			x86_func_free(&one);
 			w.seen[w.nseen++] = addr;
 			if (in.has_target && (in.is_call || in.target < vaddr ||
 					      in.target >= vaddr + WALK_SPAN))
@@ -184,20 +173,15 @@ int plan_prove_stack_arg(const struct x86_func *fn, uint64_t callee, unsigned in
 int plan_entry_site(struct elf_image *img, uint64_t vaddr, int skip_endbr,
 		    struct probe_site *site)
 {
-	struct x86_func one;
-
-	if (x86_decode(img, vaddr, 0, &one))
+	if (x86_decode_one(img, vaddr, &site->insn))
 		return -1;
-	if (skip_endbr && x86_is_endbr64(&one.insns[0])) {
-		vaddr += one.insns[0].size;
-		x86_func_free(&one);
-		if (x86_decode(img, vaddr, 0, &one))
+	if (skip_endbr && x86_is_endbr64(&site->insn)) {
+		vaddr += site->insn.size;
+		if (x86_decode_one(img, vaddr, &site->insn))
 			return -1;
 	}
 	site->vaddr = vaddr;
-	site->insn = one.insns[0];
-	site->cls = x86_probe_class(&one.insns[0]);
-	x86_func_free(&one);
+	site->cls = x86_probe_class(&site->insn);
 	return elf_image_offset(img, vaddr, &site->offset) ? -1 : 0;
 }
 
@@ -209,7 +193,7 @@ int plan_add(struct probe_plan *plan, const struct probe_site *site)
 	return 0;
 }
 
-const char *len_source_text(enum len_source src)
+static const char *len_source_text(enum len_source src)
 {
 	switch (src) {
 	case LEN_FROM_ARG4: return "*(size_t *)rcx saved at entry, when eax > 0";

@@ -75,6 +75,4 @@ int plan_add(struct probe_plan *plan, const struct probe_site *site);
 
 /* For people: one block per library (tlsprobe plan, trace --explain). */
 void plan_print(FILE *f, const char *path, const char *version, const struct probe_plan *plan);
-
-const char *len_source_text(enum len_source src);
 #endif

@@ -179,7 +179,7 @@ int procmaps_real_file(int pid, const struct map_entry *e, unsigned int *dev_maj
 	struct stat st;
 
 	if (find_mount(pid, e, &m) || strcmp(m.fstype, "overlay") || (!m.upper[0] && !m.lower[0]))
-		return -1;
+		return 1;
 	mp_len = strcmp(m.mount_point, "/") ? strlen(m.mount_point) : 0;
 	/* the path inside the mounted filesystem: its root (a bind mount of a
 	 * subdirectory), then the path below the mount point */

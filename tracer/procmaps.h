@@ -41,8 +41,9 @@ int procmaps_parse_mountinfo_line(const char *line, struct mount_entry *m);
  * mount's device in the maps, a different one for every container; the
  * kernel maps, and probes, the layer file underneath. This finds that file:
  * its (device, inode), which names it however many containers map it, and a
- * host path to it. 0, or -1 when the mapping is on no overlay mount or its
- * layers can't be read (then the maps' identity is all there is). */
+ * host path to it. 0; 1 when the mapping is on no overlay mount (the maps'
+ * identity is the file's); -1 when its layers can't be read or hold no such
+ * file (then the maps' identity is all there is). */
 int procmaps_real_file(int pid, const struct map_entry *e, unsigned int *dev_major,
 		       unsigned int *dev_minor, uint64_t *inode, char *host_path, size_t len);
 #endif

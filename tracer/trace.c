@@ -227,7 +227,7 @@ static int loss_tallied(void *arg, const struct call_header *hdr)
 }
 
 /* Loss whose records did not fit in the ring buffer: one loss record per
- * thread and direction, so that the output accounts for every byte. */
+ * thread, direction and fd, so that the output accounts for every byte. */
 static void flush_unreported_loss(struct trace_session *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.unreported_loss);

@@ -122,6 +122,17 @@ void x86_func_free(struct x86_func *fn)
 	memset(fn, 0, sizeof(*fn));
 }
 
+int x86_decode_one(struct elf_image *img, uint64_t vaddr, struct x86_instr *out)
+{
+	struct x86_func one;
+
+	if (x86_decode(img, vaddr, 0, &one))
+		return -1;
+	*out = one.insns[0];
+	x86_func_free(&one);
+	return 0;
+}
+
 /* Legacy prefixes the kernel's branch emulation accepts before the opcode
  * (it refuses 0x66, the operand-size prefix). */
 static int skip_prefixes(const struct x86_instr *insn)

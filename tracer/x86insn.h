@@ -38,6 +38,8 @@ struct x86_func {
  * instruction. Returns 0, or -1 when the bytes are missing or do not decode. */
 int x86_decode(struct elf_image *img, uint64_t vaddr, uint64_t size, struct x86_func *fn);
 void x86_func_free(struct x86_func *fn);
+/* The one instruction at vaddr. 0, or -1 when it does not decode. */
+int x86_decode_one(struct elf_image *img, uint64_t vaddr, struct x86_instr *out);
 
 /* How the running kernel's uprobes handle a probe on this instruction. */
 enum x86_probe_class {

@@ -228,7 +228,7 @@ static int plan_internal(struct elf_image *img, int ver[3], enum data_dir dir,
 {
 	const struct entry_fn *entries = dir == DATA_IN ? read_entries : write_entries;
 	enum len_source len_from = internal_len_from(dir, ver[0], ver[1], ver[2]);
-	char reached[128] = "", proof[200];
+	char reached[128] = "";
 	struct probe_site site = {};
 
 	if (!len_from) {
@@ -240,7 +240,6 @@ static int plan_internal(struct elf_image *img, int ver[3], enum data_dir dir,
 	if (!*internal || prove_count_pointer(img, entries[0].func, *internal, len_from, &site,
 					      why, whylen))
 		return -1;
-	snprintf(proof, sizeof(proof), "%s", site.proof);
 	if (plan_entry_site(img, *internal, 1, &site)) {
 		snprintf(why, whylen, "the internal function at 0x%llx does not decode",
 			 (unsigned long long)*internal);
@@ -253,7 +252,6 @@ static int plan_internal(struct elf_image *img, int ver[3], enum data_dir dir,
 	}
 	site.func = dir == DATA_IN ? FUNC_SSL_READ_INTERNAL : FUNC_SSL_WRITE_INTERNAL;
 	site.len_from = len_from;
-	snprintf(site.proof, sizeof(site.proof), "%s", proof);
 	snprintf(site.what, sizeof(site.what), "%s at 0x%llx, reached from %s", func_names[site.func],
 		 (unsigned long long)*internal, reached);
 	plan->planned[dir] = 1;
@@ -261,10 +259,9 @@ static int plan_internal(struct elf_image *img, int ver[3], enum data_dir dir,
 }
 
 /* The exported functions of one direction, each probed at its entry. */
-static int plan_entries(struct elf_image *img, enum data_dir dir, struct probe_plan *plan)
+static void plan_entries(struct elf_image *img, enum data_dir dir, struct probe_plan *plan)
 {
 	const struct entry_fn *entries = dir == DATA_IN ? read_entries : write_entries;
-	int added = 0;
 
 	for (const struct entry_fn *e = entries; e->func != FUNC_COUNT; e++) {
 		struct probe_site site = { .func = e->func, .len_from = e->len_from };
@@ -274,9 +271,8 @@ static int plan_entries(struct elf_image *img, enum data_dir dir, struct probe_p
 		    plan_entry_site(img, vaddr, 0, &site))
 			continue;
 		snprintf(site.what, sizeof(site.what), "%s, exported", func_names[e->func]);
-		added += !plan_add(plan, &site);
+		plan_add(plan, &site);
 	}
-	return added;
 }
 
 /* BIO_f_ssl's method table (struct bio_method_st: int type; const char *name;
