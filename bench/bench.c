@@ -39,6 +39,8 @@ static void usage(FILE *f)
 		"  none             no tracer\n"
 		"  floor            the probe planner's sites, BPF programs that only return\n"
 		"  floor-syscalls   the floor plus the fd syscall hook\n"
+		"  floor-copy       the floor plus reading each call's count and bytes into\n"
+		"                   the ring buffer: the least any capture does\n"
 		"  reference        tlsprobe trace (the probe planner)\n"
 		"  floor-entry      the exported entry points, programs that only return\n"
 		"  reference-entry  tlsprobe trace --probes entry\n"
@@ -56,6 +58,8 @@ static void usage(FILE *f)
 		"  --configs LIST      the configurations (default: all; none always runs)\n"
 		"  --tracer-cmd CMD    also measure CMD (it must trace processes named tlsfix)\n"
 		"  --tracer-settle-ms N  wait N ms for CMD to attach (default 2000)\n"
+		"  --tracer-cpu N|any  run tracers on CPU N (default 0: the fixture's server and\n"
+		"                      reader; its client, whose calls are timed, runs on CPU 1)\n"
 		"  --rounds N          interleaved rounds (default 5)\n"
 		"  --iterations N      round trips per run at 64 B and 1 KiB (default 2000;\n"
 		"                      16 KiB: N/4, 256 KiB: N/20)\n"
@@ -77,6 +81,7 @@ static int parse_args(int argc, char **argv, struct bench_cli *cli)
 		{ "fixtures", required_argument, NULL, 'F' }, { "sizes", required_argument, NULL, 'S' },
 		{ "configs", required_argument, NULL, 'C' },  { "tracer-cmd", required_argument, NULL, 'T' },
 		{ "tracer-settle-ms", required_argument, NULL, 's' },
+		{ "tracer-cpu", required_argument, NULL, 'c' },
 		{ "rounds", required_argument, NULL, 'r' },   { "iterations", required_argument, NULL, 'n' },
 		{ "out", required_argument, NULL, 'o' },      { "skip", required_argument, NULL, 'k' },
 		{ "baseline", required_argument, NULL, 'b' }, { "threshold", required_argument, NULL, 't' },
@@ -92,6 +97,7 @@ static int parse_args(int argc, char **argv, struct bench_cli *cli)
 		case 'C': cli->configs = optarg; break;
 		case 'T': cli->o.env.tracer_cmd = optarg; break;
 		case 's': cli->o.env.tracer_settle_ms = atoi(optarg); break;
+		case 'c': cli->o.env.tracer_cpu = strcmp(optarg, "any") ? atoi(optarg) : -1; break;
 		case 'r': cli->o.rounds = atoi(optarg); break;
 		case 'n': cli->iterations = atol(optarg); break;
 		case 'o': snprintf(cli->o.workdir, sizeof(cli->o.workdir), "%s", optarg); break;
@@ -156,8 +162,8 @@ static int add_config(struct bench_results *r, const char *name)
 /* What the options ask for, in r; "none" always first. */
 static int choose(struct bench_cli *cli, struct bench_results *r)
 {
-	static char default_configs[] = "floor,floor-syscalls,reference,floor-entry,reference-entry,"
-					"bpftrace-count,bpftrace-capture";
+	static char default_configs[] = "floor,floor-syscalls,floor-copy,reference,floor-entry,"
+					"reference-entry,bpftrace-count,bpftrace-capture";
 	char *tok;
 
 	r->configs[r->nconfigs++] = config_get(CFG_NONE);
@@ -165,8 +171,12 @@ static int choose(struct bench_cli *cli, struct bench_results *r)
 	     tok = strtok(NULL, ","))
 		if (add_config(r, tok))
 			return -1;
-	if (cli->o.env.tracer_cmd)
-		r->configs[r->nconfigs++] = config_get(CFG_TRACER_CMD);
+	if (cli->o.env.tracer_cmd && add_config(r, "tracer-cmd"))
+		return -1;
+	if (!cli->o.env.tracer_cmd && results_config_index(r, CFG_TRACER_CMD) >= 0) {
+		fprintf(stderr, "tlsprobe bench: the configuration tracer-cmd needs --tracer-cmd CMD\n");
+		return -1;
+	}
 	for (tok = strtok(cli->fixtures, ","); tok && r->nfixtures < BENCH_FIXTURES_MAX;
 	     tok = strtok(NULL, ","))
 		r->fixtures[r->nfixtures++] = tok;
@@ -201,7 +211,7 @@ static void choose_passes(struct bench_cli *cli)
 
 static void smoke_scale(struct bench_cli *cli)
 {
-	static char sizes[] = "64", configs[] = "floor,reference";
+	static char sizes[] = "64", configs[] = "floor,floor-copy,reference";
 	struct bench_opts *o = &cli->o;
 
 	cli->sizes = sizes;
@@ -241,6 +251,7 @@ static void measure_all(const struct bench_opts *o, struct bench_results *r)
 	measure_sites(o, r);
 	if (measure_rounds(o, r))
 		return;
+	results_select_rounds(r);
 	if (o->bpf_stats)
 		measure_bpf_time(o, r);
 	if (o->collateral)
@@ -292,7 +303,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_results *r;
 	int ret = 0;
 
-	*o = (struct bench_opts){ .rounds = 5, .env.tracer_settle_ms = 2000,
+	*o = (struct bench_opts){ .rounds = 5, .env.tracer_settle_ms = 2000, .env.tracer_cpu = 0,
 				  .collateral_calls = 200000, .whole_runs = 5, .whole_iterations = 1000,
 				  .consumer_records = 2000000, .nloss_rates = 5,
 				  .loss_rates = { 50000, 100000, 200000, 400000, 0 } };

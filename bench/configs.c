@@ -1,4 +1,6 @@
+#define _GNU_SOURCE /* sched_setaffinity */
 #include <dirent.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,9 @@ static const struct bench_config configs[CFG_COUNT] = {
 	  CFG_COUNT, 1, 0 },
 	{ CFG_FLOOR_SYSCALLS, "floor-syscalls", "the floor plus the fd syscall hook", CFG_COUNT, 1,
 	  0 },
+	{ CFG_FLOOR_COPY, "floor-copy",
+	  "the floor plus reading each call's byte count and bytes into the ring buffer",
+	  CFG_FLOOR, 1, 0 },
 	{ CFG_REFERENCE, "reference", "tlsprobe trace (probe planner)", CFG_FLOOR, 1, 0 },
 	{ CFG_FLOOR_ENTRY, "floor-entry", "the exported entry points, programs that only return",
 	  CFG_COUNT, 1, 0 },
@@ -56,12 +61,31 @@ static void bpftrace_program(const struct bench_config *c, const char *lib, char
 		 "tid, buf(@rbuf[tid], retval)); } delete(@rbuf[tid]); }", lib, lib, lib);
 }
 
+/* Starts argv on one CPU (its children inherit it): the bench's own
+ * affinity is narrowed for the fork and put back. */
+static pid_t spawn_on_cpu(int cpu, char *const argv[], const char *stdout_path,
+			  const char *stderr_path)
+{
+	cpu_set_t saved, one;
+	pid_t pid;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (cpu < 0 || sched_getaffinity(0, sizeof(saved), &saved) ||
+	    sched_setaffinity(0, sizeof(one), &one))
+		return spawn_redirected(argv, stdout_path, stderr_path);
+	pid = spawn_redirected(argv, stdout_path, stderr_path);
+	sched_setaffinity(0, sizeof(saved), &saved);
+	return pid;
+}
+
 static pid_t spawn_config(const struct bench_config *c, const struct bench_env *env,
 			  const char *out_path, const char *log_path, char *const extra[],
 			  struct tracer_proc *tp)
 {
 	static const char *const modes[CFG_COUNT] = {
 		[CFG_FLOOR] = "floor", [CFG_FLOOR_SYSCALLS] = "floor-syscalls",
+		[CFG_FLOOR_COPY] = "floor-copy",
 		[CFG_REFERENCE] = "capture", [CFG_FLOOR_ENTRY] = "floor",
 		[CFG_REFERENCE_ENTRY] = "capture",
 	};
@@ -80,13 +104,13 @@ static pid_t spawn_config(const struct bench_config *c, const struct bench_env *
 	char *cmd[] = { "sh", "-c", (char *)env->tracer_cmd, NULL };
 
 	if (c->ours)
-		return spawn_redirected(ours, NULL, log_path);
+		return spawn_on_cpu(env->tracer_cpu, ours, NULL, log_path);
 	if (c->id == CFG_TRACER_CMD)
-		return spawn_redirected(cmd, out_path, log_path);
+		return spawn_on_cpu(env->tracer_cpu, cmd, out_path, log_path);
 	bpftrace_program(c, env->host_libssl, program, sizeof(program));
 	setenv("BPFTRACE_STRLEN", "200", 1); /* the most 0.17 allows */
 	snprintf(tp->scratch, sizeof(tp->scratch), "%.4000s.out", log_path);
-	return spawn_redirected(bpftrace, tp->scratch, log_path);
+	return spawn_on_cpu(env->tracer_cpu, bpftrace, tp->scratch, log_path);
 }
 
 static int wait_ready(const struct bench_config *c, const struct bench_env *env,

@@ -8,6 +8,7 @@ enum config_id {
 	CFG_NONE,             /* no tracer */
 	CFG_FLOOR,            /* the planner's sites, programs that only return */
 	CFG_FLOOR_SYSCALLS,   /* the same plus the syscall hook */
+	CFG_FLOOR_COPY,       /* the same plus copying each call's bytes, nothing else */
 	CFG_REFERENCE,        /* tlsprobe trace (the planner) */
 	CFG_FLOOR_ENTRY,      /* the exported entry points, programs that only return */
 	CFG_REFERENCE_ENTRY,  /* tlsprobe trace --probes entry */
@@ -37,6 +38,7 @@ struct bench_env {
 	char host_libssl[PATH_MAX];   /* for bpftrace */
 	const char *tracer_cmd;
 	int tracer_settle_ms;
+	int tracer_cpu;               /* tracers run on this CPU; -1: anywhere */
 };
 
 struct tracer_proc {

@@ -70,6 +70,8 @@ int parse_stream_json(const char *client_json, const char *server_json, struct s
 		res->messages_per_s = json_number_value(json_object_get(c, "messages_per_s"));
 		res->client_calls = (long)json_integer_value(json_object_get(c, "calls_total"));
 		res->server_calls = server_calls(server_json);
+		res->calibration_ns = json_number_value(
+			json_object_get(json_object_get(c, "calibration"), "median_ns"));
 		ok = res->messages > 0 && res->write.calls > 0 && res->server_calls >= 0;
 	}
 	json_decref(c);

@@ -20,6 +20,7 @@ struct echo_result {
 
 struct stream_result {
 	struct call_timing write;        /* the client's SSL_writes */
+	double calibration_ns;           /* its speed meanwhile (a fixed loop, timed); 0: none */
 	long messages;
 	double messages_per_s;
 	long client_calls, server_calls;

@@ -216,6 +216,7 @@ static long long run_size(const struct bench_opts *o, struct bench_results *r, i
 
 		cell->median_ns[STREAM_WRITE][i] = stream.write.median_ns;
 		cell->p99_ns[STREAM_WRITE][i] = stream.write.p99_ns;
+		cell->calibration_ns[i] = stream.calibration_ns;
 		cell->median_ns[ECHO_WRITE][i] = echo.write.median_ns;
 		cell->p99_ns[ECHO_WRITE][i] = echo.write.p99_ns;
 		cell->median_ns[ECHO_READ][i] = echo.read.median_ns;

@@ -25,9 +25,12 @@ void report_targets(const struct bench_results *r, struct bench_targets *t)
 	double ref = s < 0 ? NAN : results_added(r, 0, s, CFG_REFERENCE, STREAM_WRITE);
 	double floor = s < 0 ? NAN : results_added(r, 0, s, CFG_FLOOR, STREAM_WRITE);
 	double count = s < 0 ? NAN : results_added(r, 0, s, CFG_BPFTRACE_COUNT, STREAM_WRITE);
+	double copy = s < 0 ? NAN : results_added(r, 0, s, CFG_FLOOR_COPY, STREAM_WRITE);
 
 	t->vs_entry_count = ref > 0 && count > 0 ? count / ref : NAN;
 	t->vs_floor = ref > 0 && floor > 0 ? ref / floor : NAN;
+	t->floor_vs_entry_count = floor > 0 && count > 0 ? count / floor : NAN;
+	t->copy_vs_floor = copy > 0 && floor > 0 ? copy / floor : NAN;
 }
 
 static const char *size_name(long size, char *buf, size_t len)
@@ -62,6 +65,15 @@ static const char *const measure_key[N_MEASURES] = {
 	[STREAM_WRITE] = "stream_write", [ECHO_WRITE] = "echo_write", [ECHO_READ] = "echo_read",
 };
 
+static json_t *calibration_json(const struct cell *cell)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < cell->nrounds; i++)
+		json_array_append_new(a, json_real(cell->calibration_ns[i]));
+	return a;
+}
+
 static json_t *size_json(const struct bench_results *r, int f, int s, enum config_id id)
 {
 	const struct cell *cell = &r->cells[f][s][id];
@@ -86,6 +98,8 @@ static json_t *size_json(const struct bench_results *r, int f, int s, enum confi
 			    num(cell->bpf_measured ? cell->bpf_run_ns / cell->bpf_calls : NAN));
 	json_object_set_new(o, "bpf_runs_per_call",
 			    num(cell->bpf_measured ? (double)cell->bpf_runs / cell->bpf_calls : NAN));
+	json_object_set_new(o, "round_calibration_ns", calibration_json(cell));
+	json_object_set_new(o, "full_speed_rounds", json_integer(cell->nfull_speed));
 	if (cell->totals_read)
 		json_object_set_new(o, "capture", json_pack("{s:I, s:I, s:I}", "calls",
 							    (json_int_t)cell->calls, "captured",
@@ -164,7 +178,7 @@ int report_json(const struct bench_results *r, const char *path)
 		json_array_append_new(loss, loss_json(&r->loss[i]));
 	report_targets(r, &t);
 	root = json_pack("{s:{s:s, s:s, s:i, s:s}, s:i, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:s},"
-			 " s:o, s:{s:o, s:o}}",
+			 " s:o, s:{s:o, s:o, s:o, s:o}}",
 			 "machine", "kernel", r->kernel, "cpu", r->cpu, "cpus", r->ncpus, "date",
 			 r->date, "rounds", r->rounds, "fixtures", fixtures, "collateral",
 			 collateral_json(r), "loss", loss, "forced_loss",
@@ -172,7 +186,9 @@ int report_json(const struct bench_results *r, const char *path)
 			 "records_per_s_64", num(r->consumer_rate_64), "records_per_s_1k",
 			 num(r->consumer_rate_1k), "error", r->consumer_error, "whole",
 			 whole_json(r), "targets", "entry_count_over_reference",
-			 num(t.vs_entry_count), "reference_over_floor", num(t.vs_floor));
+			 num(t.vs_entry_count), "reference_over_floor", num(t.vs_floor),
+			 "entry_count_over_floor", num(t.floor_vs_entry_count), "floor_copy_over_floor",
+			 num(t.copy_vs_floor));
 	if (!root)
 		return -1;
 	ret = json_dump_file(root, path, JSON_INDENT(1)) ? -1 : 0;
@@ -217,6 +233,8 @@ static void md_measure_table(const struct bench_results *r, int f, enum measure 
 
 			fmt_ns(total, sizeof(total), cell->nrounds ? cell_median(cell, m) : NAN, 0);
 			fmt_ns(added, sizeof(added), results_added(r, f, s, c->id, m), 1);
+			if (cell->nrounds && !cell->nfull_speed)
+				strncat(total, " ‡", sizeof(total) - strlen(total) - 1);
 			if (c->id == CFG_NONE)
 				fprintf(out, " %s |", total);
 			else if (isnan(ratio))
@@ -226,6 +244,14 @@ static void md_measure_table(const struct bench_results *r, int f, enum measure 
 		}
 		fprintf(out, "\n");
 	}
+	for (int s = 0; s < r->nsizes; s++)
+		for (int k = 0; k < r->nconfigs; k++)
+			if (r->cells[f][s][r->configs[k]->id].nrounds &&
+			    !r->cells[f][s][r->configs[k]->id].nfull_speed) {
+				fprintf(out, "\n‡ none of its rounds ran at full speed: the median "
+					     "of all of them\n");
+				return;
+			}
 }
 
 static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
@@ -233,8 +259,9 @@ static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
 	fprintf(out, "\n### Per event: SSL_write back to back (stream-SIZE)\n\n"
 		     "The client writes without waiting, the server reads without ever blocking on "
 		     "the socket: no write pays for waking a peer, so what a tracer adds to the call "
-		     "stands out. Median ns per SSL_write (median over rounds), in brackets what it "
-		     "adds against no tracer and its ratio to the floor at the same probe sites:\n\n");
+		     "stands out. Median ns per SSL_write (median over the rounds that ran at full "
+		     "speed, see below), in brackets what it adds against no tracer and its ratio to "
+		     "the floor at the same probe sites:\n\n");
 	md_measure_table(r, f, STREAM_WRITE, out);
 	fprintf(out, "\n### Echo round trips (bench-SIZE)\n\n"
 		     "Each SSL_write wakes a server blocked in SSL_read (an IPI on a VM), and each "
@@ -253,7 +280,7 @@ static void md_sites(const struct bench_results *r, int f, FILE *out)
 		fprintf(out, "\nProbe sites: unknown (%s)\n", s->error);
 		return;
 	}
-	fprintf(out, "\nProbe sites in %s — planner (floor, floor-syscalls, reference) and "
+	fprintf(out, "\nProbe sites in %s — planner (floor, floor-syscalls, floor-copy, reference) and "
 		     "exported entry points (floor-entry, reference-entry; bpftrace probes "
 		     "SSL_write and SSL_read of these):\n\n"
 		     "| sites | function | file offset | first instruction | the kernel |\n"
@@ -295,15 +322,16 @@ static void md_cpu(const struct bench_results *r, int f, FILE *out)
 		const struct bench_config *c = r->configs[k];
 		long long calls = 0, captured = 0, lost = 0;
 
-		if (c->id != CFG_REFERENCE && c->id != CFG_REFERENCE_ENTRY)
+		if (c->id != CFG_REFERENCE && c->id != CFG_REFERENCE_ENTRY && c->id != CFG_FLOOR_COPY)
 			continue;
 		for (int s = 0; s < r->nsizes; s++) {
 			calls += r->cells[f][s][c->id].calls;
 			captured += r->cells[f][s][c->id].captured_calls;
 			lost += r->cells[f][s][c->id].lost_bytes;
 		}
-		fprintf(out, "\n%s captured %lld of the %lld calls made while it ran%s.", c->name,
-			captured, calls, lost ? ", with loss reported" : "");
+		fprintf(out, "\n%s %s %lld of the %lld calls made while it ran%s.", c->name,
+			c->id == CFG_FLOOR_COPY ? "copied the bytes of" : "captured", captured, calls,
+			lost ? ", with loss reported" : "");
 	}
 	fprintf(out, "\n");
 }
@@ -395,11 +423,37 @@ static void md_rest(const struct bench_results *r, FILE *out)
 	}
 }
 
+/* How fast the machine ran during the stream runs of size s: the fixture's
+ * calibration loop, over every configuration and round. */
+static void md_calibration(const struct bench_results *r, int s, FILE *out)
+{
+	double lo = INFINITY, hi = 0;
+	int runs = 0, full = 0;
+
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct cell *c = &r->cells[0][s][r->configs[k]->id];
+
+		for (int i = 0; i < c->nrounds; i++) {
+			if (c->calibration_ns[i] <= 0)
+				continue;
+			lo = fmin(lo, c->calibration_ns[i]);
+			hi = fmax(hi, c->calibration_ns[i]);
+			runs++;
+			full += c->full_speed[i];
+		}
+	}
+	if (runs)
+		fprintf(out, "- the machine's speed in those runs (the fixture's calibration loop, "
+			     "median per run): %.0f–%.0f ns; %d of %d runs within %.0f%% of the "
+			     "fastest ran at full speed, and only they make the medians\n", lo, hi,
+			full, runs, (FULL_SPEED_SLACK - 1) * 100);
+}
+
 /* The spread of the per-round medians behind a target's figures. */
 static void md_spread(const struct bench_results *r, int s, FILE *out)
 {
-	static const enum config_id shown[] = { CFG_NONE, CFG_FLOOR, CFG_REFERENCE,
-						CFG_BPFTRACE_COUNT };
+	static const enum config_id shown[] = { CFG_NONE, CFG_FLOOR, CFG_FLOOR_COPY,
+						CFG_REFERENCE, CFG_BPFTRACE_COUNT };
 
 	fprintf(out, "- per-round medians of SSL_write (ns):");
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
@@ -414,6 +468,7 @@ static void md_spread(const struct bench_results *r, int s, FILE *out)
 			fprintf(out, " %s %.0f–%.0f;", config_get(shown[i])->name, lo, hi);
 	}
 	fprintf(out, "\n");
+	md_calibration(r, s, out);
 }
 
 /* One target's line: its figure against the target, or why there is none. */
@@ -430,6 +485,24 @@ static void md_target(FILE *out, const char *what, double value, const char *fmt
 	fprintf(out, ": %s\n", met ? "met" : "NOT met");
 }
 
+/* What the same run says any tracer at the planner's sites can reach: the
+ * floor is the cheapest probing there, floor-copy the cheapest capture. */
+static void md_bounds(const struct bench_targets *t, FILE *out)
+{
+	fprintf(out, "- bound: the floor itself (probes that do nothing) is ");
+	if (isnan(t->floor_vs_entry_count))
+		fprintf(out, "inconclusive (not measured, or noise)");
+	else
+		fprintf(out, "%.1f× cheaper than count-only", t->floor_vs_entry_count);
+	fprintf(out, " — no tracer probing these sites can be cheaper than that\n"
+		     "- bound: copying the bytes alone (floor-copy) costs ");
+	if (isnan(t->copy_vs_floor))
+		fprintf(out, "inconclusive (not measured, or noise)");
+	else
+		fprintf(out, "%.2f× the floor", t->copy_vs_floor);
+	fprintf(out, " — no tracer capturing the plaintext at these sites can cost less\n");
+}
+
 static void md_targets(const struct bench_results *r, FILE *out)
 {
 	struct bench_targets t;
@@ -443,6 +516,7 @@ static void md_targets(const struct bench_results *r, FILE *out)
 	md_target(out, "against the floor at its own sites", t.vs_floor,
 		  "%.2f× the floor's added cost (target ≤ %.2f×)", TARGET_VS_FLOOR,
 		  t.vs_floor <= TARGET_VS_FLOOR);
+	md_bounds(&t, out);
 	if (s >= 0)
 		md_spread(r, s, out);
 }

@@ -10,6 +10,11 @@
 struct bench_targets {
 	double vs_entry_count;   /* bpftrace-count added / reference added (>= 10 wanted) */
 	double vs_floor;         /* reference added / floor added (<= 1.15 wanted) */
+	/* What bounds them, measured in the same run: */
+	double floor_vs_entry_count; /* bpftrace-count added / floor added: the most any
+				      * tracer at the planner's sites can reach */
+	double copy_vs_floor;        /* floor-copy added / floor added: the least any
+				      * capturing tracer at those sites can reach */
 };
 
 void report_targets(const struct bench_results *r, struct bench_targets *t);

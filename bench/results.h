@@ -28,7 +28,10 @@ enum measure {
 struct cell {
 	double median_ns[N_MEASURES][BENCH_ROUNDS_MAX];
 	double p99_ns[N_MEASURES][BENCH_ROUNDS_MAX];
+	double calibration_ns[BENCH_ROUNDS_MAX]; /* the stream run's speed (a fixed loop) */
 	int nrounds;
+	int full_speed[BENCH_ROUNDS_MAX];        /* results_select_rounds: this round counts */
+	int nfull_speed;
 	long long calls;           /* TLS calls of client and server, all rounds */
 	double tracer_cpu_ns;      /* the tracer's CPU time while attached, all rounds */
 	int totals_read;           /* ours: its exit totals were read */
@@ -85,7 +88,15 @@ struct bench_results {
 /* The position of a configuration in results->configs, or -1. */
 int results_config_index(const struct bench_results *r, enum config_id id);
 
-/* The median over rounds of one measure (NaN when the cell has none). */
+/* A round ran at full speed when its calibration is within this of the
+ * fastest of its fixture and size (every configuration's rounds): this
+ * VM's vCPU at times runs the same loop 1.3-2x slower, and a round run so
+ * is left out of the medians. */
+#define FULL_SPEED_SLACK 1.15
+void results_select_rounds(struct bench_results *r);
+
+/* The median over the full-speed rounds of one measure, or over all of
+ * them when none ran at full speed (NaN when the cell has none). */
 double cell_median(const struct cell *c, enum measure m);
 double cell_p99(const struct cell *c, enum measure m);
 

@@ -3,8 +3,8 @@
 #ifndef TLSPROBE_EVENTS_H
 #define TLSPROBE_EVENTS_H
 
-/* A call's plaintext travels in chunks of at most this many bytes (what
- * one bpf_probe_read_user into the per-CPU scratch event copies). */
+/* A call's plaintext travels in chunks of at most this many bytes (the
+ * largest ring-buffer record chunk_reserve_copy reserves). */
 #define CHUNK_MAX 16384
 /* Calls larger than this many chunks lose the rest, counted as loss (64 MiB). */
 #define CHUNKS_PER_CALL_MAX 4096

@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The floor: programs that only return, attached by `trace --mode floor` at
- * the same sites as the capturing ones. What a tracer costs beyond the
- * uprobes themselves is measured against these (tlsprobe bench). */
+/* The floors: what a tracer costs beyond its probes is measured against
+ * these (tlsprobe bench). Attached by `trace --mode floor` (and
+ * floor-syscalls) at the same sites as the capturing programs.
+ *
+ * floor_entry/floor_return only return. copy_entry/copy_return (--mode
+ * floor-copy) do the least that any capture of the plaintext must do: at
+ * entry remember the buffer and where the byte count goes, at return read
+ * the count and copy the bytes into a ring-buffer record. The record is
+ * then discarded — there is nothing for user space to decode — so what is
+ * measured is the copying alone (the reference's own chunk_reserve_copy): no fd, no addresses, no ids, and whether a
+ * thread is traced asked once. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "calls.bpf.h"
 
 SEC("uprobe")
 int floor_entry(void *ctx)
@@ -14,6 +24,95 @@ int floor_entry(void *ctx)
 SEC("uretprobe")
 int floor_return(void *ctx)
 {
+	return 0;
+}
+
+struct copy_call {
+	__u64 buf;
+	__u64 len_out;
+	__u32 cookie;
+	__u8 active;
+	__u8 checked;   /* is_target asked (once per thread: threads of a
+			 * process that is not traced must not copy) */
+	__u8 is_target;
+	__u8 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct copy_call);
+} copy_calls SEC(".maps");
+
+SEC("uprobe")
+int BPF_KPROBE(copy_entry, void *ssl, void *buf)
+{
+	struct copy_call *call;
+	__u64 arg4 = PT_REGS_PARM4(ctx), arg5 = PT_REGS_PARM5(ctx);
+
+	call = bpf_task_storage_get(&copy_calls, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!call)
+		return 0;
+	if (!call->checked) {
+		call->checked = 1;
+		call->is_target = is_target(bpf_get_current_pid_tgid() >> 32);
+	}
+	if (!call->is_target)
+		return 0;
+	call->cookie = bpf_get_attach_cookie(ctx);
+	call->buf = (__u64)buf;
+	call->len_out = COOKIE_LEN_FROM(call->cookie) == LEN_FROM_ARG5 ? arg5 : arg4;
+	call->active = 1;
+	return 0;
+}
+
+struct copy_chunks {
+	__u64 buf, len, copied;
+};
+
+static long copy_chunk(__u32 index, struct copy_chunks *c)
+{
+	__u64 offset = (__u64)index * CHUNK_MAX, record_size;
+	struct data_event *rec;
+
+	if (offset >= c->len)
+		return 1;
+	rec = chunk_reserve_copy(c->len - offset > CHUNK_MAX ? CHUNK_MAX : c->len - offset,
+				 (void *)(c->buf + offset), &record_size);
+	if (!rec)
+		return 1;
+	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+	c->copied = offset + (c->len - offset > CHUNK_MAX ? CHUNK_MAX : c->len - offset);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(copy_return, long ret)
+{
+	struct copy_call *call = bpf_task_storage_get(&copy_calls, bpf_get_current_task_btf(), 0, 0);
+	struct copy_chunks chunks = {};
+	struct trace_stats *stats;
+
+	if (!call || !call->active || (int)ret <= 0)
+		return 0;
+	call->active = 0;
+	if (COOKIE_LEN_FROM(call->cookie) == LEN_FROM_RETURN)
+		chunks.len = (int)ret;
+	else
+		bpf_probe_read_user(&chunks.len, sizeof(chunks.len), (void *)call->len_out);
+	chunks.buf = call->buf;
+	if (chunks.len <= CHUNK_MAX)
+		copy_chunk(0, &chunks);
+	else
+		bpf_loop(CHUNKS_PER_CALL_MAX, copy_chunk, &chunks, 0);
+	/* the totals the tracer prints: what was copied (the bench checks it) */
+	stats = stats_slot();
+	if (stats && chunks.copied == chunks.len) {
+		stats->calls++;
+		stats->bytes += chunks.copied;
+	}
 	return 0;
 }
 

@@ -13,15 +13,6 @@
 #include <bpf/bpf_core_read.h>
 #include "calls.bpf.h"
 
-/* One call's chunk being assembled; per CPU because a data_event is too big
- * for the BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct data_event);
-} chunk_scratch SEC(".maps");
-
 /* Call ids: per CPU counters (no cache line shared between CPUs), the CPU
  * in the top bits, from 1 (0: a call that fits in one chunk). */
 struct {
@@ -155,27 +146,26 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid)
 }
 
 struct chunk_ctx {
-	struct data_event *ev;
+	struct call_header hdr;
 	__u64 buf;
 	__u64 delivered;
 };
 
 static long send_chunk(__u32 index, struct chunk_ctx *c)
 {
-	struct data_event *ev = c->ev;
-	__u64 offset = (__u64)index * CHUNK_MAX;
-	__u64 left = ev->hdr.call_len - offset;
+	__u64 offset = (__u64)index * CHUNK_MAX, left = c->hdr.call_len - offset, record_size;
 	__u32 n = left > CHUNK_MAX ? CHUNK_MAX : left;
+	struct data_event *rec;
 
-	if (offset >= ev->hdr.call_len)
+	if (offset >= c->hdr.call_len)
 		return 1;
-	ev->hdr.offset = offset;
-	ev->hdr.chunk_len = n;
-	if (bpf_probe_read_user(ev->data, n, (void *)(c->buf + offset)))
-		return 1;
-	if (bpf_ringbuf_output(&events, ev, sizeof(ev->hdr) + n,
-			       wakeup_flags(sizeof(ev->hdr) + n)))
+	rec = chunk_reserve_copy(n, (void *)(c->buf + offset), &record_size);
+	if (!rec)
 		return 1; /* ring buffer full: the rest of the call is lost */
+	__builtin_memcpy(&rec->hdr, &c->hdr, sizeof(rec->hdr));
+	rec->hdr.offset = offset;
+	rec->hdr.chunk_len = n;
+	bpf_ringbuf_submit(rec, wakeup_flags(record_size));
 	c->delivered = offset + n;
 	return 0;
 }
@@ -213,21 +203,21 @@ static __always_inline void tally_unreported(const struct call_header *hdr,
 	__sync_fetch_and_add(&tally->calls, 1);
 }
 
-static __always_inline void report_loss(struct data_event *ev, __u64 delivered,
+static __always_inline void report_loss(struct call_header *hdr, __u64 delivered,
 					struct trace_stats *st)
 {
-	ev->hdr.kind = EVENT_LOSS;
-	ev->hdr.offset = delivered;
-	ev->hdr.lost = ev->hdr.call_len - delivered;
-	ev->hdr.chunk_len = 0;
+	hdr->kind = EVENT_LOSS;
+	hdr->offset = delivered;
+	hdr->lost = hdr->call_len - delivered;
+	hdr->chunk_len = 0;
 	if (st) {
 		st->lost_calls++;
-		st->lost_bytes += ev->hdr.lost;
+		st->lost_bytes += hdr->lost;
 	}
-	if (bpf_ringbuf_output(&events, &ev->hdr, sizeof(ev->hdr), wakeup_flags(sizeof(ev->hdr)))) {
+	if (bpf_ringbuf_output(&events, hdr, sizeof(*hdr), wakeup_flags(sizeof(*hdr)))) {
 		if (st)
 			st->lost_loss_records++;
-		tally_unreported(&ev->hdr, st);
+		tally_unreported(hdr, st);
 	}
 }
 
@@ -269,9 +259,7 @@ int BPF_KRETPROBE(tls_return, long ret)
 	struct thread_state *st = thread_state_peek();
 	struct trace_stats *stats;
 	struct chunk_ctx chunks;
-	struct data_event *ev;
 	__u64 pid_tgid, len;
-	__u32 zero = 0;
 
 	/* Every thread that runs the probed code comes here: ask nothing more
 	 * until it is known to be a traced call's return. */
@@ -286,11 +274,9 @@ int BPF_KRETPROBE(tls_return, long ret)
 	stats = stats_slot();
 	len = call_result_len(st, ret);
 	settle_fd(st, pid_tgid >> 32);
-	ev = bpf_map_lookup_elem(&chunk_scratch, &zero);
-	if (!ev || !len)
+	if (!len)
 		return 0;
-	fill_header(&ev->hdr, st, pid_tgid, len);
-	chunks.ev = ev;
+	fill_header(&chunks.hdr, st, pid_tgid, len);
 	chunks.buf = st->buf;
 	chunks.delivered = 0;
 	if (len <= CHUNK_MAX)
@@ -302,7 +288,7 @@ int BPF_KRETPROBE(tls_return, long ret)
 		stats->bytes += chunks.delivered;
 	}
 	if (chunks.delivered < len)
-		report_loss(ev, chunks.delivered, stats);
+		report_loss(&chunks.hdr, chunks.delivered, stats);
 	return 0;
 }
 

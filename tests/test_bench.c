@@ -76,10 +76,12 @@ static void reads_stream_results(void **state)
 	assert_int_equal(parse_stream_json(
 		"{\"scenario\":\"stream-64\",\"messages\":100000,\"messages_per_s\":51652.5,"
 		"\"write\":{\"calls\":100000,\"median_ns\":2274,\"p99_ns\":5288,\"mean_ns\":2489},"
+		"\"calibration\":{\"calls\":3125,\"median_ns\":862,\"p99_ns\":1212,\"mean_ns\":880},"
 		"\"calls_total\":100000}", "{\"reads\":99990,\"writes\":0}", &res), 0);
 	assert_int_equal(res.messages, 100000);
 	assert_float_equal(res.messages_per_s, 51652.5, 1e-9);
 	assert_float_equal(res.write.median_ns, 2274, 0);
+	assert_float_equal(res.calibration_ns, 862, 0);
 	assert_int_equal(res.client_calls, 100000);
 	assert_int_equal(res.server_calls, 99990);
 	assert_int_equal(parse_stream_json("{\"messages\":1}", "{\"reads\":1}", &res), -1);
@@ -174,6 +176,43 @@ static char *temp_file(const char *text)
 	return path;
 }
 
+/* Rounds whose calibration loop ran > 15% slower than the fastest of that
+ * size (any configuration) are left out of the medians; a cell with no
+ * round at full speed keeps all of them. */
+static void leaves_out_slowed_rounds(void **state)
+{
+	struct bench_results *r = two_x_floor();
+	struct cell *none = &r->cells[0][0][CFG_NONE], *floor = &r->cells[0][0][CFG_FLOOR];
+	struct cell *ref = &r->cells[0][0][CFG_REFERENCE];
+	const double none_ns[] = { 2000, 3000, 2100 }, none_cal[] = { 1100, 2100, 1240 };
+	const double floor_ns[] = { 4500, 3000, 3100 }, floor_cal[] = { 2000, 1105, 1150 };
+	const double ref_ns[] = { 9000, 8000 }, ref_cal[] = { 2000, 1900 };
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		none->median_ns[STREAM_WRITE][i] = none_ns[i];
+		none->calibration_ns[i] = none_cal[i];
+		floor->median_ns[STREAM_WRITE][i] = floor_ns[i];
+		floor->calibration_ns[i] = floor_cal[i];
+	}
+	for (int i = 0; i < 2; i++) {
+		ref->median_ns[STREAM_WRITE][i] = ref_ns[i];
+		ref->calibration_ns[i] = ref_cal[i];
+	}
+	none->nrounds = floor->nrounds = 3;
+	ref->nrounds = 2;
+	results_select_rounds(r);
+	/* fastest 1100: up to 1265 counts */
+	assert_int_equal(none->nfull_speed, 2);
+	assert_float_equal(cell_median(none, STREAM_WRITE), 2050, 1e-9);
+	assert_int_equal(floor->nfull_speed, 2);
+	assert_float_equal(cell_median(floor, STREAM_WRITE), 3050, 1e-9);
+	assert_int_equal(ref->nfull_speed, 0);
+	assert_float_equal(cell_median(ref, STREAM_WRITE), 8500, 1e-9);
+	assert_float_equal(results_added(r, 0, 0, CFG_FLOOR, STREAM_WRITE), 1000, 1e-9);
+	free(r);
+}
+
 static void counts_captured_and_lost_bytes(void **state)
 {
 	/* 3 + 2 captured bytes of tlsfix, a loss of 7 (of a 10-byte call) and a
@@ -234,6 +273,7 @@ int main(void)
 		cmocka_unit_test(reads_stream_results),
 		cmocka_unit_test(baseline_ratios),
 		cmocka_unit_test(regression_gate),
+		cmocka_unit_test(leaves_out_slowed_rounds),
 		cmocka_unit_test(counts_captured_and_lost_bytes),
 		cmocka_unit_test(reads_hyperfine_export),
 	};

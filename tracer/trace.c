@@ -23,6 +23,7 @@ enum trace_mode {
 	MODE_CAPTURE,        /* the tracer */
 	MODE_FLOOR,          /* the same probe sites, programs that only return */
 	MODE_FLOOR_SYSCALLS, /* the floor plus the syscall tracepoints */
+	MODE_FLOOR_COPY,     /* the floor plus copying each call's bytes, nothing else */
 };
 
 struct trace_session {
@@ -71,7 +72,9 @@ static void usage(FILE *f)
 		"  --mode MODE          capture (default); floor: the same probes with programs\n"
 		"                       that only return, capturing nothing (what the probes alone\n"
 		"                       cost); floor-syscalls: the floor plus the syscall\n"
-		"                       tracepoints. For measurements (tlsprobe bench)\n"
+		"                       tracepoints; floor-copy: the floor plus reading each\n"
+		"                       call's byte count and bytes into the ring buffer, then\n"
+		"                       discarding them. For measurements (tlsprobe bench)\n"
 		"Tuning:\n"
 		"  -b, --ringbuf-mb N   ring buffer size in MiB, a power of two (default 32)\n"
 		"  -d, --duration SEC   stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
@@ -87,7 +90,7 @@ static void usage(FILE *f)
 
 static int parse_mode(const char *name, enum trace_mode *mode)
 {
-	static const char *const names[] = { "capture", "floor", "floor-syscalls" };
+	static const char *const names[] = { "capture", "floor", "floor-syscalls", "floor-copy" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcmp(name, names[i])) {
@@ -159,7 +162,7 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 		case 'E': s->reg.explain = stderr; break;
 		case 'M':
 			if (parse_mode(optarg, &s->mode)) {
-				fprintf(stderr, "tlsprobe trace: --mode is capture, floor or floor-syscalls\n");
+				fprintf(stderr, "tlsprobe trace: --mode is capture, floor, floor-syscalls or floor-copy\n");
 				return -1;
 			}
 			break;
@@ -291,9 +294,9 @@ static void print_totals(struct trace_session *s)
 	fprintf(stderr, "\n");
 }
 
-/* In the floor modes the fd syscall hook stays detached (floor) or attached
- * (floor-syscalls); the openat tracepoint that follows new processes always
- * runs, since the probes must reach them too. */
+/* In the floor modes the fd syscall hook stays detached (floor, floor-copy)
+ * or attached (floor-syscalls); the openat tracepoint that follows new
+ * processes always runs, since the probes must reach them too. */
 static void choose_programs(struct trace_session *s)
 {
 	s->reg.entry_prog = s->skel->progs.tls_entry;
@@ -302,6 +305,10 @@ static void choose_programs(struct trace_session *s)
 		return;
 	s->reg.entry_prog = s->skel->progs.floor_entry;
 	s->reg.return_prog = s->skel->progs.floor_return;
+	if (s->mode == MODE_FLOOR_COPY) {
+		s->reg.entry_prog = s->skel->progs.copy_entry;
+		s->reg.return_prog = s->skel->progs.copy_return;
+	}
 	if (s->mode == MODE_FLOOR_SYSCALLS)
 		return;
 	bpf_program__set_autoattach(s->fd_prog, false);

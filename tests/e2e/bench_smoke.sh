@@ -28,6 +28,9 @@ for name in ("none", "floor", "reference"):
 ref = configs["reference"]["sizes"][0]
 assert ref["capture"]["captured"] == ref["capture"]["calls"] > 0, ref["capture"]
 assert ref["bpf_ns_per_call"] > 0 and ref["tracer_cpu_ns_per_call"] > 0, ref
+# floor-copy really copies: every call's bytes went through its ring-buffer records
+copy = configs["floor-copy"]["sizes"][0]
+assert copy["capture"]["captured"] == copy["capture"]["calls"] > 0, copy["capture"]
 assert host["planned_sites"] and host["entry_sites"]
 assert b["collateral"]["reference"]["write_ns"] > 0
 assert b["loss"] and b["loss"][0]["silent_bytes"] == 0, b["loss"]
@@ -35,7 +38,7 @@ forced = b["forced_loss"]
 assert forced["lost_bytes"] > 0 and forced["silent_bytes"] == 0, forced
 assert b["consumer"]["records_per_s_64"] > 0
 assert b["whole"]["reference"]["mean_s"] > 0
-assert "reference_over_floor" in b["targets"]
+assert {"reference_over_floor", "floor_copy_over_floor"} <= set(b["targets"]), b["targets"]
 PY
 grep -q '^## Loss' "$out/bench.md" || fail "bench.md has no loss table"
 grep -q '^## Targets' "$out/stdout.md" || fail "the report was not printed"
