@@ -1,10 +1,12 @@
 /* tlsprobe bench: what a tracer costs per TLS call, measured through the
  * TLS library (the fixture times its own calls), against no tracer and
  * against the floor — the same uprobes with BPF programs that only return. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,28 @@ static void usage(FILE *f)
 		"  -h, --help          this text\n", EXIT_REGRESSED);
 }
 
+/* --tracer-cpu: "any", or a CPU this process may run on. */
+static int parse_cpu(const char *arg, int *cpu)
+{
+	cpu_set_t allowed;
+	char *end;
+	long n;
+
+	if (!strcmp(arg, "any")) {
+		*cpu = -1;
+		return 0;
+	}
+	n = strtol(arg, &end, 10);
+	if (*arg && !*end && n >= 0 && n < CPU_SETSIZE && !sched_getaffinity(0, sizeof(allowed), &allowed) &&
+	    CPU_ISSET(n, &allowed)) {
+		*cpu = (int)n;
+		return 0;
+	}
+	fprintf(stderr, "tlsprobe bench: --tracer-cpu is 'any' or a CPU this machine lets it run on, "
+		"not '%s'\n", arg);
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct bench_cli *cli)
 {
 	static const struct option opts[] = {
@@ -97,7 +121,10 @@ static int parse_args(int argc, char **argv, struct bench_cli *cli)
 		case 'C': cli->configs = optarg; break;
 		case 'T': cli->o.env.tracer_cmd = optarg; break;
 		case 's': cli->o.env.tracer_settle_ms = atoi(optarg); break;
-		case 'c': cli->o.env.tracer_cpu = strcmp(optarg, "any") ? atoi(optarg) : -1; break;
+		case 'c':
+			if (parse_cpu(optarg, &cli->o.env.tracer_cpu))
+				return -1;
+			break;
 		case 'r': cli->o.rounds = atoi(optarg); break;
 		case 'n': cli->iterations = atol(optarg); break;
 		case 'o': snprintf(cli->o.workdir, sizeof(cli->o.workdir), "%s", optarg); break;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <dirent.h>
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,13 +70,19 @@ static pid_t spawn_on_cpu(int cpu, char *const argv[], const char *stdout_path,
 	cpu_set_t saved, one;
 	pid_t pid;
 
+	if (cpu < 0)
+		return spawn_redirected(argv, stdout_path, stderr_path);
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
-	if (cpu < 0 || sched_getaffinity(0, sizeof(saved), &saved) ||
-	    sched_setaffinity(0, sizeof(one), &one))
+	if (sched_getaffinity(0, sizeof(saved), &saved) || sched_setaffinity(0, sizeof(one), &one)) {
+		fprintf(stderr, "tlsprobe bench: cannot run %s on CPU %d (%s): it runs anywhere\n",
+			argv[0], cpu, strerror(errno));
 		return spawn_redirected(argv, stdout_path, stderr_path);
+	}
 	pid = spawn_redirected(argv, stdout_path, stderr_path);
-	sched_setaffinity(0, sizeof(saved), &saved);
+	if (sched_setaffinity(0, sizeof(saved), &saved))
+		fprintf(stderr, "tlsprobe bench: cannot restore its own CPU affinity: %s\n",
+			strerror(errno));
 	return pid;
 }
 

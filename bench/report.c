@@ -100,6 +100,8 @@ static json_t *size_json(const struct bench_results *r, int f, int s, enum confi
 			    num(cell->bpf_measured ? (double)cell->bpf_runs / cell->bpf_calls : NAN));
 	json_object_set_new(o, "round_calibration_ns", calibration_json(cell));
 	json_object_set_new(o, "full_speed_rounds", json_integer(cell->nfull_speed));
+	json_object_set_new(o, "rounds_in_stream_median",
+			    json_integer(cell->ncounted ? cell->ncounted : cell->nrounds));
 	if (cell->totals_read)
 		json_object_set_new(o, "capture", json_pack("{s:I, s:I, s:I}", "calls",
 							    (json_int_t)cell->calls, "captured",
@@ -233,8 +235,6 @@ static void md_measure_table(const struct bench_results *r, int f, enum measure 
 
 			fmt_ns(total, sizeof(total), cell->nrounds ? cell_median(cell, m) : NAN, 0);
 			fmt_ns(added, sizeof(added), results_added(r, f, s, c->id, m), 1);
-			if (cell->nrounds && !cell->nfull_speed)
-				strncat(total, " ‡", sizeof(total) - strlen(total) - 1);
 			if (c->id == CFG_NONE)
 				fprintf(out, " %s |", total);
 			else if (isnan(ratio))
@@ -244,14 +244,24 @@ static void md_measure_table(const struct bench_results *r, int f, enum measure 
 		}
 		fprintf(out, "\n");
 	}
-	for (int s = 0; s < r->nsizes; s++)
-		for (int k = 0; k < r->nconfigs; k++)
-			if (r->cells[f][s][r->configs[k]->id].nrounds &&
-			    !r->cells[f][s][r->configs[k]->id].nfull_speed) {
-				fprintf(out, "\n‡ none of its rounds ran at full speed: the median "
-					     "of all of them\n");
-				return;
-			}
+}
+
+/* Sizes whose stream medians take every round (a configuration had no
+ * round at full speed there). */
+static void md_all_rounds(const struct bench_results *r, int f, FILE *out)
+{
+	char name[32];
+	int any = 0;
+
+	for (int s = 0; s < r->nsizes; s++) {
+		if (!r->all_rounds[f][s])
+			continue;
+		fprintf(out, "%s%s", any ? ", " : "\nAt ", size_name(r->sizes[s], name, sizeof(name)));
+		any = 1;
+	}
+	if (any)
+		fprintf(out, " some configuration had no round at full speed: the medians there are "
+			     "of all rounds, slowed ones included.\n");
 }
 
 static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
@@ -263,6 +273,7 @@ static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
 		     "speed, see below), in brackets what it adds against no tracer and its ratio to "
 		     "the floor at the same probe sites:\n\n");
 	md_measure_table(r, f, STREAM_WRITE, out);
+	md_all_rounds(r, f, out);
 	fprintf(out, "\n### Echo round trips (bench-SIZE)\n\n"
 		     "Each SSL_write wakes a server blocked in SSL_read (an IPI on a VM), and each "
 		     "SSL_read waits for the echo: these medians include scheduling, so small "
@@ -428,7 +439,6 @@ static void md_rest(const struct bench_results *r, FILE *out)
 static void md_calibration(const struct bench_results *r, int s, FILE *out)
 {
 	double lo = INFINITY, hi = 0;
-	int runs = 0, full = 0;
 
 	for (int k = 0; k < r->nconfigs; k++) {
 		const struct cell *c = &r->cells[0][s][r->configs[k]->id];
@@ -438,15 +448,22 @@ static void md_calibration(const struct bench_results *r, int s, FILE *out)
 				continue;
 			lo = fmin(lo, c->calibration_ns[i]);
 			hi = fmax(hi, c->calibration_ns[i]);
-			runs++;
-			full += c->full_speed[i];
 		}
 	}
-	if (runs)
-		fprintf(out, "- the machine's speed in those runs (the fixture's calibration loop, "
-			     "median per run): %.0f–%.0f ns; %d of %d runs within %.0f%% of the "
-			     "fastest ran at full speed, and only they make the medians\n", lo, hi,
-			full, runs, (FULL_SPEED_SLACK - 1) * 100);
+	if (isinf(lo))
+		return;
+	fprintf(out, "- the machine's speed in those runs (the fixture's calibration loop, median "
+		     "per run): %.0f–%.0f ns; rounds within %.0f%% of the fastest (full speed), per "
+		     "configuration:", lo, hi, (FULL_SPEED_SLACK - 1) * 100);
+	for (int k = 0; k < r->nconfigs; k++) {
+		const struct cell *c = &r->cells[0][s][r->configs[k]->id];
+
+		if (c->nrounds)
+			fprintf(out, " %s %d/%d;", r->configs[k]->name, c->nfull_speed, c->nrounds);
+	}
+	fprintf(out, " %s\n", r->all_rounds[0][s]
+				      ? "not every configuration had one, so the medians take every round"
+				      : "only those make the medians");
 }
 
 /* The spread of the per-round medians behind a target's figures. */
@@ -491,16 +508,16 @@ static void md_bounds(const struct bench_targets *t, FILE *out)
 {
 	fprintf(out, "- bound: the floor itself (probes that do nothing) is ");
 	if (isnan(t->floor_vs_entry_count))
-		fprintf(out, "inconclusive (not measured, or noise)");
+		fprintf(out, "inconclusive (not measured, or noise)\n");
 	else
-		fprintf(out, "%.1f× cheaper than count-only", t->floor_vs_entry_count);
-	fprintf(out, " — no tracer probing these sites can be cheaper than that\n"
-		     "- bound: copying the bytes alone (floor-copy) costs ");
+		fprintf(out, "%.1f× cheaper than count-only — no tracer probing these sites can be "
+			     "more than that\n", t->floor_vs_entry_count);
+	fprintf(out, "- bound: copying the bytes alone (floor-copy) costs ");
 	if (isnan(t->copy_vs_floor))
-		fprintf(out, "inconclusive (not measured, or noise)");
+		fprintf(out, "inconclusive (not measured, or noise)\n");
 	else
-		fprintf(out, "%.2f× the floor", t->copy_vs_floor);
-	fprintf(out, " — no tracer capturing the plaintext at these sites can cost less\n");
+		fprintf(out, "%.2f× the floor — no tracer capturing the plaintext at these sites can "
+			     "cost less\n", t->copy_vs_floor);
 }
 
 static void md_targets(const struct bench_results *r, FILE *out)

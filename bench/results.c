@@ -24,48 +24,67 @@ static double fastest_calibration(const struct bench_results *r, int f, int s)
 	return fastest;
 }
 
+/* Flags the full-speed rounds of one fixture and size; 1 when every
+ * configuration measured there has at least one. */
+static int flag_full_speed(struct bench_results *r, int f, int s)
+{
+	double limit = fastest_calibration(r, f, s) * FULL_SPEED_SLACK;
+	int each_has_one = 1;
+
+	for (int id = 0; id < CFG_COUNT; id++) {
+		struct cell *c = &r->cells[f][s][id];
+
+		c->nfull_speed = 0;
+		for (int i = 0; i < c->nrounds; i++) {
+			/* (no calibration: a fixture without one counts) */
+			c->full_speed[i] = c->calibration_ns[i] <= limit || c->calibration_ns[i] <= 0;
+			c->nfull_speed += c->full_speed[i];
+		}
+		if (c->nrounds && !c->nfull_speed)
+			each_has_one = 0;
+	}
+	return each_has_one;
+}
+
 void results_select_rounds(struct bench_results *r)
 {
 	for (int f = 0; f < r->nfixtures; f++) {
 		for (int s = 0; s < r->nsizes; s++) {
-			double limit = fastest_calibration(r, f, s) * FULL_SPEED_SLACK;
+			int select = flag_full_speed(r, f, s);
 
+			r->all_rounds[f][s] = !select;
 			for (int id = 0; id < CFG_COUNT; id++) {
 				struct cell *c = &r->cells[f][s][id];
 
-				c->nfull_speed = 0;
-				for (int i = 0; i < c->nrounds; i++) {
-					/* (no calibration: a fixture without one counts) */
-					c->full_speed[i] = c->calibration_ns[i] <= limit ||
-							   c->calibration_ns[i] <= 0;
-					c->nfull_speed += c->full_speed[i];
-				}
+				c->ncounted = select ? c->nfull_speed : 0;
+				for (int i = 0; i < c->nrounds; i++)
+					c->counted[i] = select && c->full_speed[i];
 			}
 		}
 	}
 }
 
-/* The median of one per-round series over the full-speed rounds, or all
- * (copied: stats_median sorts). */
-static double median_of(const struct cell *c, const double *values)
+/* The median of one per-round series (copied: stats_median sorts). */
+static double median_of(const struct cell *c, const double *values, enum measure m)
 {
+	int all = m != STREAM_WRITE || !c->ncounted;
 	double copy[BENCH_ROUNDS_MAX];
 	size_t n = 0;
 
 	for (int i = 0; i < c->nrounds; i++)
-		if (c->full_speed[i] || !c->nfull_speed)
+		if (all || c->counted[i])
 			copy[n++] = values[i];
 	return stats_median(copy, n);
 }
 
 double cell_median(const struct cell *c, enum measure m)
 {
-	return median_of(c, c->median_ns[m]);
+	return median_of(c, c->median_ns[m], m);
 }
 
 double cell_p99(const struct cell *c, enum measure m)
 {
-	return median_of(c, c->p99_ns[m]);
+	return median_of(c, c->p99_ns[m], m);
 }
 
 double results_added(const struct bench_results *r, int fixture, int size, enum config_id id,

@@ -30,8 +30,10 @@ struct cell {
 	double p99_ns[N_MEASURES][BENCH_ROUNDS_MAX];
 	double calibration_ns[BENCH_ROUNDS_MAX]; /* the stream run's speed (a fixed loop) */
 	int nrounds;
-	int full_speed[BENCH_ROUNDS_MAX];        /* results_select_rounds: this round counts */
+	int full_speed[BENCH_ROUNDS_MAX];        /* its calibration says it ran at full speed */
 	int nfull_speed;
+	int counted[BENCH_ROUNDS_MAX];           /* in the stream medians; none set: all are */
+	int ncounted;
 	long long calls;           /* TLS calls of client and server, all rounds */
 	double tracer_cpu_ns;      /* the tracer's CPU time while attached, all rounds */
 	int totals_read;           /* ours: its exit totals were read */
@@ -71,6 +73,8 @@ struct bench_results {
 	const char *tracer_cmd;
 	/* the measurements */
 	struct cell cells[BENCH_FIXTURES_MAX][BENCH_SIZES_MAX][CFG_COUNT];
+	/* some configuration had no full-speed round: all rounds count */
+	int all_rounds[BENCH_FIXTURES_MAX][BENCH_SIZES_MAX];
 	struct fixture_sites sites[BENCH_FIXTURES_MAX];
 	struct collateral collateral[CFG_COUNT];
 	int collateral_measured[CFG_COUNT];
@@ -88,15 +92,18 @@ struct bench_results {
 /* The position of a configuration in results->configs, or -1. */
 int results_config_index(const struct bench_results *r, enum config_id id);
 
-/* A round ran at full speed when its calibration is within this of the
- * fastest of its fixture and size (every configuration's rounds): this
- * VM's vCPU at times runs the same loop 1.3-2x slower, and a round run so
- * is left out of the medians. */
+/* A round ran at full speed when its stream run's calibration is within
+ * this of the fastest of its fixture and size (every configuration's
+ * rounds): this VM's vCPU at times runs the same loop 1.3-2x slower, and a
+ * round run so is left out of the stream medians — unless some
+ * configuration of that fixture and size has no full-speed round at all:
+ * then every configuration keeps all its rounds (all_rounds). */
 #define FULL_SPEED_SLACK 1.15
 void results_select_rounds(struct bench_results *r);
 
-/* The median over the full-speed rounds of one measure, or over all of
- * them when none ran at full speed (NaN when the cell has none). */
+/* The median over rounds of one measure (the counted ones for the stream;
+ * the echo runs have no calibration of their own); NaN when the cell has
+ * none. */
 double cell_median(const struct cell *c, enum measure m);
 double cell_p99(const struct cell *c, enum measure m);
 

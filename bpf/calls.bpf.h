@@ -113,6 +113,17 @@ static __always_inline __u64 wakeup_flags(__u64 record_size)
 		       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* The same for a record already reserved: the ring's data counts it (with
+ * its 8-byte header, rounded up to 8) from the moment it is reserved. */
+static __always_inline __u64 wakeup_flags_reserved(__u64 record_size)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 taken = (record_size + 8 + 7) & ~7ULL;
+
+	return avail >= wakeup_threshold && avail - taken < wakeup_threshold
+		       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* One size class of chunk_reserve_copy: a constant, as the verifier wants. */
 #define CHUNK_CLASS(size)                                                          \
 	if (n <= (size)) {                                                         \

@@ -165,7 +165,7 @@ static long send_chunk(__u32 index, struct chunk_ctx *c)
 	__builtin_memcpy(&rec->hdr, &c->hdr, sizeof(rec->hdr));
 	rec->hdr.offset = offset;
 	rec->hdr.chunk_len = n;
-	bpf_ringbuf_submit(rec, wakeup_flags(record_size));
+	bpf_ringbuf_submit(rec, wakeup_flags_reserved(record_size));
 	c->delivered = offset + n;
 	return 0;
 }
@@ -258,7 +258,7 @@ int BPF_KRETPROBE(tls_return, long ret)
 {
 	struct thread_state *st = thread_state_peek();
 	struct trace_stats *stats;
-	struct chunk_ctx chunks;
+	struct chunk_ctx chunks = {}; /* (all of the header goes out: no stale stack bytes) */
 	__u64 pid_tgid, len;
 
 	/* Every thread that runs the probed code comes here: ask nothing more

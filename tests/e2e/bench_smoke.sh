@@ -31,6 +31,7 @@ assert ref["bpf_ns_per_call"] > 0 and ref["tracer_cpu_ns_per_call"] > 0, ref
 # floor-copy really copies: every call's bytes went through its ring-buffer records
 copy = configs["floor-copy"]["sizes"][0]
 assert copy["capture"]["captured"] == copy["capture"]["calls"] > 0, copy["capture"]
+assert copy["capture"]["lost_bytes"] == 0, copy["capture"]
 assert host["planned_sites"] and host["entry_sites"]
 assert b["collateral"]["reference"]["write_ns"] > 0
 assert b["loss"] and b["loss"][0]["silent_bytes"] == 0, b["loss"]
