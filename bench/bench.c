@@ -64,7 +64,8 @@ static void usage(FILE *f)
 		"                      reader; its client, whose calls are timed, runs on CPU 1)\n"
 		"  --rounds N          interleaved rounds (default 5)\n"
 		"  --iterations N      round trips per run at 64 B and 1 KiB (default 2000;\n"
-		"                      16 KiB: N/4, 256 KiB: N/20)\n"
+		"                      16 KiB: N/4, 256 KiB: N/20); stream writes per run:\n"
+		"                      10 N at 64 B and 1 KiB, N at 16 KiB, N/5 at 256 KiB\n"
 		"  --out DIR           where the reports go (default build/bench)\n"
 		"  --skip LIST         passes to leave out: bpf-stats, collateral, loss,\n"
 		"                      consumer, whole\n"
@@ -124,6 +125,9 @@ static int parse_args(int argc, char **argv, struct bench_cli *cli)
 		case 'c':
 			if (parse_cpu(optarg, &cli->o.env.tracer_cpu))
 				return -1;
+			if (cli->o.env.tracer_cpu == 1)
+				fprintf(stderr, "tlsprobe bench: CPU 1 is the timed client's: tracers "
+					"there take time from the calls they are measured by\n");
 			break;
 		case 'r': cli->o.rounds = atoi(optarg); break;
 		case 'n': cli->iterations = atol(optarg); break;
@@ -215,9 +219,13 @@ static int choose(struct bench_cli *cli, struct bench_results *r)
 			return -1;
 		}
 		r->sizes[r->nsizes] = size;
-		/* the time per round trip grows with the size: fewer of the larger */
-		r->iterations[r->nsizes++] = size <= 1024 ? cli->iterations
-					     : size <= 16384 ? cli->iterations / 4 : cli->iterations / 20;
+		/* the time per round trip grows with the size: fewer of the larger
+		 * (at least 10: --iterations may be as low as 20) */
+		r->iterations[r->nsizes] = size <= 1024 ? cli->iterations
+					   : size <= 16384 ? cli->iterations / 4 : cli->iterations / 20;
+		if (r->iterations[r->nsizes] < 10)
+			r->iterations[r->nsizes] = 10;
+		r->nsizes++;
 	}
 	r->rounds = cli->o.rounds;
 	r->tracer_cmd = cli->o.env.tracer_cmd;

@@ -270,7 +270,8 @@ static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
 		     "The client writes without waiting, the server reads without ever blocking on "
 		     "the socket: no write pays for waking a peer, so what a tracer adds to the call "
 		     "stands out. Median ns per SSL_write (median over the rounds that ran at full "
-		     "speed, see below), in brackets what it adds against no tracer and its ratio to "
+		     "speed: a round whose calibration loop ran more than 15%% slower than the "
+		     "fastest of its size is left out), in brackets what it adds against no tracer and its ratio to "
 		     "the floor at the same probe sites:\n\n");
 	md_measure_table(r, f, STREAM_WRITE, out);
 	md_all_rounds(r, f, out);
@@ -511,7 +512,8 @@ static void md_bounds(const struct bench_targets *t, FILE *out)
 		fprintf(out, "inconclusive (not measured, or noise)\n");
 	else
 		fprintf(out, "%.1f× cheaper than count-only — no tracer probing these sites can be "
-			     "more than that\n", t->floor_vs_entry_count);
+			     "more than %.1f× cheaper than count-only\n", t->floor_vs_entry_count,
+			t->floor_vs_entry_count);
 	fprintf(out, "- bound: copying the bytes alone (floor-copy) costs ");
 	if (isnan(t->copy_vs_floor))
 		fprintf(out, "inconclusive (not measured, or noise)\n");

@@ -105,20 +105,23 @@ const volatile __u64 wakeup_threshold __weak = 1 << 20;
 /* Waking the consumer costs an IPI to the CPU it sleeps on (~10 us on a VM):
  * records do not wake it, it polls every CONSUMER_POLL_MS; only the record
  * that fills the ring past wakeup_threshold wakes it at once. */
+/* What a record takes in the ring: an 8-byte header, rounded up to 8. */
+#define RING_TAKES(record_size) (((record_size) + 8 + 7) & ~7ULL)
+
 static __always_inline __u64 wakeup_flags(__u64 record_size)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
-	return avail < wakeup_threshold && avail + record_size >= wakeup_threshold
+	return avail < wakeup_threshold && avail + RING_TAKES(record_size) >= wakeup_threshold
 		       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* The same for a record already reserved: the ring's data counts it (with
- * its 8-byte header, rounded up to 8) from the moment it is reserved. */
+/* The same for a record already reserved: the ring's data counts it from
+ * the moment it is reserved. */
 static __always_inline __u64 wakeup_flags_reserved(__u64 record_size)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 taken = (record_size + 8 + 7) & ~7ULL;
+	__u64 taken = RING_TAKES(record_size);
 
 	return avail >= wakeup_threshold && avail - taken < wakeup_threshold
 		       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;

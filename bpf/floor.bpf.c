@@ -114,12 +114,13 @@ int BPF_KRETPROBE(copy_return, long ret)
 	stats = stats_slot();
 	if (!stats || !chunks.len)
 		return 0;
-	stats->calls++;
 	stats->bytes += chunks.copied;
-	if (chunks.copied < chunks.len) {
-		stats->lost_calls++;
-		stats->lost_bytes += chunks.len - chunks.copied;
+	if (chunks.copied == chunks.len) {
+		stats->calls++; /* "copied the bytes of N calls" */
+		return 0;
 	}
+	stats->lost_calls++;
+	stats->lost_bytes += chunks.len - chunks.copied;
 	return 0;
 }
 
