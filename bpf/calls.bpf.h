@@ -102,12 +102,12 @@ struct {
 /* Set by user space before load: an eighth of the ring buffer. */
 const volatile __u64 wakeup_threshold __weak = 1 << 20;
 
-/* Waking the consumer costs an IPI to the CPU it sleeps on (~10 us on a VM):
- * records do not wake it, it polls every CONSUMER_POLL_MS; only the record
- * that fills the ring past wakeup_threshold wakes it at once. */
 /* What a record takes in the ring: an 8-byte header, rounded up to 8. */
 #define RING_TAKES(record_size) (((record_size) + 8 + 7) & ~7ULL)
 
+/* Waking the consumer costs an IPI to the CPU it sleeps on (~10 us on a VM):
+ * records do not wake it, it polls every CONSUMER_POLL_MS; only the record
+ * that fills the ring past wakeup_threshold wakes it at once. */
 static __always_inline __u64 wakeup_flags(__u64 record_size)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);

@@ -8,8 +8,8 @@
  * entry remember the buffer and where the byte count goes, at return read
  * the count and copy the bytes into a ring-buffer record. The record is
  * then discarded — there is nothing for user space to decode — so what is
- * measured is the copying alone (the reference's own chunk_reserve_copy): no fd, no addresses, no ids, and whether a
- * thread is traced asked once. */
+ * measured is the copying alone (the reference's own chunk_reserve_copy):
+ * no fd, no addresses, no ids, and whether a thread is traced asked once. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
