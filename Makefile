@@ -59,7 +59,7 @@ $(BUILD)/libtlsprobe.a: $(LIB_OBJS)
 $(BUILD)/tlsprobe: $(BUILD)/obj/tracer/main.o $(BUILD)/libtlsprobe.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libtlsprobe.a
+$(BUILD)/tests/%: tests/%.c tests/*.h $(BUILD)/libtlsprobe.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
 

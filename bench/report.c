@@ -101,7 +101,7 @@ static json_t *size_json(const struct bench_results *r, int f, int s, enum confi
 	json_object_set_new(o, "round_calibration_ns", calibration_json(cell));
 	json_object_set_new(o, "full_speed_rounds", json_integer(cell->nfull_speed));
 	json_object_set_new(o, "rounds_in_stream_median",
-			    json_integer(cell->ncounted ? cell->ncounted : cell->nrounds));
+			    json_integer(cell->full_speed_only ? cell->nfull_speed : cell->nrounds));
 	if (cell->totals_read)
 		json_object_set_new(o, "capture", json_pack("{s:I, s:I, s:I}", "calls",
 							    (json_int_t)cell->calls, "captured",

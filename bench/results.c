@@ -53,13 +53,8 @@ void results_select_rounds(struct bench_results *r)
 			int select = flag_full_speed(r, f, s);
 
 			r->all_rounds[f][s] = !select;
-			for (int id = 0; id < CFG_COUNT; id++) {
-				struct cell *c = &r->cells[f][s][id];
-
-				c->ncounted = select ? c->nfull_speed : 0;
-				for (int i = 0; i < c->nrounds; i++)
-					c->counted[i] = select && c->full_speed[i];
-			}
+			for (int id = 0; id < CFG_COUNT; id++)
+				r->cells[f][s][id].full_speed_only = select;
 		}
 	}
 }
@@ -67,12 +62,12 @@ void results_select_rounds(struct bench_results *r)
 /* The median of one per-round series (copied: stats_median sorts). */
 static double median_of(const struct cell *c, const double *values, enum measure m)
 {
-	int all = m != STREAM_WRITE || !c->ncounted;
+	int all = m != STREAM_WRITE || !c->full_speed_only;
 	double copy[BENCH_ROUNDS_MAX];
 	size_t n = 0;
 
 	for (int i = 0; i < c->nrounds; i++)
-		if (all || c->counted[i])
+		if (all || c->full_speed[i])
 			copy[n++] = values[i];
 	return stats_median(copy, n);
 }

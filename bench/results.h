@@ -32,8 +32,7 @@ struct cell {
 	int nrounds;
 	int full_speed[BENCH_ROUNDS_MAX];        /* its calibration says it ran at full speed */
 	int nfull_speed;
-	int counted[BENCH_ROUNDS_MAX];           /* in the stream medians; none set: all are */
-	int ncounted;
+	int full_speed_only;                     /* the stream medians take only those */
 	long long calls;           /* TLS calls of client and server, all rounds */
 	double tracer_cpu_ns;      /* the tracer's CPU time while attached, all rounds */
 	int totals_read;           /* ours: its exit totals were read */
@@ -101,9 +100,9 @@ int results_config_index(const struct bench_results *r, enum config_id id);
 #define FULL_SPEED_SLACK 1.15
 void results_select_rounds(struct bench_results *r);
 
-/* The median over rounds of one measure (the counted ones for the stream;
- * the echo runs have no calibration of their own); NaN when the cell has
- * none. */
+/* The median over rounds of one measure (for the stream, only the
+ * full-speed ones when full_speed_only; the echo runs have no calibration
+ * of their own); NaN when the cell has none. */
 double cell_median(const struct cell *c, enum measure m);
 double cell_p99(const struct cell *c, enum measure m);
 

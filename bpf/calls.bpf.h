@@ -4,6 +4,7 @@
 #ifndef TLSPROBE_CALLS_BPF_H
 #define TLSPROBE_CALLS_BPF_H
 
+#include <bpf/bpf_tracing.h>
 #include "events.h"
 
 /* Per thread, in task-local storage (a pointer off the task: no hashing on
@@ -101,6 +102,34 @@ struct {
 
 /* Set by user space before load: an eighth of the ring buffer. */
 const volatile __u64 wakeup_threshold __weak = 1 << 20;
+
+/* Where the probed function stores its byte count (LEN_FROM_ARG4/5), read
+ * at entry. Both registers are loaded first (barrier_var): clang would
+ * otherwise pick the ctx offset and load once, and the verifier refuses a
+ * computed ctx access. */
+static __always_inline __u64 count_pointer(struct pt_regs *ctx, __u32 cookie)
+{
+	__u64 arg4 = PT_REGS_PARM4(ctx), arg5 = PT_REGS_PARM5(ctx);
+
+	barrier_var(arg4);
+	barrier_var(arg5);
+	return COOKIE_LEN_FROM(cookie) == LEN_FROM_ARG5 ? arg5 : arg4;
+}
+
+/* Bytes the call moved, at its return: the return value, or (for the _ex
+ * and internal functions, which return 1 or a positive status) the count
+ * stored through the pointer saved at entry. */
+static __always_inline __u64 call_result_len(__u32 cookie, __u64 len_out, long ret)
+{
+	__u64 len = 0;
+
+	if ((int)ret <= 0)
+		return 0;
+	if (COOKIE_LEN_FROM(cookie) == LEN_FROM_RETURN)
+		return (int)ret;
+	bpf_probe_read_user(&len, sizeof(len), (void *)len_out);
+	return len;
+}
 
 /* What a record takes in the ring: an 8-byte header, rounded up to 8. */
 #define RING_TAKES(record_size) (((record_size) + 8 + 7) & ~7ULL)

@@ -49,7 +49,6 @@ SEC("uprobe")
 int BPF_KPROBE(copy_entry, void *ssl, void *buf)
 {
 	struct copy_call *call;
-	__u64 arg4 = PT_REGS_PARM4(ctx), arg5 = PT_REGS_PARM5(ctx);
 
 	call = bpf_task_storage_get(&copy_calls, bpf_get_current_task_btf(), 0,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -63,7 +62,7 @@ int BPF_KPROBE(copy_entry, void *ssl, void *buf)
 		return 0;
 	call->cookie = bpf_get_attach_cookie(ctx);
 	call->buf = (__u64)buf;
-	call->len_out = COOKIE_LEN_FROM(call->cookie) == LEN_FROM_ARG5 ? arg5 : arg4;
+	call->len_out = count_pointer(ctx, call->cookie);
 	call->active = 1;
 	return 0;
 }
@@ -98,13 +97,10 @@ int BPF_KRETPROBE(copy_return, long ret)
 	struct copy_chunks chunks = {};
 	struct trace_stats *stats;
 
-	if (!call || !call->active || (int)ret <= 0)
+	if (!call || !call->active)
 		return 0;
 	call->active = 0;
-	if (COOKIE_LEN_FROM(call->cookie) == LEN_FROM_RETURN)
-		chunks.len = (int)ret;
-	else
-		bpf_probe_read_user(&chunks.len, sizeof(chunks.len), (void *)call->len_out);
+	chunks.len = call_result_len(call->cookie, call->len_out, ret);
 	chunks.buf = call->buf;
 	if (chunks.len <= CHUNK_MAX)
 		copy_chunk(0, &chunks);

@@ -54,7 +54,7 @@ SEC("uprobe")
 int BPF_KPROBE(tls_entry, void *ssl, void *buf)
 {
 	struct thread_state *st;
-	__u64 arg4, arg5, sp = PT_REGS_SP(ctx);
+	__u64 sp = PT_REGS_SP(ctx);
 
 	st = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -75,12 +75,8 @@ int BPF_KPROBE(tls_entry, void *ssl, void *buf)
 			stats->nested_calls++;
 		return 0;
 	}
-	/* Both registers are read unconditionally: clang would otherwise pick
-	 * the ctx offset first, and the verifier refuses a computed ctx access. */
-	arg4 = PT_REGS_PARM4(ctx);
-	arg5 = PT_REGS_PARM5(ctx);
 	st->cookie = bpf_get_attach_cookie(ctx);
-	st->len_out = COOKIE_LEN_FROM(st->cookie) == LEN_FROM_ARG5 ? arg5 : arg4;
+	st->len_out = count_pointer(ctx, st->cookie);
 	st->ssl = (__u64)ssl;
 	st->buf = (__u64)buf;
 	st->sp = sp;
@@ -90,21 +86,6 @@ int BPF_KPROBE(tls_entry, void *ssl, void *buf)
 	st->addrs.family = 0;
 	st->active = 1;
 	return 0;
-}
-
-/* Bytes the call moved: the return value, or (for the _ex and internal
- * functions, which return 1 or a positive status) the count stored through
- * the pointer argument saved at entry. */
-static __always_inline __u64 call_result_len(const struct thread_state *st, long ret)
-{
-	__u64 len = 0;
-
-	if ((int)ret <= 0)
-		return 0;
-	if (COOKIE_LEN_FROM(st->cookie) == LEN_FROM_RETURN)
-		return (int)ret;
-	bpf_probe_read_user(&len, sizeof(len), (void *)st->len_out);
-	return len;
 }
 
 /* The fd of this call, or of the last call on the same SSL* that made one.
@@ -272,7 +253,7 @@ int BPF_KRETPROBE(tls_return, long ret)
 	st->active = 0;
 	pid_tgid = bpf_get_current_pid_tgid();
 	stats = stats_slot();
-	len = call_result_len(st, ret);
+	len = call_result_len(st->cookie, st->len_out, ret);
 	settle_fd(st, pid_tgid >> 32);
 	if (!len)
 		return 0;

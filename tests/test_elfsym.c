@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "elfsym.h"
+#include "scratch.h"
 
 static char dir[] = "/tmp/tlsprobe-elfsym-XXXXXX";
 static char lib_path[128], stripped_path[128], text_path[128];
@@ -27,36 +28,18 @@ static const char lib_source[] =
 static int build_fixtures(void **state)
 {
 	char cmd[1024], src[128];
-	FILE *f;
-	(void)state;
 
 	if (!mkdtemp(dir))
 		return -1;
+	*state = dir;
 	snprintf(src, sizeof(src), "%s/lib.c", dir);
 	snprintf(lib_path, sizeof(lib_path), "%s/libtiny.so", dir);
 	snprintf(stripped_path, sizeof(stripped_path), "%s/libtiny-stripped.so", dir);
 	snprintf(text_path, sizeof(text_path), "%s/not-elf.txt", dir);
-	f = fopen(src, "w");
-	if (!f)
+	if (scratch_write(src, lib_source) || scratch_write(text_path, "hello\n"))
 		return -1;
-	fputs(lib_source, f);
-	fclose(f);
-	f = fopen(text_path, "w");
-	if (!f)
-		return -1;
-	fputs("hello\n", f);
-	fclose(f);
 	snprintf(cmd, sizeof(cmd), "cc -shared -fPIC -O1 -o %s %s && strip -o %s %s",
 		 lib_path, src, stripped_path, lib_path);
-	return system(cmd) ? -1 : 0;
-}
-
-static int remove_fixtures(void **state)
-{
-	char cmd[160];
-	(void)state;
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) ? -1 : 0;
 }
 
@@ -149,5 +132,5 @@ int main(void)
 		cmocka_unit_test(reads_rodata),
 		cmocka_unit_test(rejects_non_elf_and_missing),
 	};
-	return cmocka_run_group_tests_name("elfsym", tests, build_fixtures, remove_fixtures);
+	return cmocka_run_group_tests_name("elfsym", tests, build_fixtures, scratch_remove);
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include "libs/openssl.h"
 #include "x86insn.h"
+#include "scratch.h"
 
 static char dir[] = "/tmp/tlsprobe-planner-XXXXXX";
 
@@ -64,16 +65,6 @@ static const struct variant variants[] = {
 	  "sub $8, %rsp" },
 };
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
 static int build_variant(const struct variant *v)
 {
 	char path[256], cmd[2048], asm_text[1024];
@@ -91,7 +82,7 @@ static int build_variant(const struct variant *v)
 		 " mov $1, %%eax\n pop %%rbx\n%s ret\n"
 		 ".section .note.GNU-stack,\"\",@progbits\n", first, pop, first, pop);
 	snprintf(path, sizeof(path), "%s/%s.S", dir, v->name);
-	if (write_file(path, asm_text))
+	if (scratch_write(path, asm_text))
 		return -1;
 	snprintf(cmd, sizeof(cmd),
 		 "cc -shared -fPIC -O2 %s -o %s/libssl-%s.so %s/common.c %s/%s.S", v->cflags, dir,
@@ -102,32 +93,23 @@ static int build_variant(const struct variant *v)
 static int build_fixtures(void **state)
 {
 	char path[256], cmd[1024];
-	(void)state;
 
 	if (!mkdtemp(dir))
 		return -1;
+	*state = dir;
 	snprintf(path, sizeof(path), "%s/common.c", dir);
-	if (write_file(path, common_c))
+	if (scratch_write(path, common_c))
 		return -1;
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		if (build_variant(&variants[i]))
 			return -1;
 	/* inlined: the wrappers do the work themselves */
 	snprintf(path, sizeof(path), "%s/inlined.c", dir);
-	if (write_file(path, "const char banner[] = \"OpenSSL 3.0.19 27 Jan 2026\";\n"
+	if (scratch_write(path, "const char banner[] = \"OpenSSL 3.0.19 27 Jan 2026\";\n"
 			     "int SSL_write(void *s, const void *b, int n) { return n; }\n"
 			     "int SSL_read(void *s, void *b, int n) { return n; }\n"))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "cc -shared -fPIC -O2 -o %s/libssl-inlined.so %s", dir, path);
-	return system(cmd) ? -1 : 0;
-}
-
-static int remove_fixtures(void **state)
-{
-	char cmd[160];
-	(void)state;
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) ? -1 : 0;
 }
 
@@ -324,5 +306,5 @@ int main(void)
 		cmocka_unit_test(entry_mode_probes_the_exported_functions),
 		cmocka_unit_test(emulation_rule),
 	};
-	return cmocka_run_group_tests_name("planner", tests, build_fixtures, remove_fixtures);
+	return cmocka_run_group_tests_name("planner", tests, build_fixtures, scratch_remove);
 }

@@ -26,6 +26,8 @@ int consumer_handle(void *ctx, void *data, size_t size)
 		reasm_release(call);
 		break;
 	case EVENT_LOSS:
+		if (size < sizeof(*hdr))
+			return 0;
 		/* The bytes before the loss, then the loss itself. */
 		call = reasm_take(&c->reasm, hdr->call_id);
 		if (call && call->have)
