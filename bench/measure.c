@@ -137,11 +137,10 @@ void measure_sites(const struct bench_opts *o, struct bench_results *r)
 			continue;
 		}
 		snprintf(s->lib, sizeof(s->lib), "%.255s", path);
-		if (plan_sites(path, PLAN_AUTO, s->planned, &s->nplanned, s->version,
-			       sizeof(s->version), s->error, sizeof(s->error)) ||
-		    plan_sites(path, PLAN_ENTRY, s->entry, &s->nentry, s->version,
-			       sizeof(s->version), s->error, sizeof(s->error)))
-			continue;
+		if (!plan_sites(path, PLAN_AUTO, s->planned, &s->nplanned, s->version,
+				sizeof(s->version), s->error, sizeof(s->error)))
+			plan_sites(path, PLAN_ENTRY, s->entry, &s->nentry, s->version,
+				   sizeof(s->version), s->error, sizeof(s->error));
 	}
 }
 
