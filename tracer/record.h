@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stddef.h>
 
+/* The schema version every writer puts in "schema" (1: lines without it). */
+#define RECORD_SCHEMA 2
+
 enum record_type { RECORD_DATA = 0, RECORD_LOSS = 1 };
 enum record_dir { DIR_OUT = 0, DIR_IN = 1 };
 
@@ -18,9 +21,10 @@ struct record {
 	int pid, tid;            /* host ids (for a fixture: its own ids) */
 	int nspid, nstid;        /* ids in the target's own pid namespace */
 	char comm[16];
+	char stack[32];          /* "openssl", "gnutls", "nss" …: the backend's name */
 	char lib[256];           /* library path as the target sees it */
 	char lib_version[64];    /* e.g. "OpenSSL 3.0.19" */
-	char func[32];           /* SSL_write, SSL_read_ex, ... */
+	char func[512];          /* SSL_write, gnutls_record_recv, a mangled Rust name ... */
 	enum record_dir dir;
 	int fd;                  /* -1 when unknown */
 	char laddr[64], raddr[64]; /* "127.0.0.1:4433", "[::1]:4433", "" when unknown */
@@ -32,10 +36,12 @@ struct record {
 	uint8_t *data;           /* data: len bytes (malloc'd, owned by the record) */
 };
 
-/* Writes one JSON line (with trailing newline). Returns 0 or -errno. */
+/* Writes one JSON line (with trailing newline), "schema" included. Returns
+ * 0 or -errno. (record_write.c: needs only libc and base64.c.) */
 int record_write_json(FILE *out, const struct record *rec);
 /* Parses one JSON line into rec (rec->data malloc'd). Returns 0, or -1 with a
- * message in err (errlen bytes). Unknown fields are ignored. */
+ * message naming the field at fault in err (errlen bytes). Unknown fields are
+ * ignored. (record.c: jansson.) */
 int record_parse_json(const char *line, struct record *rec, char *err, size_t errlen);
 void record_free(struct record *rec);
 
