@@ -35,6 +35,7 @@ struct trace_session {
 	struct consumer consumer;   /* ring buffer → reassembly → output */
 	int ringbuf_mb;
 	int duration_s;
+	const char *ready_file;     /* created once every probe is attached */
 };
 
 static volatile sig_atomic_t stopping;
@@ -78,6 +79,8 @@ static void usage(FILE *f)
 		"Tuning:\n"
 		"  -b, --ringbuf-mb N   ring buffer size in MiB, a power of two (default 32)\n"
 		"  -d, --duration SEC   stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
+		"  --ready-file PATH    create PATH once attached (default: $TLSPROBE_READY_FILE,\n"
+		"                       which test harnesses set)\n"
 		"  -v, --verbose        say which libraries are attached; libbpf warnings\n"
 		"  -h, --help           this text\n"
 		"\n"
@@ -111,6 +114,7 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 		{ "duration", required_argument, NULL, 'd' }, { "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },         { "probes", required_argument, NULL, 'P' },
 		{ "explain", no_argument, NULL, 'E' },      { "mode", required_argument, NULL, 'M' },
+		{ "ready-file", required_argument, NULL, 'R' },
 		{},
 	};
 	struct targets *t = &s->targets;
@@ -160,6 +164,7 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 			s->reg.plan_mode = strcmp(optarg, "entry") ? PLAN_AUTO : PLAN_ENTRY;
 			break;
 		case 'E': s->reg.explain = stderr; break;
+		case 'R': s->ready_file = optarg; break;
 		case 'M':
 			if (parse_mode(optarg, &s->mode)) {
 				fprintf(stderr, "tlsprobe trace: --mode is capture, floor, floor-syscalls or floor-copy\n");
@@ -217,6 +222,23 @@ static int open_output(struct output *out, const char *path)
 		fprintf(stderr, "tlsprobe trace: cannot write %s: %s\n", path, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* Tells a harness that the probes are in place: the file appears only now. */
+static int signal_ready(const char *path)
+{
+	int fd;
+
+	if (!path || !path[0])
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "tlsprobe trace: cannot create the ready file %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -413,6 +435,8 @@ int cmd_trace(int argc, char **argv)
 
 	if (parse_args(argc, argv, &s, &out_path, &verbose))
 		return 2;
+	if (!s.ready_file)
+		s.ready_file = getenv("TLSPROBE_READY_FILE");
 	if (geteuid() != 0) {
 		fprintf(stderr, "tlsprobe trace: needs root (CAP_BPF, CAP_PERFMON and the targets' /proc)\n");
 		return 1;
@@ -429,6 +453,8 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	fprintf(stderr, "tlsprobe: tracing (%zu TLS librar%s attached so far); Ctrl-C to stop\n",
 		s.reg.nlibs, s.reg.nlibs == 1 ? "y" : "ies");
+	if (signal_ready(s.ready_file))
+		goto out;
 	ret = run_loop(&s) ? 1 : 0;
 	print_totals(&s);
 out:
