@@ -119,6 +119,7 @@ static void assert_records_equal(const struct record *want, const struct record 
 	assert_int_equal(got->nspid, want->nspid);
 	assert_int_equal(got->nstid, want->nstid);
 	assert_string_equal(got->comm, want->comm);
+	assert_string_equal(got->stack, want->stack);
 	assert_string_equal(got->lib, want->lib);
 	assert_string_equal(got->lib_version, want->lib_version);
 	assert_string_equal(got->func, want->func);
@@ -139,7 +140,7 @@ static struct record sample(enum record_type type)
 {
 	struct record rec = {
 		.type = type, .ts_ns = 18446744073709551ULL, .pid = 4242, .tid = 4243,
-		.nspid = 7, .nstid = 8, .comm = "curl", .lib = "/usr/lib/libssl.so.3",
+		.nspid = 7, .nstid = 8, .comm = "curl", .stack = "openssl", .lib = "/usr/lib/libssl.so.3",
 		.lib_version = "OpenSSL 3.0.19", .func = "SSL_write", .dir = DIR_OUT, .fd = 5,
 		.laddr = "127.0.0.1:50000", .raddr = "[::1]:4433",
 	};
@@ -234,7 +235,7 @@ static void test_json_unterminated_comm(void **state)
 	(void)state;
 	memcpy(rec.comm, "0123456789abcdef", 16);
 	line = to_json(&rec);
-	assert_contains(line, "\"comm\":\"0123456789abcdef\",\"lib\"");
+	assert_contains(line, "\"comm\":\"0123456789abcdef\",\"stack\"");
 	free(line);
 }
 
@@ -242,8 +243,8 @@ static void test_json_field_order(void **state)
 {
 	/* Keys as they appear: after '{' or ',' and before ':'. */
 	static const char *const keys[] = {
-		"{\"type\":", ",\"ts_ns\":", ",\"pid\":", ",\"tid\":", ",\"nspid\":",
-		",\"nstid\":", ",\"comm\":", ",\"lib\":", ",\"lib_version\":", ",\"func\":",
+		"{\"type\":", ",\"schema\":", ",\"ts_ns\":", ",\"pid\":", ",\"tid\":", ",\"nspid\":",
+		",\"nstid\":", ",\"comm\":", ",\"stack\":", ",\"lib\":", ",\"lib_version\":", ",\"func\":",
 		",\"dir\":", ",\"fd\":", ",\"laddr\":", ",\"raddr\":", ",\"len\":", ",\"data\":",
 	};
 	struct record rec = sample(RECORD_DATA);
@@ -255,8 +256,9 @@ static void test_json_field_order(void **state)
 	rec.len = 2;
 	line = to_json(&rec);
 	assert_string_equal(line,
-		"{\"type\":\"data\",\"ts_ns\":18446744073709551,\"pid\":4242,\"tid\":4243,"
-		"\"nspid\":7,\"nstid\":8,\"comm\":\"curl\",\"lib\":\"/usr/lib/libssl.so.3\","
+		"{\"type\":\"data\",\"schema\":2,\"ts_ns\":18446744073709551,\"pid\":4242,\"tid\":4243,"
+		"\"nspid\":7,\"nstid\":8,\"comm\":\"curl\",\"stack\":\"openssl\","
+		"\"lib\":\"/usr/lib/libssl.so.3\","
 		"\"lib_version\":\"OpenSSL 3.0.19\",\"func\":\"SSL_write\",\"dir\":\"out\","
 		"\"fd\":5,\"laddr\":\"127.0.0.1:50000\",\"raddr\":\"[::1]:4433\",\"len\":2,"
 		"\"data\":\"aGk=\"}\n");
