@@ -16,16 +16,7 @@
 #include <cmocka.h>
 
 #include "compare.h"
-
-#define assert_contains(hay, needle) check_contains((hay), (needle), __FILE__, __LINE__)
-
-static void check_contains(const char *hay, const char *needle, const char *file, int line)
-{
-	if (strstr(hay, needle))
-		return;
-	print_error("expected to find \"%s\" in \"%s\"\n", needle, hay);
-	_fail(file, line);
-}
+#include "assert.h"
 
 /* The fixture: ns pid 100 ("client"), whose main thread writes three calls
  * and reads two on fd 3, and whose thread 101 writes one call on fd 4. The

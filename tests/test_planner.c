@@ -21,6 +21,7 @@
 #include "libs/openssl.h"
 #include "x86insn.h"
 #include "scratch.h"
+#include "assert.h"
 
 static char dir[] = "/tmp/tlsprobe-planner-XXXXXX";
 
@@ -157,8 +158,8 @@ static void openssl_30_shape_is_planned(void **state)
 	assert_int_equal(r->len_from, LEN_FROM_ARG4);
 	assert_string_equal(w->insn.text, "push rbx");
 	assert_int_equal(w->cls, PROBE_EMULATED);
-	assert_non_null(strstr(w->what, "SSL_write, SSL_write_ex"));
-	assert_non_null(strstr(w->proof, "stack address"));
+	assert_contains(w->what, "SSL_write, SSL_write_ex");
+	assert_contains(w->proof, "stack address");
 	assert_string_equal(lib->version, "OpenSSL 3.0.19");
 	free(lib);
 }
@@ -172,7 +173,7 @@ static void openssl_35_shape_takes_the_fifth_argument(void **state)
 	assert_non_null(w);
 	assert_int_equal(w->len_from, LEN_FROM_ARG5);
 	/* SSL_write_ex reaches it only through the PLT and SSL_write_ex2 */
-	assert_non_null(strstr(w->what, "SSL_write, SSL_write_ex, SSL_write_ex2"));
+	assert_contains(w->what, "SSL_write, SSL_write_ex, SSL_write_ex2");
 	assert_int_equal(site_of(lib, FUNC_SSL_READ_INTERNAL)->len_from, LEN_FROM_ARG4);
 	free(lib);
 }
@@ -247,7 +248,7 @@ static void entry_mode_probes_the_exported_functions(void **state)
 	assert_false(lib->plan.planned[DATA_OUT] || lib->plan.planned[DATA_IN]);
 	assert_int_equal(lib->plan.nsites, 5); /* write, write_ex, write_ex2, read, read_ex */
 	assert_int_equal(site_of(lib, FUNC_SSL_WRITE_EX2)->len_from, LEN_FROM_ARG5);
-	assert_non_null(strstr(lib->plan.bio, "not covered"));
+	assert_contains(lib->plan.bio, "not covered");
 	free(lib);
 }
 
