@@ -500,7 +500,7 @@ static void test_load(void **state)
 	snprintf(path, sizeof(path), "%s/c.jsonl", dir);
 	write_file(path, LINE(4) "\n" LINE(5) "{\"type\":\"data\"}\n");
 	assert_int_equal(record_set_load_file(&set, path, err, sizeof(err)), -1);
-	assert_contains(err, "/c.jsonl:4: missing field");
+	assert_contains(err, "/c.jsonl:4: field \"dir\": missing");
 	assert_int_equal(set.n, 3);
 	assert_int_equal(record_set_load_dir(&set, dir, err, sizeof(err)), -1);
 	assert_int_equal(set.n, 3);
