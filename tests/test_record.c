@@ -335,6 +335,8 @@ static void expect_parse_error(const char *line, const char *why)
 
 static void test_json_errors(void **state)
 {
+	char line[256], why[128];
+
 	(void)state;
 	expect_parse_error(HEAD "\"len\":3,\"data\":\"Zm9v!\"}", "field \"data\": not valid base64");
 	expect_parse_error(HEAD "\"len\":3,\"data\":\"Zm=v\"}", "field \"data\": not valid base64");
@@ -362,15 +364,11 @@ static void test_json_errors(void **state)
 			   "field \"nstid\": -2 is out of range (-1 to ");
 	expect_parse_error("{\"type\":\"data\",\"ts_ns\":1,\"pid\":-1,\"tid\":1,\"dir\":\"in\",\"len\":0}",
 			   "field \"pid\": -1 is out of range (0 to ");
-	{
-		char line[256], why[128];
-
-		snprintf(line, sizeof(line), HEAD "\"schema\":%d,\"len\":0,\"data\":\"\"}",
-			 RECORD_SCHEMA + 1);
-		snprintf(why, sizeof(why), "field \"schema\": %d is newer than this tlsprobe reads (%d)",
-			 RECORD_SCHEMA + 1, RECORD_SCHEMA);
-		expect_parse_error(line, why);
-	}
+	snprintf(line, sizeof(line), HEAD "\"schema\":%d,\"len\":0,\"data\":\"\"}",
+		 RECORD_SCHEMA + 1);
+	snprintf(why, sizeof(why), "field \"schema\": %d is newer than this tlsprobe reads (%d)",
+		 RECORD_SCHEMA + 1, RECORD_SCHEMA);
+	expect_parse_error(line, why);
 	expect_parse_error("[1,2]", "not a JSON object");
 	expect_parse_error("{\"type\":", "bad JSON");
 	expect_parse_error(HEAD "\"len\":0,\"len\":0,\"data\":\"\"}", "bad JSON");
