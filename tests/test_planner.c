@@ -21,6 +21,7 @@
 #include "libs/openssl.h"
 #include "x86insn.h"
 #include "scratch.h"
+#include "assert.h"
 
 static char dir[] = "/tmp/tlsprobe-planner-XXXXXX";
 
@@ -164,8 +165,8 @@ static void openssl_30_shape_is_planned(void **state)
 	assert_int_equal(w->desc.buf, LOC_RSI);
 	assert_string_equal(w->insn.text, "push rbx");
 	assert_int_equal(w->cls, PROBE_EMULATED);
-	assert_non_null(strstr(w->what, "SSL_write, SSL_write_ex"));
-	assert_non_null(strstr(w->proof, "stack address"));
+	assert_contains(w->what, "SSL_write, SSL_write_ex");
+	assert_contains(w->proof, "stack address");
 	assert_string_equal(lib->version, "OpenSSL 3.0.19");
 	free(lib);
 }
@@ -179,7 +180,7 @@ static void openssl_35_shape_takes_the_fifth_argument(void **state)
 	assert_non_null(w);
 	assert_int_equal(w->desc.count, LOC_R8);
 	/* SSL_write_ex reaches it only through the PLT and SSL_write_ex2 */
-	assert_non_null(strstr(w->what, "SSL_write, SSL_write_ex, SSL_write_ex2"));
+	assert_contains(w->what, "SSL_write, SSL_write_ex, SSL_write_ex2");
 	assert_int_equal(site_of(lib, "ssl_read_internal")->desc.count, LOC_RCX);
 	free(lib);
 }
@@ -255,7 +256,7 @@ static void entry_mode_probes_the_exported_functions(void **state)
 	assert_false(lib->plan.planned[DATA_OUT] || lib->plan.planned[DATA_IN]);
 	assert_int_equal(lib->plan.nsites, 5); /* write, write_ex, write_ex2, read, read_ex */
 	assert_int_equal(site_of(lib, "SSL_write_ex2")->desc.count, LOC_R8);
-	assert_non_null(strstr(lib->plan.coverage, "not covered"));
+	assert_contains(lib->plan.coverage, "not covered");
 	free(lib);
 }
 
