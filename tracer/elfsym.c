@@ -26,7 +26,10 @@ struct elf_image *elf_image_open(const char *path)
 	img->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (img->fd < 0)
 		goto fail;
-	img->elf = elf_begin(img->fd, ELF_C_READ_MMAP, NULL);
+	/* read(2), not mmap: the kernel puts every uprobe registered on this
+	 * file into each new mapping of it, ours too, and the planner would
+	 * decode another tracer's (or our own) int3 for the code. */
+	img->elf = elf_begin(img->fd, ELF_C_READ, NULL);
 	if (!img->elf || elf_kind(img->elf) != ELF_K_ELF) {
 		errno = ENOEXEC;
 		goto fail;
