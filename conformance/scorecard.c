@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The scorecard in three forms. All of them go through cell_verdict() and
- * cell_detail(), so an error row reads the same everywhere: every cell FAIL,
- * with the row's error as the reason. */
+/* The scorecard in three forms. All of them go through cell_verdict(),
+ * cell_detail() and cell_shown(), so a row reads the same everywhere: an
+ * error row has every cell FAIL with the row's error as the reason, and a
+ * FAIL that the expected results list shows as XFAIL. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L	/* strnlen */
 #endif
