@@ -65,7 +65,7 @@ $(BUILD)/tests/%: tests/%.c tests/*.h $(BUILD)/libtlsprobe.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
 
-$(BUILD)/tests/e2e/%: tests/e2e/%.c $(BUILD)/libtlsprobe.a
+$(BUILD)/tests/e2e/%: tests/e2e/%.c tests/*.h $(BUILD)/libtlsprobe.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
 

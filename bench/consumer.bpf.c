@@ -28,7 +28,7 @@ static long emit(__u32 i, struct fill_args *args)
 	scratch.hdr.pid = scratch.hdr.nspid = 4242;
 	scratch.hdr.tid = scratch.hdr.nstid = 4242;
 	__builtin_memcpy(scratch.hdr.comm, "tlsfix", 7);
-	scratch.hdr.func = FUNC_SSL_WRITE_INTERNAL;
+	scratch.hdr.site = 0;
 	scratch.hdr.fd = 5;
 	scratch.hdr.addrs.family = 2;
 	scratch.hdr.addrs.lport = 40000;

@@ -12,7 +12,7 @@
 #include "consumer_rate.h"
 #include "fixture_run.h"
 #include "harness.h"
-#include "libs/openssl.h"
+#include "libs/backend.h"
 #include "measure.h"
 
 /* 100 000 events of 64 bytes: some 20 MB of records for a 1 MiB ring. */
@@ -107,12 +107,12 @@ static int plan_sites(const char *path, enum plan_mode mode, struct site_info *s
 		return -1;
 	snprintf(lib->path, sizeof(lib->path), "%s", path);
 	snprintf(lib->host_path, sizeof(lib->host_path), "%s", path);
-	ret = openssl_plan(lib, mode, err, errlen);
+	ret = backend_plan_lib(lib, mode, err, errlen);
 	*n = 0;
 	for (int i = 0; !ret && i < lib->plan.nsites && i < BENCH_SITES_MAX; i++, (*n)++) {
 		const struct probe_site *s = &lib->plan.sites[i];
 
-		snprintf(sites[i].func, sizeof(sites[i].func), "%s", tls_func_name(s->func));
+		snprintf(sites[i].func, sizeof(sites[i].func), "%s", s->func);
 		snprintf(sites[i].insn, sizeof(sites[i].insn), "%s", s->insn.text);
 		sites[i].emulated = s->cls == PROBE_EMULATED;
 		sites[i].offset = s->offset;

@@ -45,7 +45,7 @@ struct cell {
 };
 
 struct site_info {
-	char func[32];
+	char func[96];
 	char insn[96];
 	int emulated;
 	uint64_t offset;

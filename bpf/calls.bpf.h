@@ -1,10 +1,13 @@
-/* State shared by the uprobe programs (openssl.bpf.c) and the syscall
- * tracepoints (sockets.bpf.c). The maps are __weak so that both objects can
+/* State shared by the call programs (tls.bpf.c and the stacks' own entry
+ * programs, nss.bpf.c …) and the syscall tracepoints (sockets.bpf.c): per-
+ * thread call state, the site table, targets, the ring buffer, and the
+ * start of a call (call_begin). The maps are __weak so that every object can
  * declare them and the BPF linker merges them into one. */
 #ifndef TLSPROBE_CALLS_BPF_H
 #define TLSPROBE_CALLS_BPF_H
 
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "events.h"
 
 /* Per thread, in task-local storage (a pointer off the task: no hashing on
@@ -12,11 +15,12 @@
  * thread so that each call does not look it up again. */
 struct thread_state {
 	/* the call in progress (active) */
-	__u64 ssl;        /* the SSL* (remembers the fd for calls with no syscall) */
+	__u64 session;    /* the session object (remembers the fd for calls with no syscall) */
 	__u64 buf;        /* plaintext buffer */
-	__u64 len_out;    /* where the byte count is stored (LEN_FROM_ARG4/5) */
+	__u64 len_out;    /* where the byte count is stored (LEN_OUT_PTR) */
 	__u64 sp;         /* stack pointer at entry: tells nested calls from stale ones */
-	__u32 cookie;
+	struct site_desc desc; /* the site's rules, copied at entry */
+	__u32 site;
 	__u32 depth;      /* nested TLS calls inside this one (ignored) */
 	__s32 fd;         /* first INET/INET6 socket read or written inside the call */
 	__s32 other_fd;   /* else the first other fd (a pipe, a unix socket, stderr …) */
@@ -27,20 +31,20 @@ struct thread_state {
 	__u8 pad[2];
 	__u32 nspid, nstid;
 	char comm[TASK_COMM_LEN];
-	/* the last SSL* this thread used, and its socket */
-	__u64 last_ssl;
+	/* the last session this thread used, and its socket */
+	__u64 last_session;
 	__s32 last_fd;
 	__u32 pad2;
 	struct sock_addrs last_addrs;
 };
 
-struct ssl_key {
-	__u64 ssl;
+struct session_key {
+	__u64 session;
 	__u32 tgid;
 	__u32 pad;
 };
 
-struct ssl_socket {
+struct session_socket {
 	__s32 fd;
 	__u32 pad;
 	struct sock_addrs addrs;
@@ -59,12 +63,21 @@ static __always_inline struct thread_state *thread_state_peek(void)
 	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
 }
 
+/* The socket last seen on a session object (SSL*, gnutls_session_t …). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct ssl_key);
-	__type(value, struct ssl_socket);
-} ssl_sockets SEC(".maps") __weak;
+	__type(key, struct session_key);
+	__type(value, struct session_socket);
+} session_sockets SEC(".maps") __weak;
+
+/* The site table (bpf/events.h): the probe's BPF cookie is its index. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SITES_MAX);
+	__type(key, __u32);
+	__type(value, struct site_desc);
+} sites SEC(".maps") __weak;
 
 
 struct {
@@ -103,32 +116,64 @@ struct {
 /* Set by user space before load: an eighth of the ring buffer. */
 const volatile __u64 wakeup_threshold __weak = 1 << 20;
 
-/* Where the probed function stores its byte count (LEN_FROM_ARG4/5), read
- * at entry. Both registers are loaded first (barrier_var): clang would
- * otherwise pick the ctx offset and load once, and the verifier refuses a
- * computed ctx access. */
-static __always_inline __u64 count_pointer(struct pt_regs *ctx, __u32 cookie)
+/* The value at loc when the probe fires. Every register is loaded first
+ * (barrier_var): clang would otherwise turn the switch into a computed ctx
+ * offset, which the verifier refuses. */
+static __always_inline __u64 site_value(struct pt_regs *ctx, __u8 loc)
 {
-	__u64 arg4 = PT_REGS_PARM4(ctx), arg5 = PT_REGS_PARM5(ctx);
+	__u64 di = ctx->di, si = ctx->si, dx = ctx->dx, cx = ctx->cx, r8 = ctx->r8;
+	__u64 r9 = ctx->r9, ax = ctx->ax, bx = ctx->bx, r10 = ctx->r10, r11 = ctx->r11;
+	__u64 v = 0;
 
-	barrier_var(arg4);
-	barrier_var(arg5);
-	return COOKIE_LEN_FROM(cookie) == LEN_FROM_ARG5 ? arg5 : arg4;
+	barrier_var(di); barrier_var(si); barrier_var(dx); barrier_var(cx); barrier_var(r8);
+	barrier_var(r9); barrier_var(ax); barrier_var(bx); barrier_var(r10); barrier_var(r11);
+	switch (loc) {
+	case LOC_RDI: return di;
+	case LOC_RSI: return si;
+	case LOC_RDX: return dx;
+	case LOC_RCX: return cx;
+	case LOC_R8: return r8;
+	case LOC_R9: return r9;
+	case LOC_RAX: return ax;
+	case LOC_RBX: return bx;
+	case LOC_R10: return r10;
+	case LOC_R11: return r11;
+	}
+	if (loc & LOC_STACK)
+		bpf_probe_read_user(&v, sizeof(v), (void *)(ctx->sp + 8 * (__u64)(loc & 0x7f)));
+	return v;
 }
 
-/* Bytes the call moved, at its return: the return value, or (for the _ex
- * and internal functions, which return 1 or a positive status) the count
- * stored through the pointer saved at entry. */
-static __always_inline __u64 call_result_len(__u32 cookie, __u64 len_out, long ret)
+/* The site's rules for the probe that fired, or NULL (not a site). */
+static __always_inline const struct site_desc *site_of(void *ctx, __u32 *site)
 {
-	__u64 len = 0;
+	*site = bpf_get_attach_cookie(ctx);
+	return bpf_map_lookup_elem(&sites, site);
+}
 
-	if ((int)ret <= 0)
-		return 0;
-	if (COOKIE_LEN_FROM(cookie) == LEN_FROM_RETURN)
-		return (int)ret;
-	bpf_probe_read_user(&len, sizeof(len), (void *)len_out);
-	return len;
+/* Bytes the call moved, at its return: the return value (32 or 64 bit),
+ * the count stored through the pointer saved at entry (the _ex and internal
+ * functions, which return 1 or a positive status), or the second register
+ * of a two-register result. 0 when the call failed or moved nothing. */
+static __always_inline __u64 call_result_len(const struct site_desc *desc, __u64 len_out,
+					     struct pt_regs *ctx)
+{
+	long ret = PT_REGS_RC(ctx);
+	__u64 len = 0, dx = ctx->dx;
+
+	switch (desc->len) {
+	case LEN_RET32:
+		return (int)ret > 0 ? (int)ret : 0;
+	case LEN_RET64:
+		return ret > 0 ? ret : 0;
+	case LEN_OUT_PTR:
+		if ((int)ret > 0)
+			bpf_probe_read_user(&len, sizeof(len), (void *)len_out);
+		return len;
+	case LEN_RET_RDX:
+		return ret == 0 ? dx : 0;
+	}
+	return 0;
 }
 
 /* What a record takes in the ring: an 8-byte header, rounded up to 8. */
@@ -203,6 +248,86 @@ static __always_inline int is_target(__u32 tgid)
 		return 1;
 	bpf_get_current_comm(comm.comm, sizeof(comm.comm));
 	return bpf_map_lookup_elem(&target_comms, &comm) != NULL;
+}
+
+/* ---- the thread's identity, cached ---- */
+
+static __always_inline __u32 ns_id(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	bpf_probe_read_kernel(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	return upid.nr;
+}
+
+/* Fills the per-thread cache when the thread is new or changed its comm
+ * (exec, prctl): whether it is traced, and its ids in its pid namespace.
+ * The comm is compared with two plain loads from the task (bpf_get_current_comm
+ * costs ~140 ns here). */
+static __always_inline void refresh_thread(struct thread_state *st)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 comm0 = *(__u64 *)&task->comm[0], comm1 = *(__u64 *)&task->comm[8];
+
+	if (st->comm[0] && comm0 == *(__u64 *)st->comm && comm1 == *(__u64 *)&st->comm[8])
+		return;
+	*(__u64 *)st->comm = comm0;
+	*(__u64 *)&st->comm[8] = comm1;
+	st->is_target = is_target(bpf_get_current_pid_tgid() >> 32);
+	st->nspid = ns_id(BPF_CORE_READ(task, group_leader));
+	st->nstid = ns_id(task);
+}
+
+/* The thread's state, refreshed, when the thread is traced; NULL if not. */
+static __always_inline struct thread_state *traced_thread(void)
+{
+	struct thread_state *st;
+
+	st = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		return NULL;
+	refresh_thread(st);
+	return st->is_target ? st : NULL;
+}
+
+/* Starts the call this probe is the entry of: records its site, session,
+ * buffer and count pointer. A TLS call made inside the call in progress is
+ * only counted (the outermost call owns the bytes). */
+static __always_inline void call_begin(struct thread_state *st, struct pt_regs *ctx)
+{
+	const struct site_desc *desc;
+	__u64 sp = PT_REGS_SP(ctx);
+	__u32 site;
+
+	/* Deeper on the stack than the call in progress: a TLS call inside it
+	 * (SSL_write_ex calling SSL_write_ex2 when both are probed). Not
+	 * deeper: that call never returned (its thread longjmp'ed past it), so
+	 * this one replaces it. */
+	if (st->active && sp < st->sp) {
+		struct trace_stats *stats = stats_slot();
+
+		st->depth++;
+		if (stats)
+			stats->nested_calls++;
+		return;
+	}
+	desc = site_of(ctx, &site);
+	if (!desc || !desc->kind)
+		return;
+	st->site = site;
+	st->desc = *desc;
+	st->session = site_value(ctx, desc->session);
+	st->buf = site_value(ctx, desc->buf);
+	st->len_out = desc->len == LEN_OUT_PTR ? site_value(ctx, desc->count) : 0;
+	st->sp = sp;
+	st->depth = 0;
+	st->fd = -1;
+	st->other_fd = -1;
+	st->addrs.family = 0;
+	st->active = 1;
 }
 
 #endif

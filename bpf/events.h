@@ -11,6 +11,9 @@
 #define TASK_COMM_LEN 16
 #define LIB_PATH_MAX 256
 #define TARGET_COMMS_MAX 8
+/* File-name prefixes of TLS libraries the openat hook reports (libopen.bpf.c). */
+#define LIB_NAMES_MAX 8
+#define LIB_NAME_LEN 16
 /* The consumer drains the ring buffer at least this often (data records do
  * not wake it: see wakeup_flags() in calls.bpf.h). */
 #define CONSUMER_POLL_MS 20
@@ -21,35 +24,69 @@ enum event_kind {
 	EVENT_LIB_OPEN = 3, /* a target opened a TLS library: attach to it */
 };
 
-/* Which TLS function a probe belongs to. */
-enum tls_func {
-	FUNC_SSL_WRITE,
-	FUNC_SSL_READ,
-	FUNC_SSL_WRITE_EX,
-	FUNC_SSL_READ_EX,
-	FUNC_SSL_WRITE_EX2,         /* OpenSSL >= 3.3 */
-	FUNC_SSL_WRITE_INTERNAL,    /* ssl_write_internal: SSL_write*, BIO_f_ssl all reach it */
-	FUNC_SSL_READ_INTERNAL,     /* ssl_read_internal: SSL_read*, BIO_f_ssl */
-	FUNC_COUNT,
-};
-
 enum data_dir { DATA_OUT = 0, DATA_IN = 1 };
 
-/* Where the number of bytes a call moved comes from. */
-enum len_source {
-	LEN_FROM_RETURN = 0, /* the return value, when > 0 (SSL_write, SSL_read) */
-	LEN_FROM_ARG4 = 1,   /* when the return value is > 0: *(size_t *)4th argument */
-	LEN_FROM_ARG5 = 2,   /* the same, 5th argument (a flags argument comes first) */
+/* ---- Probe sites, described by data ----
+ * Every probe site of every TLS stack is one entry of the BPF map `sites`
+ * (bpf/calls.bpf.h), at the index the probe carries as its BPF cookie. The
+ * entry says what kind of site it is, where the session object, the buffer
+ * and the byte count are, what per-call state is keyed by and how the fd is
+ * found. Backends (tracer/libs/) fill it; the generic programs read it. A
+ * rule this tracer's programs do not implement yet is refused when attaching
+ * (tracer/sites.c says which), never attached and ignored. */
+#define SITES_MAX 4096
+
+enum site_kind {
+	SITE_ENTRY_RETURN = 1,   /* an entry probe and a return probe (uretprobe) */
+	SITE_ENTRY_RET_INSNS,    /* an entry probe and a probe on each return
+				  * instruction (Go: uretprobes break moving stacks) */
+	SITE_INNER,              /* one probe at an inner instruction */
 };
 
-/* The BPF cookie of a TLS probe: which library, which function, where its
- * byte count is and which direction its bytes go. */
-#define COOKIE_FUNC(c) ((c) & 0xf)
-#define COOKIE_LEN_FROM(c) (((c) >> 4) & 0x3)
-#define COOKIE_DIR(c) (((c) >> 6) & 0x1)
-#define COOKIE_LIB(c) ((c) >> 8)
-#define MAKE_COOKIE(lib, func, len_from, dir) \
-	((__u64)(lib) << 8 | (__u64)(dir) << 6 | (__u64)(len_from) << 4 | (__u64)(func))
+/* Where a value is at the probe: a register, or a stack slot (the 8 bytes
+ * at rsp + 8 * n: Go's stack ABI, n >= 1 past the return address). */
+enum site_loc {
+	LOC_NONE = 0,
+	LOC_RDI, LOC_RSI, LOC_RDX, LOC_RCX, LOC_R8, LOC_R9,  /* C: arguments 1-6 */
+	LOC_RAX, LOC_RBX, LOC_R10, LOC_R11,                  /* Go's register ABI adds these */
+	LOC_STACK = 0x80,                                    /* | n: stack slot n */
+};
+
+/* Where the number of bytes the call moved comes from. */
+enum site_len {
+	LEN_RET32 = 1,  /* the return value as int, when > 0 (SSL_write, PR_Write) */
+	LEN_RET64,      /* the return value as ssize_t, when > 0 (gnutls_record_send) */
+	LEN_OUT_PTR,    /* return value > 0: *(size_t *)count, count saved at entry (SSL_write_ex) */
+	LEN_RET_RDX,    /* two-register return, rax == 0 (Ok): rdx (Rust Result<usize>) */
+};
+
+/* What the state of a call in progress is kept by. */
+enum site_state {
+	STATE_THREAD = 1,  /* the thread: a call runs on one thread from entry to return */
+	STATE_GOROUTINE,   /* the goroutine (its g): goroutines move between threads */
+	STATE_SESSION,     /* the session object (calls split across callbacks) */
+};
+
+/* How the call's socket is found. */
+enum site_fd {
+	FD_SYSCALL_INSIDE = 1, /* the read/write-family syscall made inside the call, else
+				* the last one seen on the same session object */
+	FD_SOCKET_BEFORE,      /* the last socket read on the thread before the call (rustls reads) */
+	FD_SOCKET_AFTER,       /* the next socket write on the thread after the call (memory BIOs) */
+	FD_KERNEL_SOCKET,      /* the kernel socket itself (kTLS) */
+};
+
+struct site_desc {
+	__u32 lib;      /* which library (user space's index, for naming records) */
+	__u8 kind;      /* enum site_kind */
+	__u8 dir;       /* enum data_dir */
+	__u8 len;       /* enum site_len */
+	__u8 state;     /* enum site_state */
+	__u8 fd;        /* enum site_fd */
+	__u8 session;   /* enum site_loc: the session object (SSL*, gnutls_session_t, PRFileDesc*) */
+	__u8 buf;       /* enum site_loc: the plaintext buffer */
+	__u8 count;     /* enum site_loc: LEN_OUT_PTR's count pointer */
+};
 
 struct sock_addrs {
 	__u16 family;  /* AF_INET, AF_INET6, or 0 when the fd is no socket */
@@ -61,16 +98,16 @@ struct sock_addrs {
 
 struct call_header {
 	__u32 kind;
-	__u32 lib_id;
+	__u32 site;      /* index in the site table: library, function, stack */
 	__u64 call_id;   /* chunks of one call share it; 0 for a call in one chunk */
 	__u64 ts_ns;     /* at the call's return, CLOCK_MONOTONIC */
 	__u32 pid, tid;  /* host ids */
 	__u32 nspid, nstid;
 	char comm[TASK_COMM_LEN];
-	__u32 func;
 	__u32 dir;
 	__s32 fd;        /* -1: no syscall seen in this call nor earlier on this SSL* */
 	__u32 chunk_len; /* DATA: bytes in data[] */
+	__u32 pad;
 	__u64 call_len;  /* bytes the call moved */
 	__u64 offset;    /* DATA: offset of data[] in the call; LOSS: bytes delivered */
 	__u64 lost;      /* LOSS: bytes of the call that were not delivered */
@@ -100,7 +137,7 @@ struct loss_tally {
 	__u64 bytes, calls;
 	__u32 nspid, nstid;
 	char comm[TASK_COMM_LEN];
-	__u32 lib_id, func;
+	__u32 site;
 };
 
 /* Totals kept in BPF global data, read by user space at exit: loss is never

@@ -30,7 +30,7 @@ int floor_return(void *ctx)
 struct copy_call {
 	__u64 buf;
 	__u64 len_out;
-	__u32 cookie;
+	struct site_desc desc;
 	__u8 active;
 	__u8 checked;   /* is_target asked (once per thread: threads of a
 			 * process that is not traced must not copy) */
@@ -46,9 +46,11 @@ struct {
 } copy_calls SEC(".maps");
 
 SEC("uprobe")
-int BPF_KPROBE(copy_entry, void *ssl, void *buf)
+int copy_entry(struct pt_regs *ctx)
 {
+	const struct site_desc *desc;
 	struct copy_call *call;
+	__u32 site;
 
 	call = bpf_task_storage_get(&copy_calls, bpf_get_current_task_btf(), 0,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -60,9 +62,12 @@ int BPF_KPROBE(copy_entry, void *ssl, void *buf)
 	}
 	if (!call->is_target)
 		return 0;
-	call->cookie = bpf_get_attach_cookie(ctx);
-	call->buf = (__u64)buf;
-	call->len_out = count_pointer(ctx, call->cookie);
+	desc = site_of(ctx, &site);
+	if (!desc)
+		return 0;
+	call->desc = *desc;
+	call->buf = site_value(ctx, desc->buf);
+	call->len_out = desc->len == LEN_OUT_PTR ? site_value(ctx, desc->count) : 0;
 	call->active = 1;
 	return 0;
 }
@@ -91,7 +96,7 @@ static long copy_chunk(__u32 index, struct copy_chunks *c)
 }
 
 SEC("uretprobe")
-int BPF_KRETPROBE(copy_return, long ret)
+int copy_return(struct pt_regs *ctx)
 {
 	struct copy_call *call = bpf_task_storage_get(&copy_calls, bpf_get_current_task_btf(), 0, 0);
 	struct copy_chunks chunks = {};
@@ -100,7 +105,7 @@ int BPF_KRETPROBE(copy_return, long ret)
 	if (!call || !call->active)
 		return 0;
 	call->active = 0;
-	chunks.len = call_result_len(call->cookie, call->len_out, ret);
+	chunks.len = call_result_len(&call->desc, call->len_out, ctx);
 	chunks.buf = call->buf;
 	if (chunks.len <= CHUNK_MAX)
 		copy_chunk(0, &chunks);

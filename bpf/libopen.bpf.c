@@ -1,26 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
-/* New processes: when a target opens a file whose name contains "libssl", tell
- * user space, which attaches to that library (once per file) before the
- * process gets to its first TLS call. */
+/* New processes: when a target opens a file whose name starts like a TLS
+ * library of one of the backends (lib_names, set by user space from the
+ * backend table: "libssl.so", "libgnutls.so", "libnspr4.so" …), tell user
+ * space, which attaches to that library (once per file) before the process
+ * gets to its first TLS call. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "calls.bpf.h"
 
-static const char needle[] = "libssl";
+const volatile char lib_names[LIB_NAMES_MAX][LIB_NAME_LEN] = {};
+const volatile __u32 nlib_names = 0;
 
-static __always_inline int contains_needle(const char *path, int len)
+/* The event is built here (per CPU) and sent only when the name matches. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lib_open_event);
+} open_events SEC(".maps");
+
+struct base_ctx {
+	int len;
+	int base;
+};
+
+/* bpf_loop callback: where the file name starts (after the last '/'). A
+ * plain loop would make the verifier walk every position of the last slash. */
+static long note_slash(__u32 i, struct base_ctx *c)
 {
-	for (int i = 0; i < LIB_PATH_MAX - (int)sizeof(needle) + 1; i++) {
-		int j;
+	__u32 zero = 0;
+	struct lib_open_event *ev = bpf_map_lookup_elem(&open_events, &zero);
 
-		if (i + (int)sizeof(needle) - 1 > len)
+	if (!ev || i >= (__u32)c->len)
+		return 1;
+	if (ev->path[i & (LIB_PATH_MAX - 1)] == '/')
+		c->base = i + 1;
+	return 0;
+}
+
+static __always_inline int starts_with(const char *path, __u32 base, __u32 name)
+{
+	for (int j = 0; j < LIB_NAME_LEN; j++) {
+		char c = lib_names[name & (LIB_NAMES_MAX - 1)][j];
+
+		if (!c)
+			return j > 0;
+		if (path[(base + j) & (LIB_PATH_MAX - 1)] != c)
 			return 0;
-		for (j = 0; j < (int)sizeof(needle) - 1; j++)
-			if (path[(i + j) & (LIB_PATH_MAX - 1)] != needle[j])
-				break;
-		if (j == sizeof(needle) - 1)
-			return 1;
 	}
+	return 1;
+}
+
+static __always_inline int is_tls_lib(const char *path, int len)
+{
+	struct base_ctx c = { .len = len };
+
+	bpf_loop(LIB_PATH_MAX, note_slash, &c, 0);
+	for (__u32 n = 0; n < LIB_NAMES_MAX && n < nlib_names; n++)
+		if (starts_with(path, c.base, n))
+			return 1;
 	return 0;
 }
 
@@ -29,26 +67,24 @@ int sys_enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
 	struct lib_open_event *ev;
 	struct trace_stats *st;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
 	long len;
 
 	if (!is_target(tgid))
 		return 0;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
+	ev = bpf_map_lookup_elem(&open_events, &zero);
+	if (!ev)
+		return 0;
+	len = bpf_probe_read_user_str(ev->path, sizeof(ev->path), (void *)ctx->args[1]);
+	if (len <= 0 || !is_tls_lib(ev->path, len - 1))
+		return 0;
+	ev->kind = EVENT_LIB_OPEN;
+	ev->pid = tgid;
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0)) {
 		st = stats_slot();
 		if (st)
 			st->lost_lib_opens++;
-		return 0;
 	}
-	len = bpf_probe_read_user_str(ev->path, sizeof(ev->path), (void *)ctx->args[1]);
-	if (len <= 0 || !contains_needle(ev->path, len)) {
-		bpf_ringbuf_discard(ev, 0);
-		return 0;
-	}
-	ev->kind = EVENT_LIB_OPEN;
-	ev->pid = tgid;
-	bpf_ringbuf_submit(ev, 0);
 	return 0;
 }
 

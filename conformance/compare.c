@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The comparator. First both record sets are cut into streams (one thread,
- * one direction, in call order); then each check walks the oracle's streams
- * and looks up the trace's stream with the same key.
+/* The comparator. First the oracle's records are grouped into connections
+ * and each trace record is assigned to one of them, or to one of its own
+ * (see assign()); then both sides are cut into streams (one connection, one
+ * direction, in call order), and each check walks the oracle's streams and
+ * looks up the trace's stream with the same key.
  *
  * A stream knows its calls by position: call i moved bytes [start, start+len)
  * of the stream. In the trace, a call that lost bytes still occupies its full
  * length (the loss record says how long it was), so one lost chunk does not
- * shift every later call and fd/address alignment survives loss. */
+ * shift every later call and fd/address/thread alignment survives loss. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L	/* getline, scandir, strnlen */
 #endif
@@ -16,6 +18,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +26,7 @@
 
 #define COMM_LEN sizeof(((struct record *)0)->comm)
 #define ADDR_LEN sizeof(((struct record *)0)->laddr)
+#define NADDR 80	/* a normalized address: "[v6 address]:port" */
 
 /* ---- loading ---- */
 
@@ -125,12 +129,415 @@ void record_set_free(struct record_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/* ---- addresses ---- */
+
+/* Addresses are compared as addresses, not strings: "[::ffff:127.0.0.1]:443"
+ * (a dual-stack socket) is "127.0.0.1:443", and "[0:0::1]:0443" is "[::1]:443".
+ * Anything that does not parse is compared as written. */
+static void normalize_addr(const char *addr, char *out, size_t outlen)
+{
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	char in[ADDR_LEN + 1], text[INET6_ADDRSTRLEN];
+	char *host = in, *port;
+	unsigned char a[16];
+	int family = AF_INET;
+
+	snprintf(in, sizeof(in), "%.*s", (int)strnlen(addr, ADDR_LEN), addr);
+	snprintf(out, outlen, "%s", in);
+	port = strrchr(in, ':');
+	if (!port || !port[1] || strspn(port + 1, "0123456789") != strlen(port + 1))
+		return;
+	*port++ = '\0';
+	if (host[0] == '[') {
+		if (port - host < 3 || port[-2] != ']')
+			return;
+		port[-2] = '\0';
+		host++;
+		family = AF_INET6;
+	}
+	if (inet_pton(family, host, a) != 1)
+		return;
+	if (family == AF_INET6 && !memcmp(a, v4mapped, sizeof(v4mapped)))
+		snprintf(out, outlen, "%s:%lu", inet_ntop(AF_INET, a + 12, text, sizeof(text)),
+			 strtoul(port, NULL, 10));
+	else if (family == AF_INET6)
+		snprintf(out, outlen, "[%s]:%lu", inet_ntop(AF_INET6, a, text, sizeof(text)),
+			 strtoul(port, NULL, 10));
+	else
+		snprintf(out, outlen, "%s:%lu", host, strtoul(port, NULL, 10));
+}
+
+static bool has_addr(const struct record *rec)
+{
+	return rec->laddr[0] || rec->raddr[0];
+}
+
+/* ---- connections ---- */
+
+/* Kernel comm is a fixed array that need not be NUL-terminated. */
+static int comm_cmp(const char *a, const char *b)
+{
+	return strncmp(a, b, COMM_LEN);
+}
+
+static int int_cmp(long long a, long long b)
+{
+	return (a > b) - (a < b);
+}
+
+struct process_key {
+	int nspid;
+	char comm[COMM_LEN];
+};
+
+static struct process_key process_of(const struct record *rec)
+{
+	struct process_key proc = { rec->nspid, "" };
+
+	memcpy(proc.comm, rec->comm, COMM_LEN);
+	return proc;
+}
+
+static int process_cmp(const struct process_key *a, const struct process_key *b)
+{
+	if (a->nspid != b->nspid)
+		return int_cmp(a->nspid, b->nspid);
+	return comm_cmp(a->comm, b->comm);
+}
+
+/* What tells a connection apart within its process: an oracle connection's
+ * addresses, or its fd when the fixture gave none. A trace record that
+ * belongs to no oracle connection forms one of its own, known the same way
+ * or, lacking both, by its thread. */
+enum conn_by { BY_ADDR, BY_FD, BY_TID };
+
+struct conn {
+	struct process_key proc;
+	enum conn_by by;
+	char laddr[NADDR], raddr[NADDR]; /* BY_ADDR: normalized */
+	int id;                          /* BY_FD: the fd; BY_TID: the ns tid */
+	uint64_t first_ts, last_ts;      /* its first and last call */
+};
+
+/* "This oracle connection used this fd (or thread)": what a trace record is
+ * assigned by when its addresses match none. */
+struct use {
+	struct process_key proc;
+	int id;
+	size_t conn;
+};
+
+struct conns {
+	struct conn *v;
+	size_t n, n_oracle;     /* v[0..n_oracle) are the oracle's, sorted */
+	struct use *fds, *tids; /* sorted by (proc, id, conn) */
+	size_t nfds, ntids;
+};
+
+/* A record of one side, with the connection it belongs to. */
+struct placed {
+	const struct record *rec;
+	size_t conn;
+};
+
+static int conn_cmp(const struct conn *a, const struct conn *b)
+{
+	int c = process_cmp(&a->proc, &b->proc);
+
+	if (c)
+		return c;
+	if (a->by != b->by)
+		return int_cmp(a->by, b->by);
+	if (a->by != BY_ADDR)
+		return int_cmp(a->id, b->id);
+	c = strcmp(a->laddr, b->laddr);
+	return c ? c : strcmp(a->raddr, b->raddr);
+}
+
+/* The connection rec would form by itself: by its addresses, else its fd,
+ * else (a trace record without either) its thread. */
+static struct conn conn_of(const struct record *rec, bool by_thread)
+{
+	struct conn c = { .proc = process_of(rec), .first_ts = rec->ts_ns, .last_ts = rec->ts_ns };
+
+	if (has_addr(rec)) {
+		c.by = BY_ADDR;
+		normalize_addr(rec->laddr, c.laddr, sizeof(c.laddr));
+		normalize_addr(rec->raddr, c.raddr, sizeof(c.raddr));
+	} else if (rec->fd != -1 || !by_thread) {
+		c.by = BY_FD;
+		c.id = rec->fd;
+	} else {
+		c.by = BY_TID;
+		c.id = rec->nstid;
+	}
+	return c;
+}
+
+/* "pid 100 conn 127.0.0.1:51234->127.0.0.1:4433 out", "pid 100 fd 5 in" */
+static void stream_name(char *buf, size_t len, const struct conn *c, enum record_dir dir)
+{
+	const char *d = record_dir_name(dir);
+
+	if (c->by == BY_ADDR)
+		snprintf(buf, len, "pid %d conn %s->%s %s", c->proc.nspid,
+			 c->laddr[0] ? c->laddr : "?", c->raddr[0] ? c->raddr : "?", d);
+	else
+		snprintf(buf, len, "pid %d %s %d %s", c->proc.nspid,
+			 c->by == BY_FD ? "fd" : "tid", c->id, d);
+}
+
+/* A record waiting for its connection, with the connection it would form. */
+struct pending {
+	struct conn key;
+	size_t placed;  /* index into the side's placed records */
+};
+
+static int pending_order(const void *pa, const void *pb)
+{
+	const struct pending *a = pa, *b = pb;
+	int c = conn_cmp(&a->key, &b->key);
+
+	return c ? c : int_cmp(a->placed, b->placed);
+}
+
+/* Makes a connection of each run of equal keys in p[0..n), spanning its
+ * records' times, and points those records at it. Returns 0 or -1 (ENOMEM). */
+static int add_conns(struct conns *cs, struct pending *p, size_t n, struct placed *placed)
+{
+	size_t runs = 0;
+	struct conn *v, *c = NULL;
+
+	qsort(p, n, sizeof(*p), pending_order);
+	for (size_t i = 0; i < n; i++)
+		runs += !i || conn_cmp(&p[i].key, &p[i - 1].key);
+	v = realloc(cs->v, (cs->n + runs + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	cs->v = v;
+	for (size_t i = 0; i < n; i++) {
+		if (!i || conn_cmp(&p[i].key, &p[i - 1].key)) {
+			c = &cs->v[cs->n++];
+			*c = p[i].key;
+		}
+		if (p[i].key.first_ts < c->first_ts)
+			c->first_ts = p[i].key.first_ts;
+		if (p[i].key.last_ts > c->last_ts)
+			c->last_ts = p[i].key.last_ts;
+		placed[p[i].placed].conn = cs->n - 1;
+	}
+	return 0;
+}
+
+static int use_order(const void *pa, const void *pb)
+{
+	const struct use *a = pa, *b = pb;
+	int c = process_cmp(&a->proc, &b->proc);
+
+	if (c)
+		return c;
+	return a->id != b->id ? int_cmp(a->id, b->id) : int_cmp(a->conn, b->conn);
+}
+
+static size_t sort_unique_uses(struct use *u, size_t n)
+{
+	size_t kept = 0;
+
+	qsort(u, n, sizeof(*u), use_order);
+	for (size_t i = 0; i < n; i++)
+		if (!kept || use_order(&u[kept - 1], &u[i]))
+			u[kept++] = u[i];
+	return kept;
+}
+
+/* Notes which fds and which threads each oracle connection used. A record
+ * whose thread is unknown (-1: its runtime moves connections between
+ * threads) says nothing about threads. Returns 0 or -1 (ENOMEM). */
+static int index_uses(struct conns *cs, const struct placed *placed, size_t n)
+{
+	cs->fds = malloc((n + 1) * sizeof(*cs->fds));
+	cs->tids = malloc((n + 1) * sizeof(*cs->tids));
+	if (!cs->fds || !cs->tids)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct record *rec = placed[i].rec;
+		struct process_key proc = process_of(rec);
+
+		if (rec->fd != -1)
+			cs->fds[cs->nfds++] = (struct use){ proc, rec->fd, placed[i].conn };
+		if (rec->nstid >= 0)
+			cs->tids[cs->ntids++] = (struct use){ proc, rec->nstid, placed[i].conn };
+	}
+	cs->nfds = sort_unique_uses(cs->fds, cs->nfds);
+	cs->ntids = sort_unique_uses(cs->tids, cs->ntids);
+	return 0;
+}
+
+/* How far ts lies from a connection's calls: 0 within their span. */
+static uint64_t distance(const struct conn *c, uint64_t ts)
+{
+	if (ts < c->first_ts)
+		return c->first_ts - ts;
+	return ts > c->last_ts ? ts - c->last_ts : 0;
+}
+
+/* Of the oracle connections of proc that used id (an fd, or a thread: both
+ * can serve one connection after another), the one whose calls span ts or
+ * lie nearest to it. SIZE_MAX if none used id. */
+static size_t conn_by_use(const struct conns *cs, const struct use *uses, size_t nuses,
+			  const struct process_key *proc, int id, uint64_t ts)
+{
+	struct use key = { *proc, id, 0 };
+	size_t lo = 0, hi = nuses, best = SIZE_MAX;
+	uint64_t best_dist = 0;
+
+	while (lo < hi) {	/* the first use of (proc, id) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (use_order(&uses[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < nuses && uses[lo].id == id && !process_cmp(&uses[lo].proc, proc); lo++) {
+		uint64_t d = distance(&cs->v[uses[lo].conn], ts);
+
+		if (best == SIZE_MAX || d < best_dist) {
+			best = uses[lo].conn;
+			best_dist = d;
+		}
+	}
+	return best;
+}
+
+/* The first oracle connection not ordered before key by cmp. */
+static size_t oracle_lower_bound(const struct conns *cs, const struct conn *key,
+				 int (*cmp)(const struct conn *, const struct conn *))
+{
+	size_t lo = 0, hi = cs->n_oracle;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(&cs->v[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int conn_process_cmp(const struct conn *a, const struct conn *b)
+{
+	return process_cmp(&a->proc, &b->proc);
+}
+
+/* Does the oracle have a process with this record's (nspid, comm)? */
+static bool in_oracle(const struct conns *cs, const struct record *rec)
+{
+	struct conn key = { .proc = process_of(rec) };
+	size_t i = oracle_lower_bound(cs, &key, conn_process_cmp);
+
+	return i < cs->n_oracle && !conn_process_cmp(&cs->v[i], &key);
+}
+
+/* The oracle connection a trace record belongs to: the one with its
+ * addresses; else the one that used its fd at about that time; else the one
+ * its thread served then. So a wrong address is the addresses check's
+ * business, not missing bytes, and a tracer that knows neither fd nor
+ * addresses (bpftrace) is still scored. SIZE_MAX: none. */
+static size_t assign(const struct conns *cs, const struct record *rec)
+{
+	struct conn key = conn_of(rec, true);
+	size_t conn = SIZE_MAX;
+
+	if (key.by == BY_ADDR) {
+		size_t i = oracle_lower_bound(cs, &key, conn_cmp);
+
+		if (i < cs->n_oracle && !conn_cmp(&cs->v[i], &key))
+			conn = i;
+	}
+	if (conn == SIZE_MAX && rec->fd != -1)
+		conn = conn_by_use(cs, cs->fds, cs->nfds, &key.proc, rec->fd, rec->ts_ns);
+	if (conn == SIZE_MAX && rec->nstid >= 0)
+		conn = conn_by_use(cs, cs->tids, cs->ntids, &key.proc, rec->nstid, rec->ts_ns);
+	return conn;
+}
+
+struct side {
+	struct placed *v;
+	size_t n;
+};
+
+/* The oracle's connections: its data records that moved bytes, grouped (a
+ * fixture loses nothing, and an empty call must not demand a trace event
+ * that tracers may not emit). Returns 0 or -1 (ENOMEM). */
+static int oracle_conns(struct conns *cs, struct side *o, const struct record_set *oracle)
+{
+	struct pending *p = malloc((oracle->n + 1) * sizeof(*p));
+	int ret = -1;
+
+	o->v = malloc((oracle->n + 1) * sizeof(*o->v));
+	if (!p || !o->v)
+		goto out;
+	for (size_t i = 0; i < oracle->n; i++) {
+		const struct record *rec = &oracle->v[i];
+
+		if (rec->type != RECORD_DATA || !rec->len)
+			continue;
+		p[o->n] = (struct pending){ conn_of(rec, false), o->n };
+		o->v[o->n++] = (struct placed){ rec, SIZE_MAX };
+	}
+	if (add_conns(cs, p, o->n, o->v))
+		goto out;
+	cs->n_oracle = cs->n;
+	ret = index_uses(cs, o->v, o->n);
+out:
+	free(p);
+	return ret;
+}
+
+/* The trace's records of the oracle's processes (the rest is other traffic
+ * on the machine), each assigned to an oracle connection or to one of its
+ * own. Returns 0 or -1 (ENOMEM). */
+static int trace_conns(struct conns *cs, struct side *t, const struct record_set *trace)
+{
+	struct pending *p = malloc((trace->n + 1) * sizeof(*p));
+	size_t np = 0;
+	int ret = -1;
+
+	t->v = malloc((trace->n + 1) * sizeof(*t->v));
+	if (!p || !t->v)
+		goto out;
+	for (size_t i = 0; i < trace->n; i++) {
+		const struct record *rec = &trace->v[i];
+		size_t conn;
+
+		if (!in_oracle(cs, rec))
+			continue;
+		conn = assign(cs, rec);
+		if (conn == SIZE_MAX)
+			p[np++] = (struct pending){ conn_of(rec, true), t->n };
+		t->v[t->n++] = (struct placed){ rec, conn };
+	}
+	ret = add_conns(cs, p, np, t->v);
+out:
+	free(p);
+	return ret;
+}
+
+static void conns_free(struct conns *cs)
+{
+	free(cs->v);
+	free(cs->fds);
+	free(cs->tids);
+	memset(cs, 0, sizeof(*cs));
+}
+
 /* ---- streams ---- */
 
 struct stream_key {
-	int nspid;
-	char comm[COMM_LEN];
-	int nstid;
+	size_t conn;
 	enum record_dir dir;
 };
 
@@ -142,6 +549,7 @@ struct call {
 
 struct stream {
 	struct stream_key key;
+	char name[2 * NADDR + 64];  /* for failures: stream_name() */
 	const struct record **recs; /* all of the stream's records, in call order */
 	size_t nrecs;
 	struct call *calls;         /* calls that moved at least one byte */
@@ -154,57 +562,51 @@ struct stream {
 struct streams {
 	struct stream *v;
 	size_t n;
-	const struct record **recs; /* backing array for every stream's recs */
+	const struct record **recs;      /* backing array for every stream's recs */
+	const struct record **by_thread; /* the same records by (process, ns tid, time) */
+	size_t nrecs;
 };
 
-/* Kernel comm is a fixed array that need not be NUL-terminated. */
-static int comm_cmp(const char *a, const char *b)
+static int key_cmp(const struct stream_key *a, const struct stream_key *b)
 {
-	return strncmp(a, b, COMM_LEN);
+	return a->conn != b->conn ? int_cmp(a->conn, b->conn) : int_cmp(a->dir, b->dir);
 }
 
-static struct stream_key key_of(const struct record *rec)
+static struct stream_key key_of(const struct placed *p)
 {
-	struct stream_key key = { rec->nspid, "", rec->nstid, rec->dir };
-
-	memcpy(key.comm, rec->comm, COMM_LEN);
-	return key;
+	return (struct stream_key){ p->conn, p->rec->dir };
 }
 
-static int int_cmp(long long a, long long b)
+/* Orders records by stream, then call order. All records of a side live in
+ * one array, so comparing their addresses keeps equal timestamps in load
+ * order. */
+static int placed_order(const void *pa, const void *pb)
 {
-	return (a > b) - (a < b);
+	const struct placed *a = pa, *b = pb;
+	struct stream_key ka = key_of(a), kb = key_of(b);
+	int c = key_cmp(&ka, &kb);
+
+	if (c)
+		return c;
+	if (a->rec->ts_ns != b->rec->ts_ns)
+		return a->rec->ts_ns < b->rec->ts_ns ? -1 : 1;
+	return (a->rec > b->rec) - (a->rec < b->rec);
 }
 
-static int process_cmp(const struct stream_key *a, const struct stream_key *b)
+/* Orders records by process, then ns tid (threads being contiguous). */
+static int thread_cmp(const struct record *a, const struct record *b)
 {
-	if (a->nspid != b->nspid)
-		return int_cmp(a->nspid, b->nspid);
-	return comm_cmp(a->comm, b->comm);
-}
-
-static int thread_cmp(const struct stream_key *a, const struct stream_key *b)
-{
-	int c = process_cmp(a, b);
+	struct process_key pa = process_of(a), pb = process_of(b);
+	int c = process_cmp(&pa, &pb);
 
 	return c ? c : int_cmp(a->nstid, b->nstid);
 }
 
-static int key_cmp(const struct stream_key *a, const struct stream_key *b)
-{
-	int c = thread_cmp(a, b);
-
-	return c ? c : int_cmp(a->dir, b->dir);
-}
-
-/* Orders records by stream, then call order. All records live in one array,
- * so comparing their addresses keeps equal timestamps in load order. */
-static int rec_order(const void *pa, const void *pb)
+static int thread_order(const void *pa, const void *pb)
 {
 	const struct record *a = *(const struct record *const *)pa;
 	const struct record *b = *(const struct record *const *)pb;
-	struct stream_key ka = key_of(a), kb = key_of(b);
-	int c = key_cmp(&ka, &kb);
+	int c = thread_cmp(a, b);
 
 	if (c)
 		return c;
@@ -246,12 +648,14 @@ static void add_call(struct stream *s, const struct record *rec, uint64_t *pos)
 	*pos += len;
 }
 
-/* Fills s from recs[0..n), which share one key. Returns 0 or -1 (ENOMEM). */
-static int build_stream(struct stream *s, const struct record **recs, size_t n)
+/* Fills s from recs[0..n), which share key. Returns 0 or -1 (ENOMEM). */
+static int build_stream(struct stream *s, struct stream_key key, const struct conns *cs,
+			const struct record **recs, size_t n)
 {
 	uint64_t pos = 0, total = 0;
 
-	s->key = key_of(recs[0]);
+	s->key = key;
+	stream_name(s->name, sizeof(s->name), &cs->v[key.conn], key.dir);
 	s->recs = recs;
 	for (size_t i = 0; i < n; i++)
 		if (recs[i]->type == RECORD_DATA)
@@ -273,6 +677,7 @@ static void streams_free(struct streams *ss)
 	}
 	free(ss->v);
 	free(ss->recs);
+	free(ss->by_thread);
 	memset(ss, 0, sizeof(*ss));
 }
 
@@ -294,48 +699,32 @@ static const struct stream *find_stream(const struct streams *ss, const struct s
 	return NULL;
 }
 
-/* Does the oracle have a process with this record's (nspid, comm)? */
-static bool in_oracle(const struct streams *oracle, const struct record *rec)
+/* Cuts a side's placed records into streams, sorted by key. Returns 0 or -1
+ * (ENOMEM). */
+static int build_streams(struct streams *ss, struct side *side, const struct conns *cs)
 {
-	struct stream_key key = key_of(rec);
-
-	for (size_t i = 0; i < oracle->n; i++)
-		if (!process_cmp(&oracle->v[i].key, &key))
-			return true;
-	return false;
-}
-
-/* Cuts set into streams, sorted by key. Without oracle, set is the oracle:
- * only its data records that moved bytes count (a fixture loses nothing, and
- * an empty call must not demand a trace event that tracers may not emit).
- * With one, set is a trace: records of the oracle's processes are kept.
- * Returns 0 or -1 (ENOMEM). */
-static int build_streams(struct streams *ss, const struct record_set *set,
-			 const struct streams *oracle)
-{
-	size_t n = 0, start = 0;
+	size_t n = side->n, start = 0;
 
 	memset(ss, 0, sizeof(*ss));
-	ss->recs = malloc((set->n ? set->n : 1) * sizeof(*ss->recs));
-	ss->v = calloc(set->n ? set->n : 1, sizeof(*ss->v));
-	if (!ss->recs || !ss->v)
+	ss->recs = malloc((n ? n : 1) * sizeof(*ss->recs));
+	ss->by_thread = malloc((n ? n : 1) * sizeof(*ss->by_thread));
+	ss->v = calloc(n ? n : 1, sizeof(*ss->v));
+	if (!ss->recs || !ss->by_thread || !ss->v)
 		return -1;
-	for (size_t i = 0; i < set->n; i++) {
-		const struct record *rec = &set->v[i];
-
-		if (oracle ? in_oracle(oracle, rec) : rec->type == RECORD_DATA && rec->len)
-			ss->recs[n++] = rec;
-	}
-	qsort(ss->recs, n, sizeof(*ss->recs), rec_order);
+	qsort(side->v, n, sizeof(*side->v), placed_order);
+	for (size_t i = 0; i < n; i++)
+		ss->recs[i] = ss->by_thread[i] = side->v[i].rec;
+	ss->nrecs = n;
+	qsort(ss->by_thread, n, sizeof(*ss->by_thread), thread_order);
 	for (size_t i = 1; i <= n; i++) {
-		struct stream_key a = key_of(ss->recs[start]), b;
+		struct stream_key a = key_of(&side->v[start]), b;
 
 		if (i < n) {
-			b = key_of(ss->recs[i]);
+			b = key_of(&side->v[i]);
 			if (!key_cmp(&a, &b))
 				continue;
 		}
-		if (build_stream(&ss->v[ss->n++], ss->recs + start, i - start))
+		if (build_stream(&ss->v[ss->n++], a, cs, ss->recs + start, i - start))
 			return -1;
 		start = i;
 	}
@@ -413,8 +802,10 @@ static void conclude(struct check_result *r, const struct failures *f, const cha
 			   f->count - 1, what);
 }
 
-#define STREAM_FMT "pid %d tid %d %s"
-#define STREAM_ARGS(s) (s)->key.nspid, (s)->key.nstid, record_dir_name((s)->key.dir)
+/* Failures start with the stream's name: "pid 100 fd 5 out: ..." */
+#define STREAM_FMT "%s"
+#define STREAM_ARGS(s) (s)->name
+
 
 /* ---- checks ---- */
 
@@ -565,51 +956,10 @@ static void check_fd(const struct streams *o, const struct streams *t, struct ch
 	conclude(r, &f, "calls differ");
 }
 
-/* Addresses are compared as addresses, not strings: "[::ffff:127.0.0.1]:443"
- * (a dual-stack socket) is "127.0.0.1:443", and "[0:0::1]:0443" is "[::1]:443".
- * Anything that does not parse is compared as written. */
-static void normalize_addr(const char *addr, char *out, size_t outlen)
-{
-	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-	char in[ADDR_LEN + 1], text[INET6_ADDRSTRLEN];
-	char *host = in, *port;
-	unsigned char a[16];
-	int family = AF_INET;
-
-	snprintf(in, sizeof(in), "%.*s", (int)strnlen(addr, ADDR_LEN), addr);
-	snprintf(out, outlen, "%s", in);
-	port = strrchr(in, ':');
-	if (!port || !port[1] || strspn(port + 1, "0123456789") != strlen(port + 1))
-		return;
-	*port++ = '\0';
-	if (host[0] == '[') {
-		if (port - host < 3 || port[-2] != ']')
-			return;
-		port[-2] = '\0';
-		host++;
-		family = AF_INET6;
-	}
-	if (inet_pton(family, host, a) != 1)
-		return;
-	if (family == AF_INET6 && !memcmp(a, v4mapped, sizeof(v4mapped)))
-		snprintf(out, outlen, "%s:%lu", inet_ntop(AF_INET, a + 12, text, sizeof(text)),
-			 strtoul(port, NULL, 10));
-	else if (family == AF_INET6)
-		snprintf(out, outlen, "[%s]:%lu", inet_ntop(AF_INET6, a, text, sizeof(text)),
-			 strtoul(port, NULL, 10));
-	else
-		snprintf(out, outlen, "%s:%lu", host, strtoul(port, NULL, 10));
-}
-
-static bool has_addr(const struct record *rec)
-{
-	return rec->laddr[0] || rec->raddr[0];
-}
-
 static void cmp_one_addr(const struct stream *os, size_t idx, const char *name,
 			 const char *want, const char *got, struct failures *f)
 {
-	char w[80], g[80];
+	char w[NADDR], g[NADDR];
 
 	if (!want[0])
 		return;
@@ -656,59 +1006,94 @@ static void check_addresses(const struct streams *o, const struct streams *t,
  * tracer got wrong, so name the comm the trace reports for those ids, if any
  * (it may also be an unrelated process with the same ids in another pid
  * namespace: hence "with comm", not "as"). */
-static void explain_missing_thread(const struct stream_key *key, const struct record_set *trace,
+static void explain_missing_thread(const struct record *want, const struct record_set *trace,
 				   struct failures *f)
 {
 	for (size_t i = 0; i < trace->n; i++) {
 		const struct record *rec = &trace->v[i];
 
-		if (rec->nspid == key->nspid && rec->nstid == key->nstid) {
+		if (rec->nspid == want->nspid && rec->nstid == want->nstid) {
 			failed(f, "pid %d tid %d (%.*s): no trace events; trace has pid %d tid %d with comm \"%.*s\"",
-			       key->nspid, key->nstid, (int)COMM_LEN, key->comm, rec->nspid,
+			       want->nspid, want->nstid, (int)COMM_LEN, want->comm, rec->nspid,
 			       rec->nstid, (int)COMM_LEN, rec->comm);
 			return;
 		}
 	}
-	failed(f, "pid %d tid %d (%.*s): no trace events", key->nspid, key->nstid,
-	       (int)COMM_LEN, key->comm);
+	failed(f, "pid %d tid %d (%.*s): no trace events", want->nspid, want->nstid,
+	       (int)COMM_LEN, want->comm);
 }
 
-static bool has_thread(const struct streams *ss, const struct stream_key *key)
+static bool has_thread(const struct streams *ss, const struct record *want)
 {
-	for (size_t i = 0; i < ss->n; i++)
-		if (!thread_cmp(&ss->v[i].key, key))
+	size_t lo = 0, hi = ss->nrecs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = thread_cmp(ss->by_thread[mid], want);
+
+		if (!c)
 			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
 
+/* Every thread the fixture knows it used (ns tid >= 0) has trace events. */
+static void check_threads_seen(const struct streams *o, const struct streams *t,
+			       const struct record_set *trace, struct failures *f)
+{
+	for (size_t i = 0; i < o->nrecs; i++) {
+		const struct record *rec = o->by_thread[i];
+
+		if (rec->nstid < 0 || (i && !thread_cmp(rec, o->by_thread[i - 1])))
+			continue;
+		if (!has_thread(t, rec))
+			explain_missing_thread(rec, trace, f);
+	}
+}
+
+/* The thread is a property of each call: where the fixture knows it, the
+ * trace's call must have been made on it. */
+static void cmp_tid(const struct stream *os, size_t idx, const struct record *want,
+		    const struct record *got, struct failures *f)
+{
+	if (want->nstid >= 0 && want->nstid != got->nstid)
+		failed(f, STREAM_FMT ": call %zu: expected tid %d, got %d",
+		       STREAM_ARGS(os), idx, want->nstid, got->nstid);
+}
+
 /* Host ids: non-zero, one host tid per ns thread, one host pid per ns process.
- * Streams are sorted by process, then thread, so each group is contiguous and
- * its first record is the reference. */
+ * The records are sorted by process, then thread, so each group is contiguous
+ * and its first record is the reference. One failure per thread. */
 static void check_host_ids(const struct streams *t, struct failures *f)
 {
 	const struct record *proc_ref = NULL, *thread_ref = NULL;
+	bool reported = false;
 
-	for (size_t i = 0; i < t->n; i++) {
-		const struct stream *ts = &t->v[i];
+	for (size_t i = 0; i < t->nrecs; i++) {
+		const struct record *rec = t->by_thread[i], *prev = i ? t->by_thread[i - 1] : NULL;
+		struct process_key p = process_of(rec), q = prev ? process_of(prev) : p;
 
-		if (!i || process_cmp(&ts->key, &t->v[i - 1].key))
-			proc_ref = ts->recs[0];
-		if (!i || thread_cmp(&ts->key, &t->v[i - 1].key))
-			thread_ref = ts->recs[0];
-		for (size_t j = 0; j < ts->nrecs; j++) {
-			const struct record *rec = ts->recs[j];
-
-			if (!rec->pid || !rec->tid) {
-				failed(f, "pid %d tid %d: trace reports host pid %d tid %d",
-				       rec->nspid, rec->nstid, rec->pid, rec->tid);
-				break;
-			}
-			if (rec->tid != thread_ref->tid || rec->pid != proc_ref->pid) {
-				failed(f, "pid %d tid %d: trace reports host pid/tid %d/%d and %d/%d",
-				       rec->nspid, rec->nstid, proc_ref->pid, thread_ref->tid,
-				       rec->pid, rec->tid);
-				break;
-			}
+		if (!prev || process_cmp(&p, &q))
+			proc_ref = rec;
+		if (!prev || thread_cmp(rec, prev)) {
+			thread_ref = rec;
+			reported = false;
+		}
+		if (reported)
+			continue;
+		if (!rec->pid || !rec->tid) {
+			failed(f, "pid %d tid %d: trace reports host pid %d tid %d",
+			       rec->nspid, rec->nstid, rec->pid, rec->tid);
+			reported = true;
+		} else if (rec->tid != thread_ref->tid || rec->pid != proc_ref->pid) {
+			failed(f, "pid %d tid %d: trace reports host pid/tid %d/%d and %d/%d",
+			       rec->nspid, rec->nstid, proc_ref->pid, thread_ref->tid,
+			       rec->pid, rec->tid);
+			reported = true;
 		}
 	}
 }
@@ -718,14 +1103,8 @@ static void check_process(const struct streams *o, const struct streams *t,
 {
 	struct failures f = { 0 };
 
-	for (size_t i = 0; i < o->n; i++) {
-		const struct stream_key *key = &o->v[i].key;
-
-		if (i && !thread_cmp(key, &o->v[i - 1].key))
-			continue;	/* the thread's other direction */
-		if (!has_thread(t, key))
-			explain_missing_thread(key, trace, &f);
-	}
+	check_threads_seen(o, t, trace, &f);
+	compare_aligned(o, t, cmp_tid, &f);
 	check_host_ids(t, &f);
 	conclude(r, &f, "problems");
 }
@@ -757,13 +1136,16 @@ static void set_all(struct check_result out[N_CHECKS], enum verdict verdict, con
 void compare_records(const struct record_set *oracle, const struct record_set *trace,
 		     struct check_result out[N_CHECKS])
 {
-	struct streams o, t = { 0 };
+	struct streams o = { 0 }, t = { 0 };
+	struct side os = { 0 }, ts = { 0 };
+	struct conns cs = { 0 };
 
 	if (!oracle->n) {
 		set_all(out, VERDICT_SKIP, "fixture wrote no transcript");
 		return;
 	}
-	if (build_streams(&o, oracle, NULL) || build_streams(&t, trace, &o)) {
+	if (oracle_conns(&cs, &os, oracle) || trace_conns(&cs, &ts, trace) ||
+	    build_streams(&o, &os, &cs) || build_streams(&t, &ts, &cs)) {
 		set_all(out, VERDICT_FAIL, "comparator ran out of memory");
 		goto out;
 	}
@@ -776,6 +1158,9 @@ void compare_records(const struct record_set *oracle, const struct record_set *t
 out:
 	streams_free(&o);
 	streams_free(&t);
+	free(os.v);
+	free(ts.v);
+	conns_free(&cs);
 }
 
 const char *check_name(enum check_id id)

@@ -1,12 +1,32 @@
 /* The comparator: does a tracer's view of a fixture's TLS traffic match the
  * transcript the fixture wrote (the oracle)?
  *
- * Both sides are sets of struct record. A thread's calls are sequential, so
- * each (ns pid, comm, ns tid, dir) is a *stream* with a well-defined order:
- * records sorted by ts_ns, ties kept in load order. Only trace records whose
- * (nspid, comm) belong to a process of the oracle take part; the rest is other
- * traffic on the machine. Each check looks at one property and is reported on
- * its own, so one bug shows up as one red cell. */
+ * Both sides are sets of struct record. Only trace records whose (nspid,
+ * comm) belong to a process of the oracle take part; the rest is other
+ * traffic on the machine. Streams are keyed by connection, not by thread: in
+ * Go or tokio one connection moves between threads.
+ *
+ * The oracle's connections: its records grouped by (nspid, comm, laddr,
+ * raddr) where the addresses are given, else by (nspid, comm, fd). A trace
+ * record belongs to the oracle connection of its process that has
+ *   1. the same laddr and raddr (compared as addresses: "[::ffff:127.0.0.1]:443"
+ *      is "127.0.0.1:443"); else
+ *   2. used its fd (not -1), and when several did over time, the one whose
+ *      calls (first to last ts_ns) span the record's ts_ns or lie nearest it;
+ *   3. else used its thread (ns tid), chosen by time the same way;
+ *   4. else it forms a connection of its own, whose bytes the transcript
+ *      does not have.
+ * So a wrong address fails the addresses check rather than bytes, and a
+ * tracer that reports neither fd nor addresses (bpftrace) is still scored.
+ *
+ * Each (process, connection, dir) is a stream with a well-defined order:
+ * records sorted by ts_ns, ties kept in load order. The thread is an
+ * attribute of each call, checked under "process" where the fixture knows it
+ * (an ns tid of -1: its runtime moves connections between threads). Each
+ * check looks at one property and is reported on its own, so one bug shows
+ * up as one red cell. Failures name the stream: "pid 100 conn
+ * 127.0.0.1:51234->127.0.0.1:4433 out", or "pid 100 fd 5 out" for a
+ * connection known by its fd alone ("pid 100 tid 7 out": by its thread). */
 #ifndef TLSPROBE_COMPARE_H
 #define TLSPROBE_COMPARE_H
 
@@ -19,7 +39,8 @@ enum check_id {
 	CHECK_BOUNDARIES, /* per stream, the same call lengths in the same order */
 	CHECK_FD,         /* each call has the fixture's fd */
 	CHECK_ADDRESSES,  /* each call has the fixture's laddr/raddr */
-	CHECK_PROCESS,    /* every fixture thread seen, with consistent host ids */
+	CHECK_PROCESS,    /* every fixture thread seen, each call on the fixture's
+			   * thread (where known), with consistent host ids */
 	CHECK_LOSS,       /* bytes missing from the trace are reported as loss */
 	N_CHECKS
 };
@@ -43,8 +64,9 @@ int record_set_load_file(struct record_set *set, const char *path, char *err, si
 int record_set_load_dir(struct record_set *set, const char *dir, char *err, size_t errlen);
 void record_set_free(struct record_set *set);
 
-/* Fills out[check] for every check. Call indexes in details count from 0;
- * "pid"/"tid" in details are the namespace ids the fixture knows. */
+/* Fills out[check] for every check. Call indexes in details count from 0,
+ * within the stream; "pid"/"tid" in details are the namespace ids the
+ * fixture knows. */
 void compare_records(const struct record_set *oracle, const struct record_set *trace,
 		     struct check_result out[N_CHECKS]);
 

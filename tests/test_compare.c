@@ -16,23 +16,17 @@
 #include <cmocka.h>
 
 #include "compare.h"
-
-#define assert_contains(hay, needle) check_contains((hay), (needle), __FILE__, __LINE__)
-
-static void check_contains(const char *hay, const char *needle, const char *file, int line)
-{
-	if (strstr(hay, needle))
-		return;
-	print_error("expected to find \"%s\" in \"%s\"\n", needle, hay);
-	_fail(file, line);
-}
+#include "assert.h"
 
 /* The fixture: ns pid 100 ("client"), whose main thread writes three calls
  * and reads two on fd 3, and whose thread 101 writes one call on fd 4. The
- * tracer sees host pid 5100. */
+ * tracer sees host pid 5100. The socket of fd N is 127.0.0.1:4000N ->
+ * 127.0.0.1:4433, which is how failures name its streams. */
 #define NSPID 100
 #define HOST_PID 5100
 #define COMM "client"
+#define CONN3 "pid 100 conn 127.0.0.1:40003->127.0.0.1:4433"
+#define CONN4 "pid 100 conn 127.0.0.1:40004->127.0.0.1:4433"
 
 struct call_spec {
 	int nstid;
@@ -73,28 +67,44 @@ static uint8_t payload_byte(size_t call, size_t i)
 	return (call * 31 + i * 7) & 0xff;
 }
 
-static struct record *push_call(struct record_set *set, size_t call, bool host_view)
+/* The host tid the tracer sees for ns tid nstid. */
+static int host_tid(int nstid)
 {
-	const struct call_spec *c = &conversation[call];
+	return HOST_PID + nstid - NSPID;
+}
+
+/* A call of pid 100 on socket 127.0.0.1:lport -> 127.0.0.1:4433, whose
+ * payload is that of conversation call `call` (or any other number). */
+static struct record *push_data(struct record_set *set, size_t call, uint64_t ts, int nstid,
+				enum record_dir dir, int fd, int lport, size_t len, bool host_view)
+{
 	struct record *rec = push(set);
 
 	rec->type = RECORD_DATA;
-	rec->ts_ns = 1000 * (call + 1);
+	rec->ts_ns = ts;
 	rec->nspid = NSPID;
-	rec->nstid = c->nstid;
+	rec->nstid = nstid;
 	rec->pid = host_view ? HOST_PID : NSPID;
-	rec->tid = host_view ? HOST_PID + c->nstid - NSPID : c->nstid;
+	rec->tid = host_view ? host_tid(nstid) : nstid;
 	snprintf(rec->comm, sizeof(rec->comm), COMM);
-	snprintf(rec->func, sizeof(rec->func), c->dir == DIR_OUT ? "SSL_write" : "SSL_read");
-	rec->dir = c->dir;
-	rec->fd = c->fd;
-	snprintf(rec->laddr, sizeof(rec->laddr), "127.0.0.1:%d", 40000 + c->fd);
+	snprintf(rec->func, sizeof(rec->func), dir == DIR_OUT ? "SSL_write" : "SSL_read");
+	rec->dir = dir;
+	rec->fd = fd;
+	snprintf(rec->laddr, sizeof(rec->laddr), "127.0.0.1:%d", lport);
 	snprintf(rec->raddr, sizeof(rec->raddr), "127.0.0.1:4433");
-	rec->len = c->len;
-	rec->data = malloc(c->len + 1);
-	for (size_t i = 0; i < c->len; i++)
+	rec->len = len;
+	rec->data = malloc(len + 1);
+	for (size_t i = 0; i < len; i++)
 		rec->data[i] = payload_byte(call, i);
 	return rec;
+}
+
+static struct record *push_call(struct record_set *set, size_t call, bool host_view)
+{
+	const struct call_spec *c = &conversation[call];
+
+	return push_data(set, call, 1000 * (call + 1), c->nstid, c->dir, c->fd, 40000 + c->fd,
+			 c->len, host_view);
 }
 
 static int setup(void **state)
@@ -150,6 +160,16 @@ static void assert_verdict(const struct check_result *res, enum check_id id, enu
 		assert_true(res[id].detail[0] != '\0');
 }
 
+/* Check id is SKIP, saying why; then marked PASS, so that
+ * assert_only_failing can look at the others. */
+static void assert_skipped(struct check_result *res, enum check_id id, const char *why)
+{
+	assert_verdict(res, id, VERDICT_SKIP);
+	assert_contains(res[id].detail, why);
+	res[id].verdict = VERDICT_PASS;
+	res[id].detail[0] = '\0';
+}
+
 /* All checks PASS except those listed (terminated by N_CHECKS), which FAIL. */
 static void assert_only_failing(const struct check_result *res, ...)
 {
@@ -193,9 +213,9 @@ static void test_flipped_byte(void **state)
 	trace_call(fx, 2)->data[10] ^= 0x20;
 	res = compare(fx);
 	assert_only_failing(res, CHECK_BYTES, N_CHECKS);
-	assert_contains(res[CHECK_BYTES].detail, "pid 100 tid 100 out: offset 15: ");
+	assert_contains(res[CHECK_BYTES].detail, CONN3 " out: offset 15: ");
 	assert_string_equal(res[CHECK_BYTES].detail,
-			    "pid 100 tid 100 out: offset 15: expected 0x84, got 0xa4 (fd 3)");
+			    CONN3 " out: offset 15: expected 0x84, got 0xa4 (fd 3)");
 }
 
 static void test_dropped_event(void **state)
@@ -207,8 +227,8 @@ static void test_dropped_event(void **state)
 	res = compare(fx);
 	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
 	assert_verdict(res, CHECK_BOUNDARIES, VERDICT_FAIL);
-	assert_contains(res[CHECK_BYTES].detail, "pid 100 tid 100 out: offset 5: ");
-	assert_contains(res[CHECK_BOUNDARIES].detail, "pid 100 tid 100 out: call 1: expected 4096 bytes, got 3");
+	assert_contains(res[CHECK_BYTES].detail, CONN3 " out: offset 5: ");
+	assert_contains(res[CHECK_BOUNDARIES].detail, CONN3 " out: call 1: expected 4096 bytes, got 3");
 	/* Nothing said the event was lost. */
 	assert_verdict(res, CHECK_LOSS, VERDICT_FAIL);
 	assert_contains(res[CHECK_LOSS].detail, "silent loss");
@@ -222,7 +242,7 @@ static void test_stream_missing(void **state)
 	remove_trace_record(fx, 3);	/* thread 101's only call */
 	res = compare(fx);
 	assert_contains(res[CHECK_BYTES].detail,
-			"pid 100 tid 101 out: missing from the trace (300 bytes expected, fd 4)");
+			CONN4 " out: missing from the trace (300 bytes expected, fd 4)");
 	assert_contains(res[CHECK_PROCESS].detail, "pid 100 tid 101 (client): no trace events");
 	assert_contains(res[CHECK_LOSS].detail, "silent loss: 300 bytes");
 	assert_verdict(res, CHECK_FD, VERDICT_PASS);
@@ -245,7 +265,7 @@ static void test_split_differently(void **state)
 	res = compare(fx);
 	assert_only_failing(res, CHECK_BOUNDARIES, N_CHECKS);
 	assert_string_equal(res[CHECK_BOUNDARIES].detail,
-			    "pid 100 tid 100 out: call 0: expected 5 bytes, got 4101");
+			    CONN3 " out: call 0: expected 5 bytes, got 4101");
 }
 
 static void test_wrong_fd(void **state)
@@ -256,7 +276,13 @@ static void test_wrong_fd(void **state)
 	trace_call(fx, 5)->fd = 7;
 	res = compare(fx);
 	assert_only_failing(res, CHECK_FD, N_CHECKS);
-	assert_string_equal(res[CHECK_FD].detail, "pid 100 tid 100 in: call 1: expected fd 3, got 7");
+	assert_string_equal(res[CHECK_FD].detail, CONN3 " in: call 1: expected fd 3, got 7");
+
+	/* The fd of the other connection: the addresses say which it is. */
+	trace_call(fx, 5)->fd = 4;
+	res = compare(fx);
+	assert_only_failing(res, CHECK_FD, N_CHECKS);
+	assert_string_equal(res[CHECK_FD].detail, CONN3 " in: call 1: expected fd 3, got 4");
 }
 
 static void test_no_fd_in_trace(void **state)
@@ -267,11 +293,8 @@ static void test_no_fd_in_trace(void **state)
 	for (size_t i = 0; i < fx->trace.n; i++)
 		fx->trace.v[i].fd = -1;
 	res = compare(fx);
-	assert_verdict(res, CHECK_FD, VERDICT_SKIP);
-	assert_contains(res[CHECK_FD].detail, "no fd");
-	res[CHECK_FD].verdict = VERDICT_PASS;	/* the others are unaffected */
-	res[CHECK_FD].detail[0] = '\0';
-	assert_only_failing(res, N_CHECKS);
+	assert_skipped(res, CHECK_FD, "no fd");
+	assert_only_failing(res, N_CHECKS);	/* the others are unaffected */
 }
 
 static void test_addresses(void **state)
@@ -287,7 +310,7 @@ static void test_addresses(void **state)
 	res = compare(fx);
 	assert_only_failing(res, CHECK_ADDRESSES, N_CHECKS);
 	assert_string_equal(res[CHECK_ADDRESSES].detail,
-			    "pid 100 tid 100 out: call 2: expected raddr \"127.0.0.1:4433\", got \"127.0.0.2:4433\"");
+			    CONN3 " out: call 2: expected raddr \"127.0.0.1:4433\", got \"127.0.0.2:4433\"");
 
 	for (size_t i = 0; i < fx->trace.n; i++)
 		fx->trace.v[i].laddr[0] = fx->trace.v[i].raddr[0] = '\0';
@@ -324,7 +347,7 @@ static void test_reported_loss(void **state)
 	/* Where call 2's byte 1000 was expected (payload_byte(2, 1000) = 7062
 	 * & 0xff = 0x96), call 4's byte 0 came (payload_byte(4, 0) = 0x7c). */
 	assert_string_equal(res[CHECK_BYTES].detail,
-			    "pid 100 tid 100 out: offset 1005: expected 0x96, got 0x7c (fd 3)");
+			    CONN3 " out: offset 1005: expected 0x96, got 0x7c (fd 3)");
 }
 
 static void test_silent_loss(void **state)
@@ -337,7 +360,7 @@ static void test_silent_loss(void **state)
 	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
 	assert_verdict(res, CHECK_LOSS, VERDICT_FAIL);
 	assert_string_equal(res[CHECK_LOSS].detail,
-			    "pid 100 tid 100 out: silent loss: 3096 bytes (3096 missing, 0 reported lost)");
+			    CONN3 " out: silent loss: 3096 bytes (3096 missing, 0 reported lost)");
 }
 
 /* A whole call lost, reported by a loss record alone. */
@@ -361,9 +384,9 @@ static void test_truncated_stream(void **state)
 	remove_trace_record(fx, 4);	/* the last out call of thread 100: 3 bytes */
 	res = compare(fx);
 	assert_string_equal(res[CHECK_BYTES].detail,
-			    "pid 100 tid 100 out: trace has 4101 of 4104 bytes (fd 3)");
+			    CONN3 " out: trace has 4101 of 4104 bytes (fd 3)");
 	assert_string_equal(res[CHECK_BOUNDARIES].detail,
-			    "pid 100 tid 100 out: trace has 2 calls, expected 3");
+			    CONN3 " out: trace has 2 calls, expected 3");
 }
 
 static void test_unrelated_processes_ignored(void **state)
@@ -382,19 +405,183 @@ static void test_unrelated_processes_ignored(void **state)
 	assert_only_failing(compare(fx), N_CHECKS);
 }
 
+/* A connection of the fixture that wrote no transcript, on a thread that
+ * wrote none either: a stream of its own, and its bytes are not expected. */
 static void test_extra_stream(void **state)
 {
 	struct fixture *fx = *state;
 	struct record *rec = push_call(&fx->trace, 1, true);
 	struct check_result *res;
 
-	rec->nstid = 102;	/* a thread of the fixture that wrote no transcript */
+	rec->nstid = 102;
 	rec->tid = HOST_PID + 2;
+	rec->fd = 9;
+	snprintf(rec->laddr, sizeof(rec->laddr), "127.0.0.1:40009");
 	res = compare(fx);
 	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
 	assert_string_equal(res[CHECK_BYTES].detail,
-			    "pid 100 tid 102 in: trace has 17 bytes not in the transcript (fd 3)");
+			    "pid 100 conn 127.0.0.1:40009->127.0.0.1:4433 in: trace has 17 bytes not in the transcript (fd 9)");
 	assert_verdict(res, CHECK_BOUNDARIES, VERDICT_FAIL);
+	assert_string_equal(res[CHECK_BOUNDARIES].detail,
+			    "pid 100 conn 127.0.0.1:40009->127.0.0.1:4433 in: trace has 1 calls not in the transcript");
+}
+
+/* Moves the trace's calls 1 (in) and 2 (out) of fd 3 to thread 102, as a
+ * Go or tokio runtime does with a connection between two calls. */
+static void move_calls_to_thread_102(struct fixture *fx)
+{
+	for (size_t i = 1; i <= 2; i++) {
+		trace_call(fx, i)->nstid = 102;
+		trace_call(fx, i)->tid = host_tid(102);
+	}
+}
+
+/* The fixture's runtime cannot say which thread made a call (tid -1): the
+ * connection is the stream, wherever its calls ran. */
+static void test_connection_moves_between_threads(void **state)
+{
+	struct fixture *fx = *state;
+
+	move_calls_to_thread_102(fx);
+	for (size_t i = 0; i < fx->oracle.n; i++) {
+		if (fx->oracle.v[i].fd == 3)
+			fx->oracle.v[i].nstid = fx->oracle.v[i].tid = -1;
+	}
+	assert_only_failing(compare(fx), N_CHECKS);
+}
+
+/* The fixture pins its connections to threads: a call on another thread is
+ * a process failure, though the connection's bytes are right. */
+static void test_call_on_wrong_thread(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	move_calls_to_thread_102(fx);
+	res = compare(fx);
+	assert_only_failing(res, CHECK_PROCESS, N_CHECKS);
+	/* Call 2 is call 1 of the out stream, call 1 call 0 of the in stream. */
+	assert_string_equal(res[CHECK_PROCESS].detail,
+			    CONN3 " out: call 1: expected tid 100, got 102 (and 1 more problems)");
+}
+
+/* A wrong local address with the right fd: the calls still land on their
+ * connection, so it is the addresses check that fails, not bytes. */
+static void test_wrong_addresses_right_fd(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	for (size_t i = 0; i < fx->trace.n; i++) {
+		struct record *rec = &fx->trace.v[i];
+
+		if (rec->fd == 3)
+			snprintf(rec->laddr, sizeof(rec->laddr), "127.0.0.1:50003");
+	}
+	res = compare(fx);
+	assert_only_failing(res, CHECK_ADDRESSES, N_CHECKS);
+	assert_string_equal(res[CHECK_ADDRESSES].detail,
+			    CONN3 " out: call 0: expected laddr \"127.0.0.1:40003\", got "
+			    "\"127.0.0.1:50003\" (and 4 more calls differ)");
+
+	/* Where the fixture cannot name the thread, the fd alone says it. */
+	for (size_t i = 0; i < fx->oracle.n; i++) {
+		if (fx->oracle.v[i].fd == 3)
+			fx->oracle.v[i].nstid = fx->oracle.v[i].tid = -1;
+	}
+	res = compare(fx);
+	assert_only_failing(res, CHECK_ADDRESSES, N_CHECKS);
+}
+
+/* A fixture that gives no addresses: its connections are its fds. */
+static void test_fixture_without_addresses(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	for (size_t i = 0; i < fx->oracle.n; i++)
+		fx->oracle.v[i].laddr[0] = fx->oracle.v[i].raddr[0] = '\0';
+	res = compare(fx);
+	assert_skipped(res, CHECK_ADDRESSES, "fixture reports no addresses");
+	assert_only_failing(res, N_CHECKS);
+
+	trace_call(fx, 2)->data[10] ^= 0x20;	/* as in test_flipped_byte */
+	res = compare(fx);
+	assert_string_equal(res[CHECK_BYTES].detail,
+			    "pid 100 fd 3 out: offset 15: expected 0x84, got 0xa4 (fd 3)");
+}
+
+/* Two connections one after the other on fd 5 of thread 100 (the first
+ * closed, its fd reused): 127.0.0.1:50001 over [1000, 3000], then
+ * 127.0.0.1:50002 over [10000, 12000]. The trace has no addresses and stamps
+ * each call 500 ns later than the fixture, so A's last call and B's last
+ * call fall outside their spans: each must go to the nearest connection. */
+static void reuse_fd(struct fixture *fx, int trace_fd)
+{
+	static const struct { uint64_t ts; enum record_dir dir; int lport; size_t len; } calls[] = {
+		{ 1000, DIR_OUT, 50001, 10 }, { 2000, DIR_IN, 50001, 20 },
+		{ 3000, DIR_OUT, 50001, 30 }, { 10000, DIR_OUT, 50002, 40 },
+		{ 11000, DIR_IN, 50002, 50 }, { 12000, DIR_OUT, 50002, 60 },
+	};
+
+	record_set_free(&fx->oracle);
+	record_set_free(&fx->trace);
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct record *rec;
+
+		push_data(&fx->oracle, i, calls[i].ts, 100, calls[i].dir, 5, calls[i].lport,
+			  calls[i].len, false);
+		rec = push_data(&fx->trace, i, calls[i].ts + 500, 100, calls[i].dir, trace_fd,
+				calls[i].lport, calls[i].len, true);
+		rec->laddr[0] = rec->raddr[0] = '\0';
+	}
+}
+
+static void test_fd_reused_over_time(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	reuse_fd(fx, 5);	/* assigned by fd, then by time */
+	res = compare(fx);
+	assert_skipped(res, CHECK_ADDRESSES, "trace reports no addresses");
+	assert_only_failing(res, N_CHECKS);
+
+	reuse_fd(fx, -1);	/* no fd either: by thread, then by time */
+	res = compare(fx);
+	assert_skipped(res, CHECK_FD, "trace reports no fd");
+	assert_skipped(res, CHECK_ADDRESSES, "trace reports no addresses");
+	assert_only_failing(res, N_CHECKS);
+}
+
+/* A tracer that knows neither fd nor addresses (a bpftrace script) is
+ * matched by thread; a thread the fixture never used is a stream of its
+ * own, named by its thread. */
+static void test_no_fd_no_addresses(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+	struct record *rec;
+
+	for (size_t i = 0; i < fx->trace.n; i++) {
+		fx->trace.v[i].fd = -1;
+		fx->trace.v[i].laddr[0] = fx->trace.v[i].raddr[0] = '\0';
+	}
+	res = compare(fx);
+	assert_skipped(res, CHECK_FD, "trace reports no fd");
+	assert_skipped(res, CHECK_ADDRESSES, "trace reports no addresses");
+	assert_only_failing(res, N_CHECKS);
+
+	rec = push_data(&fx->trace, 1, 2000, 102, DIR_IN, -1, 0, 17, true);
+	rec->laddr[0] = rec->raddr[0] = '\0';
+	res = compare(fx);
+	assert_string_equal(res[CHECK_BYTES].detail,
+			    "pid 100 tid 102 in: trace has 17 bytes not in the transcript (fd -1)");
+
+	rec->fd = 9;	/* an fd the fixture never used names it instead */
+	res = compare(fx);
+	assert_string_equal(res[CHECK_BYTES].detail,
+			    "pid 100 fd 9 in: trace has 17 bytes not in the transcript (fd 9)");
 }
 
 static void test_process_ids(void **state)
@@ -509,7 +696,7 @@ static void test_load(void **state)
 	snprintf(path, sizeof(path), "%s/c.jsonl", dir);
 	write_file(path, LINE(4) "\n" LINE(5) "{\"type\":\"data\"}\n");
 	assert_int_equal(record_set_load_file(&set, path, err, sizeof(err)), -1);
-	assert_contains(err, "/c.jsonl:4: missing field");
+	assert_contains(err, "/c.jsonl:4: field \"dir\": missing");
 	assert_int_equal(set.n, 3);
 	assert_int_equal(record_set_load_dir(&set, dir, err, sizeof(err)), -1);
 	assert_int_equal(set.n, 3);
@@ -558,6 +745,12 @@ int main(void)
 		T(test_truncated_stream),
 		T(test_unrelated_processes_ignored),
 		T(test_extra_stream),
+		T(test_connection_moves_between_threads),
+		T(test_call_on_wrong_thread),
+		T(test_wrong_addresses_right_fd),
+		T(test_fixture_without_addresses),
+		T(test_fd_reused_over_time),
+		T(test_no_fd_no_addresses),
 		T(test_process_ids),
 		T(test_wrong_comm),
 		T(test_empty_calls_ignored),

@@ -14,17 +14,8 @@
 #include <cmocka.h>
 
 #include "manifest.h"
+#include "assert.h"
 #include "scratch.h"
-
-#define assert_contains(hay, needle) check_contains((hay), (needle), __FILE__, __LINE__)
-
-static void check_contains(const char *hay, const char *needle, const char *file, int line)
-{
-	if (strstr(hay, needle))
-		return;
-	print_error("expected to find \"%s\" in \"%s\"\n", needle, hay);
-	_fail(file, line);
-}
 
 static const char openssl_manifest[] =
 	"# a comment line\n"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "libs/openssl.h"
+#include "libs/nss.h"
 
 static int scan(const char *blob, size_t len, char *out)
 {
@@ -75,13 +76,45 @@ static void recognises_libssl_names(void **state)
 	assert_false(openssl_is_libssl("/usr/lib/libssl3.so")); /* NSS */
 }
 
-static void names_functions(void **state)
+/* The backend table picks the backend by file name, each stack its own. */
+static void backends_claim_their_libraries(void **state)
 {
 	(void)state;
 
-	assert_string_equal(tls_func_name(FUNC_SSL_WRITE), "SSL_write");
-	assert_string_equal(tls_func_name(FUNC_SSL_READ_EX), "SSL_read_ex");
-	assert_string_equal(tls_func_name(FUNC_COUNT), "?");
+	assert_ptr_equal(backend_for_path("/usr/lib/x86_64-linux-gnu/libssl.so.3"), &openssl_backend);
+	assert_ptr_equal(backend_for_path("/usr/lib/x86_64-linux-gnu/libnspr4.so"), &nss_backend);
+	assert_null(backend_for_path("/usr/lib/x86_64-linux-gnu/libssl3.so"));
+	assert_null(backend_for_path("/usr/lib/x86_64-linux-gnu/libgnutls-openssl.so.27"));
+	assert_null(backend_for_path("/usr/lib/x86_64-linux-gnu/libc.so.6"));
+}
+
+static void finds_other_stacks_versions(void **state)
+{
+	static const char gnutls[] = "x\0Enabled GnuTLS 3.7.9 logging...\n";
+	static const char nss[] = "\0$Header: NSS 3.87.1 $\0Version: NSS 3.87.1\0";
+	char out[64];
+	(void)state;
+
+	assert_int_equal(version_scan((const uint8_t *)gnutls, sizeof(gnutls), "GnuTLS ", out,
+				      sizeof(out)), 0);
+	assert_string_equal(out, "GnuTLS 3.7.9");
+	assert_int_equal(version_scan((const uint8_t *)nss, sizeof(nss), "NSS ", out, sizeof(out)), 0);
+	assert_string_equal(out, "NSS 3.87.1");
+	assert_int_equal(version_scan((const uint8_t *)nss, sizeof(nss), "OpenSSL ", out,
+				      sizeof(out)), -1);
+}
+
+static void finds_sibling_libraries(void **state)
+{
+	char out[128];
+	(void)state;
+
+	sibling_path("/usr/lib/x/libssl.so.3", "libssl", "libcrypto", out, sizeof(out));
+	assert_string_equal(out, "/usr/lib/x/libcrypto.so.3");
+	sibling_path("/opt/libnspr4.so", "libnspr4", "libnss3", out, sizeof(out));
+	assert_string_equal(out, "/opt/libnss3.so");
+	sibling_path("libssl.so.1.1", "libssl", "libcrypto", out, sizeof(out));
+	assert_string_equal(out, "libcrypto.so.1.1");
 }
 
 int main(void)
@@ -93,7 +126,9 @@ int main(void)
 		cmocka_unit_test(falls_back_to_undated),
 		cmocka_unit_test(rejects_non_versions),
 		cmocka_unit_test(recognises_libssl_names),
-		cmocka_unit_test(names_functions),
+		cmocka_unit_test(backends_claim_their_libraries),
+		cmocka_unit_test(finds_other_stacks_versions),
+		cmocka_unit_test(finds_sibling_libraries),
 	};
 	return cmocka_run_group_tests_name("openssl_version", tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include "libs/openssl.h"
 #include "x86insn.h"
 #include "scratch.h"
+#include "assert.h"
 
 static char dir[] = "/tmp/tlsprobe-planner-XXXXXX";
 
@@ -121,15 +122,16 @@ static struct tls_lib *plan(const char *variant, enum plan_mode mode)
 	assert_non_null(lib);
 	snprintf(lib->path, sizeof(lib->path), "%s/libssl-%s.so", dir, variant);
 	snprintf(lib->host_path, sizeof(lib->host_path), "%s", lib->path);
-	if (openssl_plan(lib, mode, err, sizeof(err)))
+	lib->backend = &openssl_backend; /* (the scratch files are not named libssl.so*) */
+	if (backend_plan_lib(lib, mode, err, sizeof(err)))
 		fail_msg("planning %s: %s", variant, err);
 	return lib;
 }
 
-static const struct probe_site *site_of(const struct tls_lib *lib, enum tls_func func)
+static const struct probe_site *site_of(const struct tls_lib *lib, const char *func)
 {
 	for (int i = 0; i < lib->plan.nsites; i++)
-		if (lib->plan.sites[i].func == func)
+		if (!strcmp(lib->plan.sites[i].func, func))
 			return &lib->plan.sites[i];
 	return NULL;
 }
@@ -145,20 +147,26 @@ static void assert_falls_back(const struct tls_lib *lib, enum data_dir dir, cons
 static void openssl_30_shape_is_planned(void **state)
 {
 	struct tls_lib *lib = plan("v30", PLAN_AUTO);
-	const struct probe_site *w = site_of(lib, FUNC_SSL_WRITE_INTERNAL);
-	const struct probe_site *r = site_of(lib, FUNC_SSL_READ_INTERNAL);
+	const struct probe_site *w = site_of(lib, "ssl_write_internal");
+	const struct probe_site *r = site_of(lib, "ssl_read_internal");
 	(void)state;
 
 	assert_true(lib->plan.planned[DATA_OUT] && lib->plan.planned[DATA_IN]);
 	assert_int_equal(lib->plan.nsites, 2);
 	assert_non_null(w);
 	assert_non_null(r);
-	assert_int_equal(w->len_from, LEN_FROM_ARG4);
-	assert_int_equal(r->len_from, LEN_FROM_ARG4);
+	assert_int_equal(w->desc.len, LEN_OUT_PTR);
+	assert_int_equal(w->desc.count, LOC_RCX);
+	assert_int_equal(r->desc.len, LEN_OUT_PTR);
+	assert_int_equal(r->desc.count, LOC_RCX);
+	assert_int_equal(w->desc.dir, DATA_OUT);
+	assert_int_equal(r->desc.dir, DATA_IN);
+	assert_int_equal(w->desc.session, LOC_RDI);
+	assert_int_equal(w->desc.buf, LOC_RSI);
 	assert_string_equal(w->insn.text, "push rbx");
 	assert_int_equal(w->cls, PROBE_EMULATED);
-	assert_non_null(strstr(w->what, "SSL_write, SSL_write_ex"));
-	assert_non_null(strstr(w->proof, "stack address"));
+	assert_contains(w->what, "SSL_write, SSL_write_ex");
+	assert_contains(w->proof, "stack address");
 	assert_string_equal(lib->version, "OpenSSL 3.0.19");
 	free(lib);
 }
@@ -166,21 +174,21 @@ static void openssl_30_shape_is_planned(void **state)
 static void openssl_35_shape_takes_the_fifth_argument(void **state)
 {
 	struct tls_lib *lib = plan("v35", PLAN_AUTO);
-	const struct probe_site *w = site_of(lib, FUNC_SSL_WRITE_INTERNAL);
+	const struct probe_site *w = site_of(lib, "ssl_write_internal");
 	(void)state;
 
 	assert_non_null(w);
-	assert_int_equal(w->len_from, LEN_FROM_ARG5);
+	assert_int_equal(w->desc.count, LOC_R8);
 	/* SSL_write_ex reaches it only through the PLT and SSL_write_ex2 */
-	assert_non_null(strstr(w->what, "SSL_write, SSL_write_ex, SSL_write_ex2"));
-	assert_int_equal(site_of(lib, FUNC_SSL_READ_INTERNAL)->len_from, LEN_FROM_ARG4);
+	assert_contains(w->what, "SSL_write, SSL_write_ex, SSL_write_ex2");
+	assert_int_equal(site_of(lib, "ssl_read_internal")->desc.count, LOC_RCX);
 	free(lib);
 }
 
 static void cet_probe_goes_after_endbr64(void **state)
 {
 	struct tls_lib *lib = plan("cet", PLAN_AUTO);
-	const struct probe_site *w = site_of(lib, FUNC_SSL_WRITE_INTERNAL);
+	const struct probe_site *w = site_of(lib, "ssl_write_internal");
 	struct tls_lib *entry = plan("cet", PLAN_ENTRY);
 	(void)state;
 
@@ -188,8 +196,8 @@ static void cet_probe_goes_after_endbr64(void **state)
 	assert_string_equal(w->insn.text, "push rbx");
 	assert_int_equal(w->cls, PROBE_EMULATED);
 	/* the exported entry itself starts with endbr64, which is single-stepped */
-	assert_string_equal(site_of(entry, FUNC_SSL_WRITE)->insn.text, "endbr64");
-	assert_int_equal(site_of(entry, FUNC_SSL_WRITE)->cls, PROBE_SINGLE_STEPPED);
+	assert_string_equal(site_of(entry, "SSL_write")->insn.text, "endbr64");
+	assert_int_equal(site_of(entry, "SSL_write")->cls, PROBE_SINGLE_STEPPED);
 	free(lib);
 	free(entry);
 }
@@ -201,9 +209,9 @@ static void wrong_register_for_the_version_falls_back(void **state)
 
 	assert_falls_back(lib, DATA_OUT, "count pointer not proved");
 	assert_true(lib->plan.planned[DATA_IN]); /* the read side is still what 3.0 says */
-	assert_non_null(site_of(lib, FUNC_SSL_WRITE));
-	assert_non_null(site_of(lib, FUNC_SSL_WRITE_EX));
-	assert_null(site_of(lib, FUNC_SSL_WRITE_INTERNAL));
+	assert_non_null(site_of(lib, "SSL_write"));
+	assert_non_null(site_of(lib, "SSL_write_ex"));
+	assert_null(site_of(lib, "ssl_write_internal"));
 	free(lib);
 }
 
@@ -214,8 +222,9 @@ static void unknown_version_falls_back(void **state)
 
 	assert_falls_back(lib, DATA_OUT, "version unknown");
 	assert_falls_back(lib, DATA_IN, "version unknown");
-	assert_int_equal(site_of(lib, FUNC_SSL_READ)->len_from, LEN_FROM_RETURN);
-	assert_int_equal(site_of(lib, FUNC_SSL_READ_EX)->len_from, LEN_FROM_ARG4);
+	assert_int_equal(site_of(lib, "SSL_read")->desc.len, LEN_RET32);
+	assert_int_equal(site_of(lib, "SSL_read_ex")->desc.len, LEN_OUT_PTR);
+	assert_int_equal(site_of(lib, "SSL_read_ex")->desc.count, LOC_RCX);
 	free(lib);
 }
 
@@ -235,7 +244,7 @@ static void no_shared_internal_function_falls_back(void **state)
 	(void)state;
 
 	assert_falls_back(lib, DATA_OUT, "cannot single out");
-	assert_non_null(site_of(lib, FUNC_SSL_WRITE));
+	assert_non_null(site_of(lib, "SSL_write"));
 	free(lib);
 }
 
@@ -246,8 +255,8 @@ static void entry_mode_probes_the_exported_functions(void **state)
 
 	assert_false(lib->plan.planned[DATA_OUT] || lib->plan.planned[DATA_IN]);
 	assert_int_equal(lib->plan.nsites, 5); /* write, write_ex, write_ex2, read, read_ex */
-	assert_int_equal(site_of(lib, FUNC_SSL_WRITE_EX2)->len_from, LEN_FROM_ARG5);
-	assert_non_null(strstr(lib->plan.bio, "not covered"));
+	assert_int_equal(site_of(lib, "SSL_write_ex2")->desc.count, LOC_R8);
+	assert_contains(lib->plan.coverage, "not covered");
 	free(lib);
 }
 

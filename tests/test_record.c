@@ -14,16 +14,7 @@
 
 #include "base64.h"
 #include "record.h"
-
-#define assert_contains(hay, needle) check_contains((hay), (needle), __FILE__, __LINE__)
-
-static void check_contains(const char *hay, const char *needle, const char *file, int line)
-{
-	if (strstr(hay, needle))
-		return;
-	print_error("expected to find \"%s\" in \"%s\"\n", needle, hay);
-	_fail(file, line);
-}
+#include "assert.h"
 
 /* ---- base64 ---- */
 
@@ -119,6 +110,7 @@ static void assert_records_equal(const struct record *want, const struct record 
 	assert_int_equal(got->nspid, want->nspid);
 	assert_int_equal(got->nstid, want->nstid);
 	assert_string_equal(got->comm, want->comm);
+	assert_string_equal(got->stack, want->stack);
 	assert_string_equal(got->lib, want->lib);
 	assert_string_equal(got->lib_version, want->lib_version);
 	assert_string_equal(got->func, want->func);
@@ -139,7 +131,7 @@ static struct record sample(enum record_type type)
 {
 	struct record rec = {
 		.type = type, .ts_ns = 18446744073709551ULL, .pid = 4242, .tid = 4243,
-		.nspid = 7, .nstid = 8, .comm = "curl", .lib = "/usr/lib/libssl.so.3",
+		.nspid = 7, .nstid = 8, .comm = "curl", .stack = "openssl", .lib = "/usr/lib/libssl.so.3",
 		.lib_version = "OpenSSL 3.0.19", .func = "SSL_write", .dir = DIR_OUT, .fd = 5,
 		.laddr = "127.0.0.1:50000", .raddr = "[::1]:4433",
 	};
@@ -234,7 +226,7 @@ static void test_json_unterminated_comm(void **state)
 	(void)state;
 	memcpy(rec.comm, "0123456789abcdef", 16);
 	line = to_json(&rec);
-	assert_contains(line, "\"comm\":\"0123456789abcdef\",\"lib\"");
+	assert_contains(line, "\"comm\":\"0123456789abcdef\",\"stack\"");
 	free(line);
 }
 
@@ -242,8 +234,8 @@ static void test_json_field_order(void **state)
 {
 	/* Keys as they appear: after '{' or ',' and before ':'. */
 	static const char *const keys[] = {
-		"{\"type\":", ",\"ts_ns\":", ",\"pid\":", ",\"tid\":", ",\"nspid\":",
-		",\"nstid\":", ",\"comm\":", ",\"lib\":", ",\"lib_version\":", ",\"func\":",
+		"{\"type\":", ",\"schema\":", ",\"ts_ns\":", ",\"pid\":", ",\"tid\":", ",\"nspid\":",
+		",\"nstid\":", ",\"comm\":", ",\"stack\":", ",\"lib\":", ",\"lib_version\":", ",\"func\":",
 		",\"dir\":", ",\"fd\":", ",\"laddr\":", ",\"raddr\":", ",\"len\":", ",\"data\":",
 	};
 	struct record rec = sample(RECORD_DATA);
@@ -255,8 +247,9 @@ static void test_json_field_order(void **state)
 	rec.len = 2;
 	line = to_json(&rec);
 	assert_string_equal(line,
-		"{\"type\":\"data\",\"ts_ns\":18446744073709551,\"pid\":4242,\"tid\":4243,"
-		"\"nspid\":7,\"nstid\":8,\"comm\":\"curl\",\"lib\":\"/usr/lib/libssl.so.3\","
+		"{\"type\":\"data\",\"schema\":2,\"ts_ns\":18446744073709551,\"pid\":4242,\"tid\":4243,"
+		"\"nspid\":7,\"nstid\":8,\"comm\":\"curl\",\"stack\":\"openssl\","
+		"\"lib\":\"/usr/lib/libssl.so.3\","
 		"\"lib_version\":\"OpenSSL 3.0.19\",\"func\":\"SSL_write\",\"dir\":\"out\","
 		"\"fd\":5,\"laddr\":\"127.0.0.1:50000\",\"raddr\":\"[::1]:4433\",\"len\":2,"
 		"\"data\":\"aGk=\"}\n");
@@ -306,6 +299,28 @@ static void test_json_defaults(void **state)
 	record_free(&got);
 }
 
+/* -1 is an unknown thread (a runtime that moves connections between
+ * threads); anything below is still an error. */
+static void test_json_unknown_thread(void **state)
+{
+	struct record got;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(record_parse_json("{\"type\":\"data\",\"ts_ns\":1,\"pid\":10,\"tid\":-1,"
+					   "\"dir\":\"in\",\"len\":0,\"data\":\"\"}",
+					   &got, err, sizeof(err)), 0);
+	assert_int_equal(got.tid, -1);
+	assert_int_equal(got.nstid, -1);	/* nstid defaults to tid */
+	record_free(&got);
+	assert_int_equal(record_parse_json("{\"type\":\"data\",\"ts_ns\":1,\"pid\":10,\"tid\":11,"
+					   "\"nspid\":3,\"nstid\":-1,\"dir\":\"in\",\"len\":0,\"data\":\"\"}",
+					   &got, err, sizeof(err)), 0);
+	assert_int_equal(got.tid, 11);
+	assert_int_equal(got.nstid, -1);
+	record_free(&got);
+}
+
 static void expect_parse_error(const char *line, const char *why)
 {
 	struct record got;
@@ -320,27 +335,40 @@ static void expect_parse_error(const char *line, const char *why)
 
 static void test_json_errors(void **state)
 {
+	char line[256], why[128];
+
 	(void)state;
-	expect_parse_error(HEAD "\"len\":3,\"data\":\"Zm9v!\"}", "base64");
-	expect_parse_error(HEAD "\"len\":3,\"data\":\"Zm=v\"}", "base64");
-	expect_parse_error(HEAD "\"len\":4,\"data\":\"Zm9v\"}", "decodes to 3 bytes but \"len\" is 4");
+	expect_parse_error(HEAD "\"len\":3,\"data\":\"Zm9v!\"}", "field \"data\": not valid base64");
+	expect_parse_error(HEAD "\"len\":3,\"data\":\"Zm=v\"}", "field \"data\": not valid base64");
+	expect_parse_error(HEAD "\"len\":4,\"data\":\"Zm9v\"}", "field \"data\": decodes to 3 bytes but \"len\" is 4");
 	expect_parse_error(HEAD "\"len\":2,\"data\":\"Zm9v\"}", "decodes to 3 bytes");
-	expect_parse_error(HEAD "\"len\":3}", "missing field \"data\"");
-	expect_parse_error(HEAD "\"len\":3,\"data\":7}", "\"data\" is not a string");
-	expect_parse_error(HEAD "\"data\":\"Zm9v\"}", "missing field \"len\"");
-	expect_parse_error(HEAD "\"len\":-1,\"data\":\"\"}", "\"len\" is out of range");
-	expect_parse_error(HEAD "\"len\":1.5,\"data\":\"\"}", "\"len\" is not an integer");
+	expect_parse_error(HEAD "\"len\":3}", "field \"data\": missing");
+	expect_parse_error(HEAD "\"len\":3,\"data\":7}", "field \"data\": not a string");
+	expect_parse_error(HEAD "\"data\":\"Zm9v\"}", "field \"len\": missing");
+	expect_parse_error(HEAD "\"len\":-1,\"data\":\"\"}", "field \"len\": -1 is out of range");
+	expect_parse_error(HEAD "\"len\":1.5,\"data\":\"\"}", "field \"len\": not an integer");
 	expect_parse_error(HEAD "\"len\":0,\"data\":\"\",\"comm\":\"0123456789abcdef\"}",
-			   "\"comm\" is too long");
-	expect_parse_error(HEAD "\"len\":0,\"data\":\"\",\"fd\":-2}", "\"fd\" is out of range");
+			   "field \"comm\": too long (16 bytes, at most 15)");
+	expect_parse_error(HEAD "\"len\":0,\"data\":\"\",\"fd\":-2}", "field \"fd\": -2 is out of range (-1 to ");
 	expect_parse_error("{\"type\":\"chunk\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"dir\":\"out\",\"len\":0}",
-			   "\"type\" has an unknown value");
+			   "field \"type\": unknown value (not \"data\" or \"loss\")");
 	expect_parse_error("{\"type\":\"data\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"dir\":\"up\",\"len\":0}",
-			   "\"dir\" has an unknown value");
+			   "field \"dir\": unknown value");
 	expect_parse_error("{\"type\":\"loss\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"dir\":\"in\",\"len\":10}",
-			   "missing field \"lost\"");
+			   "field \"lost\": missing");
 	expect_parse_error("{\"type\":\"loss\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"dir\":\"in\","
-			   "\"len\":10,\"offset\":4,\"lost\":7}", "offset + lost exceeds");
+			   "\"len\":10,\"offset\":4,\"lost\":7}", "field \"lost\": offset + lost exceeds \"len\" (4 + 7 > 10)");
+	expect_parse_error("{\"type\":\"data\",\"ts_ns\":1,\"pid\":1,\"tid\":-2,\"dir\":\"in\",\"len\":0}",
+			   "field \"tid\": -2 is out of range (-1 to ");
+	expect_parse_error(HEAD "\"nstid\":-2,\"len\":0,\"data\":\"\"}",
+			   "field \"nstid\": -2 is out of range (-1 to ");
+	expect_parse_error("{\"type\":\"data\",\"ts_ns\":1,\"pid\":-1,\"tid\":1,\"dir\":\"in\",\"len\":0}",
+			   "field \"pid\": -1 is out of range (0 to ");
+	snprintf(line, sizeof(line), HEAD "\"schema\":%d,\"len\":0,\"data\":\"\"}",
+		 RECORD_SCHEMA + 1);
+	snprintf(why, sizeof(why), "field \"schema\": %d is newer than this tlsprobe reads (%d)",
+		 RECORD_SCHEMA + 1, RECORD_SCHEMA);
+	expect_parse_error(line, why);
 	expect_parse_error("[1,2]", "not a JSON object");
 	expect_parse_error("{\"type\":", "bad JSON");
 	expect_parse_error(HEAD "\"len\":0,\"len\":0,\"data\":\"\"}", "bad JSON");
@@ -360,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_json_field_order),
 		cmocka_unit_test(test_json_one_mib),
 		cmocka_unit_test(test_json_defaults),
+		cmocka_unit_test(test_json_unknown_thread),
 		cmocka_unit_test(test_json_errors),
 	};
 

@@ -15,16 +15,7 @@
 #include <jansson.h>
 
 #include "scorecard.h"
-
-#define assert_contains(hay, needle) check_contains((hay), (needle), __FILE__, __LINE__)
-
-static void check_contains(const char *hay, const char *needle, const char *file, int line)
-{
-	if (strstr(hay, needle))
-		return;
-	print_error("expected to find \"%s\" in \"%s\"\n", needle, hay);
-	_fail(file, line);
-}
+#include "assert.h"
 
 static size_t count_occurrences(const char *hay, const char *needle)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
 
@@ -35,23 +36,81 @@ static int keep_link(struct lib_registry *reg, struct bpf_link *link)
 	return 0;
 }
 
-static int attach_probe(struct lib_registry *reg, const struct tls_lib *lib,
-			const struct probe_site *site, int retprobe)
+/* Rules of the site table that this tracer's programs carry out; a site
+ * with any other is refused, never attached and then ignored. */
+static const char *unsupported_rule(const struct site_desc *d)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe,
-		    .bpf_cookie = MAKE_COOKIE(lib->id, site->func, site->len_from,
-					      tls_func_dir(site->func)));
+	if (d->kind != SITE_ENTRY_RETURN)
+		return "a site kind other than entry + return probe";
+	if (d->state != STATE_THREAD)
+		return "call state kept other than per thread";
+	if (d->fd != FD_SYSCALL_INSIDE)
+		return "an fd found other than by the syscall inside the call";
+	if (d->len < LEN_RET32 || d->len > LEN_RET_RDX)
+		return "an unknown byte-count rule";
+	return NULL;
+}
+
+static struct bpf_program *site_program(struct lib_registry *reg, const struct probe_site *site,
+					int retprobe)
+{
+	if (retprobe)
+		return reg->return_prog ? reg->return_prog
+					: bpf_object__find_program_by_name(reg->obj, "tls_return");
+	if (reg->entry_prog)
+		return reg->entry_prog;
+	return bpf_object__find_program_by_name(reg->obj, site->entry_prog ? site->entry_prog
+								 : "tls_entry");
+}
+
+static int attach_probe(struct lib_registry *reg, const struct tls_lib *lib,
+			const struct probe_site *site, unsigned int id, int retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .bpf_cookie = id);
+	struct bpf_program *prog = site_program(reg, site, retprobe);
 	struct bpf_link *link;
 
-	link = bpf_program__attach_uprobe_opts(retprobe ? reg->return_prog : reg->entry_prog,
-					       -1, lib->host_path, site->offset, &opts);
+	if (!prog) {
+		fprintf(stderr, "tlsprobe: %s: no BPF program %s for %s\n", lib->path,
+			site->entry_prog, site->func);
+		return -1;
+	}
+	link = bpf_program__attach_uprobe_opts(prog, -1, lib->host_path, site->offset, &opts);
 	if (!link) {
 		fprintf(stderr, "tlsprobe: %s: cannot attach %s probe to %s at 0x%llx: %s\n",
-			lib->path, retprobe ? "return" : "entry", tls_func_name(site->func),
+			lib->path, retprobe ? "return" : "entry", site->func,
 			(unsigned long long)site->offset, strerror(errno));
 		return -1;
 	}
 	return keep_link(reg, link);
+}
+
+/* A site gets the next index of the site table, its rules written there
+ * before any probe can fire with that index. */
+static int add_site(struct lib_registry *reg, const struct tls_lib *lib, int i, unsigned int *id)
+{
+	struct site_desc desc = lib->plan.sites[i].desc;
+	const char *why = unsupported_rule(&desc);
+
+	if (why) {
+		fprintf(stderr, "tlsprobe: %s: %s not probed: this tracer does not implement %s\n",
+			lib->path, lib->plan.sites[i].func, why);
+		return -1;
+	}
+	if (reg->nsites == SITES_MAX) {
+		fprintf(stderr, "tlsprobe: %s: the site table is full (%d sites)\n", lib->path,
+			SITES_MAX);
+		return -1;
+	}
+	*id = reg->nsites;
+	desc.lib = lib->id;
+	if (bpf_map_update_elem(reg->sites_fd, id, &desc, BPF_ANY)) {
+		fprintf(stderr, "tlsprobe: %s: cannot write the site table: %s\n", lib->path,
+			strerror(errno));
+		return -1;
+	}
+	reg->sites[reg->nsites++] = (struct site_ref){ .lib = lib->id, .site = i };
+	return 0;
 }
 
 /* An entry and a return probe on every site of the plan: the kernel puts one
@@ -60,14 +119,18 @@ static int attach_probe(struct lib_registry *reg, const struct tls_lib *lib,
  * it. */
 static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 {
-	for (int i = 0; i < lib->plan.nsites; i++)
-		if (attach_probe(reg, lib, &lib->plan.sites[i], 1) ||
-		    attach_probe(reg, lib, &lib->plan.sites[i], 0))
+	for (int i = 0; i < lib->plan.nsites; i++) {
+		unsigned int id;
+
+		if (add_site(reg, lib, i, &id) ||
+		    attach_probe(reg, lib, &lib->plan.sites[i], id, 1) ||
+		    attach_probe(reg, lib, &lib->plan.sites[i], id, 0))
 			return -1;
+	}
 	if (reg->explain)
 		plan_print(reg->explain, lib->path, lib->version, &lib->plan);
 	if (reg->verbose)
-		fprintf(stderr, "tlsprobe: attached to %s (%s)\n", lib->path,
+		fprintf(stderr, "tlsprobe: attached to %s (%s, %s)\n", lib->path, lib->backend->name,
 			lib->version[0] ? lib->version : "version unknown");
 	for (int d = 0; d < 2 && !reg->explain; d++)
 		if (!lib->plan.planned[d] && reg->plan_mode == PLAN_AUTO)
@@ -94,8 +157,9 @@ static struct tls_lib *new_lib(struct lib_registry *reg)
 
 /* A library that can't be probed stays in the registry (unattached), so that
  * its reason is printed once, not for every process that maps it. */
-static int add_lib(struct lib_registry *reg, unsigned int major, unsigned int minor,
-		   uint64_t inode, const char *path, const char *host_path)
+static int add_lib(struct lib_registry *reg, const struct tls_backend *backend,
+		   unsigned int major, unsigned int minor, uint64_t inode, const char *path,
+		   const char *host_path)
 {
 	struct tls_lib *lib = find_lib(reg, major, minor, inode);
 	char err[PATH_MAX + 128];
@@ -110,7 +174,8 @@ static int add_lib(struct lib_registry *reg, unsigned int major, unsigned int mi
 	lib->inode = inode;
 	snprintf(lib->path, sizeof(lib->path), "%s", path);
 	snprintf(lib->host_path, sizeof(lib->host_path), "%s", host_path);
-	if (openssl_plan(lib, reg->plan_mode, err, sizeof(err))) {
+	lib->backend = backend;
+	if (backend_plan_lib(lib, reg->plan_mode, err, sizeof(err))) {
 		fprintf(stderr, "tlsprobe: skipping %s\n", err);
 		return -1;
 	}
@@ -119,6 +184,7 @@ static int add_lib(struct lib_registry *reg, unsigned int major, unsigned int mi
 
 int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_entry *e)
 {
+	const struct tls_backend *backend = backend_for_path(e->path);
 	char host_path[PATH_MAX + 32];
 	unsigned int major, minor;
 	uint64_t inode;
@@ -128,12 +194,12 @@ int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_
 	 * every container of that image. */
 	real = procmaps_real_file(pid, e, &major, &minor, &inode, host_path, sizeof(host_path));
 	if (!real)
-		return add_lib(reg, major, minor, inode, e->path, host_path);
+		return add_lib(reg, backend, major, minor, inode, e->path, host_path);
 	if (real < 0 && reg->verbose)
 		fprintf(stderr, "tlsprobe: pid %d: %s is on an overlay mount, but no layer holds it: "
 			"attached as this mount's file\n", pid, e->path);
 	procmaps_host_path(pid, e->path, host_path, sizeof(host_path));
-	return add_lib(reg, e->dev_major, e->dev_minor, e->inode, e->path, host_path);
+	return add_lib(reg, backend, e->dev_major, e->dev_minor, e->inode, e->path, host_path);
 }
 
 struct scan_ctx {
@@ -150,7 +216,7 @@ static int scan_mapping(const struct map_entry *e, void *arg)
 {
 	struct scan_ctx *ctx = arg;
 
-	if (!openssl_is_libssl(e->path) || (e->inode == ctx->last_inode &&
+	if (!backend_for_path(e->path) || (e->inode == ctx->last_inode &&
 					     e->dev_major == ctx->last_major &&
 					     e->dev_minor == ctx->last_minor))
 		return 0;
@@ -172,29 +238,44 @@ int registry_scan_pid(struct lib_registry *reg, int pid)
 
 void registry_attach_system_libs(struct lib_registry *reg)
 {
-	static const char *const patterns[] = {
-		"/usr/lib/x86_64-linux-gnu/libssl.so.*", "/lib/x86_64-linux-gnu/libssl.so.*",
-		"/usr/lib64/libssl.so.*", "/usr/lib/libssl.so.*", "/usr/local/lib/libssl.so.*",
+	static const char *const dirs[] = {
+		"/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
+		"/usr/local/lib",
 	};
+	char pattern[PATH_MAX];
 	glob_t found;
 	struct stat st;
 
-	for (size_t p = 0; p < sizeof(patterns) / sizeof(patterns[0]); p++) {
-		if (glob(patterns[p], 0, NULL, &found))
-			continue;
-		for (size_t i = 0; i < found.gl_pathc; i++) {
-			const char *path = found.gl_pathv[i];
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		for (const struct tls_backend *const *b = tls_backends; *b; b++) {
+			for (const char *const *name = (*b)->lib_names; *name; name++) {
+				snprintf(pattern, sizeof(pattern), "%s/%s*", dirs[d], *name);
+				if (glob(pattern, 0, NULL, &found))
+					continue;
+				for (size_t i = 0; i < found.gl_pathc; i++) {
+					const char *path = found.gl_pathv[i];
 
-			if (!stat(path, &st) && S_ISREG(st.st_mode))
-				add_lib(reg, major(st.st_dev), minor(st.st_dev), st.st_ino, path, path);
+					if (!stat(path, &st) && S_ISREG(st.st_mode))
+						add_lib(reg, *b, major(st.st_dev), minor(st.st_dev),
+							st.st_ino, path, path);
+				}
+				globfree(&found);
+			}
 		}
-		globfree(&found);
 	}
 }
 
-const struct tls_lib *registry_lib(const struct lib_registry *reg, unsigned int id)
+const struct tls_lib *registry_site(const struct lib_registry *reg, unsigned int site,
+				    const struct probe_site **probe)
 {
-	return id < reg->nlibs ? &reg->libs[id] : NULL;
+	const struct tls_lib *lib;
+
+	*probe = NULL;
+	if (site >= reg->nsites)
+		return NULL;
+	lib = &reg->libs[reg->sites[site].lib];
+	*probe = &lib->plan.sites[reg->sites[site].site];
+	return lib;
 }
 
 void registry_detach(struct lib_registry *reg)

@@ -4,8 +4,19 @@
 
 static void emit_call(struct consumer *c, const struct reasm_call *call)
 {
-	output_data(&c->out, &call->hdr, registry_lib(c->reg, call->hdr.lib_id), call->data,
-		    call->have);
+	const struct probe_site *site;
+	const struct tls_lib *lib = registry_site(c->reg, call->hdr.site, &site);
+
+	output_data(&c->out, &call->hdr, lib, site, call->data, call->have);
+}
+
+static void emit_loss(struct consumer *c, const struct call_header *hdr, uint64_t delivered,
+		      uint64_t lost)
+{
+	const struct probe_site *site;
+	const struct tls_lib *lib = registry_site(c->reg, hdr->site, &site);
+
+	output_loss(&c->out, hdr, lib, site, delivered, lost, 1);
 }
 
 int consumer_handle(void *ctx, void *data, size_t size)
@@ -33,7 +44,7 @@ int consumer_handle(void *ctx, void *data, size_t size)
 		if (call && call->have)
 			emit_call(c, call);
 		reasm_release(call);
-		output_loss(&c->out, hdr, registry_lib(c->reg, hdr->lib_id), hdr->offset, hdr->lost, 1);
+		emit_loss(c, hdr, hdr->offset, hdr->lost);
 		break;
 	case EVENT_LIB_OPEN:
 		if (c->targets)
@@ -51,8 +62,7 @@ void consumer_flush(struct consumer *c)
 		if (call->have)
 			emit_call(c, call);
 		if (!c->loss_tallied || !c->loss_tallied(c->loss_arg, &call->hdr))
-			output_loss(&c->out, &call->hdr, registry_lib(c->reg, call->hdr.lib_id),
-				    call->have, call->hdr.call_len - call->have, 1);
+			emit_loss(c, &call->hdr, call->have, call->hdr.call_len - call->have);
 		reasm_release(call);
 	}
 }

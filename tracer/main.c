@@ -13,6 +13,7 @@ static const struct {
 	{ "conform", cmd_conform, "run a tracer against the fixture matrix and score it" },
 	{ "plan", cmd_plan, "print where the tracer probes a TLS library, and why" },
 	{ "bench", cmd_bench, "measure what tracers cost per TLS call, against the floor" },
+	{ "validate", cmd_validate, "check JSON-lines events or transcripts against the schema" },
 };
 
 static void usage(FILE *out)

@@ -44,7 +44,7 @@ static void copy_str(char *dst, size_t len, const char *src)
 }
 
 void output_fill_record(struct record *rec, const struct call_header *hdr,
-			const struct tls_lib *lib)
+			const struct tls_lib *lib, const struct probe_site *site)
 {
 	memset(rec, 0, offsetof(struct record, lib));
 	rec->type = hdr->kind == EVENT_LOSS ? RECORD_LOSS : RECORD_DATA;
@@ -54,9 +54,10 @@ void output_fill_record(struct record *rec, const struct call_header *hdr,
 	rec->nspid = hdr->nspid;
 	rec->nstid = hdr->nstid;
 	memcpy(rec->comm, hdr->comm, sizeof(rec->comm) - 1);
+	copy_str(rec->stack, sizeof(rec->stack), lib ? lib->backend->name : "");
 	copy_str(rec->lib, sizeof(rec->lib), lib ? lib->path : "");
 	copy_str(rec->lib_version, sizeof(rec->lib_version), lib ? lib->version : "");
-	copy_str(rec->func, sizeof(rec->func), tls_func_name(hdr->func));
+	snprintf(rec->func, sizeof(rec->func), "%s", site ? site->func : "?");
 	rec->dir = hdr->dir == DATA_IN ? DIR_IN : DIR_OUT;
 	rec->fd = hdr->fd;
 	cached_sockaddrs(&hdr->addrs, rec->laddr, rec->raddr, sizeof(rec->laddr));
@@ -107,11 +108,12 @@ static void text_header(FILE *f, const struct record *rec)
 }
 
 void output_data(struct output *out, const struct call_header *hdr,
-		 const struct tls_lib *lib, const uint8_t *data, uint64_t len)
+		 const struct tls_lib *lib, const struct probe_site *site, const uint8_t *data,
+		 uint64_t len)
 {
 	struct record rec;
 
-	output_fill_record(&rec, hdr, lib);
+	output_fill_record(&rec, hdr, lib, site);
 	rec.type = RECORD_DATA;
 	rec.len = len;
 	rec.data = (uint8_t *)data;
@@ -124,11 +126,12 @@ void output_data(struct output *out, const struct call_header *hdr,
 }
 
 void output_loss(struct output *out, const struct call_header *hdr,
-		 const struct tls_lib *lib, uint64_t delivered, uint64_t lost, uint64_t calls)
+		 const struct tls_lib *lib, const struct probe_site *site, uint64_t delivered,
+		 uint64_t lost, uint64_t calls)
 {
 	struct record rec;
 
-	output_fill_record(&rec, hdr, lib);
+	output_fill_record(&rec, hdr, lib, site);
 	rec.type = RECORD_LOSS;
 	rec.offset = delivered;
 	rec.lost = lost;

@@ -4,7 +4,7 @@
 #define TLSPROBE_OUTPUT_H
 #include <stdio.h>
 #include <stdint.h>
-#include "libs/openssl.h"
+#include "libs/backend.h"
 #include "record.h"
 
 enum output_format { OUTPUT_JSON, OUTPUT_TEXT };
@@ -16,12 +16,14 @@ struct output {
 
 /* Fills rec from a BPF call header (rec->data is not set). */
 void output_fill_record(struct record *rec, const struct call_header *hdr,
-			const struct tls_lib *lib);
+			const struct tls_lib *lib, const struct probe_site *site);
 void output_data(struct output *out, const struct call_header *hdr,
-		 const struct tls_lib *lib, const uint8_t *data, uint64_t len);
+		 const struct tls_lib *lib, const struct probe_site *site, const uint8_t *data,
+		 uint64_t len);
 /* calls: how many calls the loss stands for (1, or a thread's sum). */
 void output_loss(struct output *out, const struct call_header *hdr,
-		 const struct tls_lib *lib, uint64_t delivered, uint64_t lost, uint64_t calls);
+		 const struct tls_lib *lib, const struct probe_site *site, uint64_t delivered,
+		 uint64_t lost, uint64_t calls);
 /* "127.0.0.1:443", "[::1]:443"; "" when family is 0. */
 void format_sockaddr(uint16_t family, const uint8_t *addr, uint16_t port, char *out, size_t outlen);
 #endif

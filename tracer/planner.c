@@ -2,7 +2,6 @@
 #include <string.h>
 #include "elfsym.h"
 #include "planner.h"
-#include "libs/openssl.h"
 
 /* Code followed from an entry without a known size: jumps further than this
  * from the entry are taken for tail calls. */
@@ -193,27 +192,64 @@ int plan_add(struct probe_plan *plan, const struct probe_site *site)
 	return 0;
 }
 
-static const char *len_source_text(enum len_source src)
+void site_init_c(struct probe_site *site, const char *func, enum data_dir dir,
+		 enum site_len len, enum site_loc count)
 {
-	switch (src) {
-	case LEN_FROM_ARG4: return "*(size_t *)rcx saved at entry, when eax > 0";
-	case LEN_FROM_ARG5: return "*(size_t *)r8 saved at entry, when eax > 0";
-	default: return "eax, when > 0";
+	memset(site, 0, sizeof(*site));
+	snprintf(site->func, sizeof(site->func), "%s", func);
+	site->desc = (struct site_desc){
+		.kind = SITE_ENTRY_RETURN, .dir = dir, .len = len, .state = STATE_THREAD,
+		.fd = FD_SYSCALL_INSIDE, .session = LOC_RDI, .buf = LOC_RSI, .count = count,
+	};
+}
+
+const char *site_loc_name(unsigned int loc, char *buf, size_t len)
+{
+	static const char *const regs[] = {
+		[LOC_NONE] = "-", [LOC_RDI] = "rdi", [LOC_RSI] = "rsi", [LOC_RDX] = "rdx",
+		[LOC_RCX] = "rcx", [LOC_R8] = "r8", [LOC_R9] = "r9", [LOC_RAX] = "rax",
+		[LOC_RBX] = "rbx", [LOC_R10] = "r10", [LOC_R11] = "r11",
+	};
+
+	if (loc & LOC_STACK)
+		snprintf(buf, len, "stack slot %u", loc & 0x7f);
+	else
+		snprintf(buf, len, "%s", loc < sizeof(regs) / sizeof(regs[0]) && regs[loc] ? regs[loc] : "?");
+	return buf;
+}
+
+static void len_text(const struct site_desc *d, char *out, size_t len)
+{
+	char reg[32];
+
+	switch (d->len) {
+	case LEN_OUT_PTR:
+		snprintf(out, len, "*(size_t *)%s saved at entry, when eax > 0",
+			 site_loc_name(d->count, reg, sizeof(reg)));
+		break;
+	case LEN_RET64: snprintf(out, len, "rax, when > 0"); break;
+	case LEN_RET_RDX: snprintf(out, len, "rdx, when rax = 0 (Ok)"); break;
+	default: snprintf(out, len, "eax, when > 0"); break;
 	}
 }
 
 static void print_site(FILE *f, const struct probe_site *s)
 {
+	char session[32], buf[32], count[32], bytes[96];
+
+	len_text(&s->desc, bytes, sizeof(bytes));
 	fprintf(f, "    0x%llx (file offset 0x%llx)  %-22s %s\n", (unsigned long long)s->vaddr,
 		(unsigned long long)s->offset, s->insn.text, x86_probe_class_name(s->cls));
 	fprintf(f, "      %s\n", s->what);
-	fprintf(f, "      entry:  ssl = rdi, buf = rsi%s\n",
-		s->len_from == LEN_FROM_ARG4 ? ", count pointer = rcx"
-		: s->len_from == LEN_FROM_ARG5 ? ", count pointer = r8" : "");
+	fprintf(f, "      entry:  session = %s, buf = %s%s%s%s%s\n",
+		site_loc_name(s->desc.session, session, sizeof(session)),
+		site_loc_name(s->desc.buf, buf, sizeof(buf)),
+		s->desc.len == LEN_OUT_PTR ? ", count pointer = " : "",
+		s->desc.len == LEN_OUT_PTR ? site_loc_name(s->desc.count, count, sizeof(count)) : "",
+		s->entry_prog ? "; program " : "", s->entry_prog ? s->entry_prog : "");
 	if (s->proof[0])
 		fprintf(f, "              count pointer proved %s\n", s->proof);
-	fprintf(f, "      return: uretprobe at the same site; bytes = %s\n",
-		len_source_text(s->len_from));
+	fprintf(f, "      return: uretprobe at the same site; bytes = %s\n", bytes);
 }
 
 void plan_print(FILE *f, const char *path, const char *version, const struct probe_plan *plan)
@@ -226,9 +262,9 @@ void plan_print(FILE *f, const char *path, const char *version, const struct pro
 			plan->planned[d] ? "planned" : "exported entry points",
 			plan->why[d][0] ? " — " : "", plan->why[d]);
 		for (int i = 0; i < plan->nsites; i++)
-			if (tls_func_dir(plan->sites[i].func) == (enum data_dir)d)
+			if (plan->sites[i].desc.dir == d)
 				print_site(f, &plan->sites[i]);
 	}
-	if (plan->bio[0])
-		fprintf(f, "  BIO_f_ssl: %s\n", plan->bio);
+	if (plan->coverage[0])
+		fprintf(f, "  %s\n", plan->coverage);
 }

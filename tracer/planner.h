@@ -2,8 +2,8 @@
  * BPF programs read there. A plan is either *planned* (internal functions
  * found by following the calls out of the exported ones, each probe on an
  * instruction the kernel emulates) or falls back to the exported entry points
- * (slower, still correct), and says why. Library families fill a plan with the
- * helpers below (libs/openssl.c); `tlsprobe plan` and `trace --explain` print it. */
+ * (slower, still correct), and says why. Backends (libs/<stack>.c) fill a plan
+ * with the helpers below; `tlsprobe plan` and `trace --explain` print it. */
 #ifndef TLSPROBE_PLANNER_H
 #define TLSPROBE_PLANNER_H
 #include <stdint.h>
@@ -20,8 +20,9 @@ enum plan_mode {
 };
 
 struct probe_site {
-	enum tls_func func;
-	enum len_source len_from;
+	char func[96];           /* the probed function ("ssl_write_internal"): records' "func" */
+	struct site_desc desc;   /* what the BPF programs read there (bpf/events.h) */
+	const char *entry_prog;  /* the entry program (nss_entry), NULL: the generic tls_entry */
 	uint64_t vaddr, offset;  /* offset: in the file, what the uprobe attaches to */
 	struct x86_instr insn;    /* the probed instruction */
 	enum x86_probe_class cls;
@@ -36,7 +37,7 @@ struct probe_plan {
 	int nsites;
 	int planned[2];        /* per data_dir: internal functions in use */
 	char why[2][256];      /* per data_dir: why the fallback, when not planned */
-	char bio[200];         /* what the plan means for BIO_f_ssl users */
+	char coverage[220];    /* what the plan means for other paths ("BIO_f_ssl: covered …") */
 };
 
 /* A set of code addresses (functions a piece of code reaches). */
@@ -69,6 +70,15 @@ int plan_prove_stack_arg(const struct x86_func *fn, uint64_t callee, unsigned in
  * stack, so arguments and the return address are as at the entry). */
 int plan_entry_site(struct elf_image *img, uint64_t vaddr, int skip_endbr,
 		    struct probe_site *site);
+
+/* A site of a C function `f(session, buf, …)`: entry and return probes,
+ * state per thread, the fd from the syscall inside the call; the byte count
+ * as len says (count: where LEN_OUT_PTR's pointer is, else LOC_NONE). */
+void site_init_c(struct probe_site *site, const char *func, enum data_dir dir,
+		 enum site_len len, enum site_loc count);
+
+/* "rdi", "rsi", …, "stack slot 2". */
+const char *site_loc_name(unsigned int loc, char *buf, size_t len);
 
 /* Appends a site; -1 when the plan is full. */
 int plan_add(struct probe_plan *plan, const struct probe_site *site);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,22 @@
  * must reach at least the values CLOCK_MONOTONIC and real calls produce. */
 _Static_assert(sizeof(json_int_t) == sizeof(long long), "jansson built without long long");
 
-static int fail(char *err, size_t errlen, const char *fmt, const char *what)
+/* Every message about a field reads `field "KEY": reason`, so that
+ * `tlsprobe validate` and the loader can name the field at fault. */
+__attribute__((format(printf, 4, 5)))
+static int fail(char *err, size_t errlen, const char *key, const char *fmt, ...)
 {
-	if (errlen)
-		snprintf(err, errlen, fmt, what);
+	va_list ap;
+	int n;
+
+	if (!errlen)
+		return -1;
+	n = key ? snprintf(err, errlen, "field \"%s\": ", key) : 0;
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -38,12 +51,12 @@ static int get_string(json_t *obj, const char *key, char *dst, size_t size,
 	if (!v)
 		return 0;
 	if (!json_is_string(v))
-		return fail(err, errlen, "field \"%s\" is not a string", key);
+		return fail(err, errlen, key, "not a string");
 	n = json_string_length(v);
 	/* Too long means the producer disagrees with the schema's limits:
 	 * truncating silently could make two different values compare equal. */
 	if (n >= size)
-		return fail(err, errlen, "field \"%s\" is too long", key);
+		return fail(err, errlen, key, "too long (%zu bytes, at most %zu)", n, size - 1);
 	memcpy(dst, json_string_value(v), n + 1);
 	return 0;
 }
@@ -57,11 +70,12 @@ static int get_integer(json_t *obj, const char *key, bool required,
 	json_t *v = json_object_get(obj, key);
 
 	if (!v)
-		return required ? fail(err, errlen, "missing field \"%s\"", key) : 0;
+		return required ? fail(err, errlen, key, "missing") : 0;
 	if (!json_is_integer(v))
-		return fail(err, errlen, "field \"%s\" is not an integer", key);
+		return fail(err, errlen, key, "not an integer");
 	if (json_integer_value(v) < min || json_integer_value(v) > max)
-		return fail(err, errlen, "field \"%s\" is out of range", key);
+		return fail(err, errlen, key, "%lld is out of range (%lld to %lld)",
+			    (long long)json_integer_value(v), (long long)min, (long long)max);
 	*dst = json_integer_value(v);
 	return 0;
 }
@@ -95,27 +109,29 @@ static int get_enum(json_t *obj, const char *key, const char *zero, const char *
 	const char *s = json_string_value(v);
 
 	if (!v)
-		return fail(err, errlen, "missing field \"%s\"", key);
+		return fail(err, errlen, key, "missing");
 	if (s && !strcmp(s, zero))
 		*dst = 0;
 	else if (s && !strcmp(s, one))
 		*dst = 1;
 	else
-		return fail(err, errlen, "field \"%s\" has an unknown value", key);
+		return fail(err, errlen, key, "unknown value (not \"%s\" or \"%s\")", zero, one);
 	return 0;
 }
 
+/* A tid of -1 is an unknown thread: a fixture whose runtime moves a
+ * connection between threads (Go, tokio) cannot say which one made a call. */
 static int get_ids(json_t *obj, struct record *rec, char *err, size_t errlen)
 {
 	if (get_int(obj, "pid", true, 0, &rec->pid, err, errlen) ||
-	    get_int(obj, "tid", true, 0, &rec->tid, err, errlen))
+	    get_int(obj, "tid", true, -1, &rec->tid, err, errlen))
 		return -1;
 	/* A tracer that does not know namespaces reports host ids only. */
 	rec->nspid = rec->pid;
 	rec->nstid = rec->tid;
 	rec->fd = -1;
 	return get_int(obj, "nspid", false, 0, &rec->nspid, err, errlen) ||
-	       get_int(obj, "nstid", false, 0, &rec->nstid, err, errlen) ||
+	       get_int(obj, "nstid", false, -1, &rec->nstid, err, errlen) ||
 	       get_int(obj, "fd", false, -1, &rec->fd, err, errlen) ? -1 : 0;
 }
 
@@ -138,23 +154,20 @@ static int get_data(json_t *obj, struct record *rec, char *err, size_t errlen)
 	long declen;
 
 	if (!v)
-		return fail(err, errlen, "missing field \"%s\"", "data");
+		return fail(err, errlen, "data", "missing");
 	if (!json_is_string(v))
-		return fail(err, errlen, "field \"%s\" is not a string", "data");
+		return fail(err, errlen, "data", "not a string");
 	enclen = json_string_length(v);
 	/* +1: malloc(0) may return NULL, and NULL means "no payload". */
 	rec->data = malloc(enclen / 4 * 3 + 1);
 	if (!rec->data)
-		return fail(err, errlen, "out of memory for \"%s\"", "data");
+		return fail(err, errlen, "data", "out of memory");
 	declen = base64_decode(json_string_value(v), enclen, rec->data);
 	if (declen < 0)
-		return fail(err, errlen, "field \"%s\" is not valid base64", "data");
-	if ((uint64_t)declen != rec->len) {
-		if (errlen)
-			snprintf(err, errlen, "\"data\" decodes to %ld bytes but \"len\" is %" PRIu64,
-				 declen, rec->len);
-		return -1;
-	}
+		return fail(err, errlen, "data", "not valid base64");
+	if ((uint64_t)declen != rec->len)
+		return fail(err, errlen, "data", "decodes to %ld bytes but \"len\" is %" PRIu64,
+			    declen, rec->len);
 	return 0;
 }
 
@@ -167,7 +180,8 @@ static int get_loss(json_t *obj, struct record *rec, char *err, size_t errlen)
 	/* offset bytes were delivered and lost were not: together at most the
 	 * call's length. Anything else is a tracer bug worth hearing about. */
 	if (rec->offset > rec->len || rec->lost > rec->len - rec->offset)
-		return fail(err, errlen, "loss record: offset + lost exceeds %s", "len");
+		return fail(err, errlen, "lost", "offset + lost exceeds \"len\" (%" PRIu64
+			    " + %" PRIu64 " > %" PRIu64 ")", rec->offset, rec->lost, rec->len);
 	return 0;
 }
 
@@ -180,8 +194,8 @@ static int get_schema(json_t *obj, char *err, size_t errlen)
 	if (get_int(obj, "schema", false, 1, &schema, err, errlen))
 		return -1;
 	if (schema > RECORD_SCHEMA)
-		return fail(err, errlen, "field \"%s\": a newer schema than this tlsprobe reads",
-			    "schema");
+		return fail(err, errlen, "schema", "%d is newer than this tlsprobe reads (%d)",
+			    schema, RECORD_SCHEMA);
 	return 0;
 }
 
@@ -190,7 +204,7 @@ static int parse_object(json_t *obj, struct record *rec, char *err, size_t errle
 	int type = 0, dir = 0;
 
 	if (!json_is_object(obj))
-		return fail(err, errlen, "%s", "line is not a JSON object");
+		return fail(err, errlen, NULL, "line is not a JSON object");
 	if (get_enum(obj, "type", "data", "loss", &type, err, errlen) ||
 	    get_enum(obj, "dir", "out", "in", &dir, err, errlen) ||
 	    get_schema(obj, err, errlen) ||

@@ -20,6 +20,8 @@ struct record {
 	uint64_t ts_ns;          /* CLOCK_MONOTONIC */
 	int pid, tid;            /* host ids (for a fixture: its own ids) */
 	int nspid, nstid;        /* ids in the target's own pid namespace */
+				 /* tid, nstid -1: unknown thread (a runtime that moves a
+				  * connection between threads: Go, tokio) */
 	char comm[16];
 	char stack[32];          /* "openssl", "gnutls", "nss" …: the backend's name */
 	char lib[256];           /* library path as the target sees it */
@@ -39,9 +41,11 @@ struct record {
 /* Writes one JSON line (with trailing newline), "schema" included. Returns
  * 0 or -errno. (record_write.c: needs only libc and base64.c.) */
 int record_write_json(FILE *out, const struct record *rec);
-/* Parses one JSON line into rec (rec->data malloc'd). Returns 0, or -1 with a
- * message naming the field at fault in err (errlen bytes). Unknown fields are
- * ignored. (record.c: jansson.) */
+/* Parses one JSON line into rec (rec->data malloc'd). Returns 0, or -1 with
+ * `field "KEY": reason` in err (errlen bytes) when a field is at fault, else
+ * the reason ("bad JSON at column ..."). Unknown fields are ignored, and
+ * "schema", "stack" and "comm" may be absent (lenient, for adapters;
+ * `tlsprobe validate` is strict). (record.c: jansson.) */
 int record_parse_json(const char *line, struct record *rec, char *err, size_t errlen);
 void record_free(struct record *rec);
 

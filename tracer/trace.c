@@ -51,9 +51,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tlsprobe trace (-p PID ... | --comm NAME ... | --all) [OPTIONS]\n"
 		"\n"
-		"Captures the plaintext of TLS calls (OpenSSL: SSL_write, SSL_read, SSL_write_ex,\n"
-		"SSL_read_ex) byte-exactly, with fd, addresses, pid and tid. Processes that start\n"
-		"later are traced too. Needs root.\n"
+		"Captures the plaintext of TLS calls byte-exactly, with fd, addresses, pid and\n"
+		"tid: OpenSSL (libssl), GnuTLS (libgnutls), NSS (through NSPR's libnspr4).\n"
+		"Processes that start later are traced too. Needs root.\n"
 		"\n"
 		"Targets (combine freely):\n"
 		"  -p, --pid PID        trace this process (repeatable)\n"
@@ -265,17 +265,18 @@ static void flush_unreported_loss(struct trace_session *s)
 		if (bpf_map_lookup_elem(fd, &key, &tally) || !tally.bytes)
 			continue;
 		struct call_header hdr = {
-			.kind = EVENT_LOSS, .lib_id = tally.lib_id, .pid = key.tgid, .tid = key.tid,
-			.nspid = tally.nspid, .nstid = tally.nstid, .func = tally.func,
-			.dir = key.dir, .fd = key.fd, .call_len = tally.bytes,
+			.kind = EVENT_LOSS, .site = tally.site, .pid = key.tgid, .tid = key.tid,
+			.nspid = tally.nspid, .nstid = tally.nstid, .dir = key.dir, .fd = key.fd,
+			.call_len = tally.bytes,
 		};
+		const struct probe_site *site;
+		const struct tls_lib *lib = registry_site(&s->reg, tally.site, &site);
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		hdr.ts_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
 		memcpy(hdr.comm, tally.comm, sizeof(hdr.comm));
-		output_loss(&s->consumer.out, &hdr, registry_lib(&s->reg, tally.lib_id), 0,
-			    tally.bytes, tally.calls);
+		output_loss(&s->consumer.out, &hdr, lib, site, 0, tally.bytes, tally.calls);
 	}
 }
 
@@ -321,10 +322,10 @@ static void print_totals(struct trace_session *s)
  * processes always runs, since the probes must reach them too. */
 static void choose_programs(struct trace_session *s)
 {
-	s->reg.entry_prog = s->skel->progs.tls_entry;
-	s->reg.return_prog = s->skel->progs.tls_return;
+	s->reg.obj = s->skel->obj;
+	s->reg.sites_fd = bpf_map__fd(s->skel->maps.sites);
 	if (s->mode == MODE_CAPTURE)
-		return;
+		return; /* the programs each site names */
 	s->reg.entry_prog = s->skel->progs.floor_entry;
 	s->reg.return_prog = s->skel->progs.floor_return;
 	if (s->mode == MODE_FLOOR_COPY) {
@@ -350,6 +351,17 @@ static struct bpf_program *pick_fd_program(struct tlsprobe_bpf *skel)
 	return typed ? skel->progs.fd_syscall : skel->progs.fd_syscall_core;
 }
 
+/* What the openat hook reports: the backends' library file names. */
+static void set_lib_names(struct tlsprobe_bpf *skel)
+{
+	unsigned int n = 0;
+
+	for (const struct tls_backend *const *b = tls_backends; *b; b++)
+		for (const char *const *name = (*b)->lib_names; *name && n < LIB_NAMES_MAX; name++)
+			snprintf((char *)skel->rodata->lib_names[n++], LIB_NAME_LEN, "%s", *name);
+	skel->rodata->nlib_names = n;
+}
+
 static int load_bpf(struct trace_session *s)
 {
 	int err;
@@ -362,6 +374,7 @@ static int load_bpf(struct trace_session *s)
 	bpf_map__set_max_entries(s->skel->maps.events, (__u32)s->ringbuf_mb << 20);
 	s->skel->rodata->wakeup_threshold = ((__u64)s->ringbuf_mb << 20) / 8;
 	s->fd_prog = pick_fd_program(s->skel);
+	set_lib_names(s->skel);
 	err = tlsprobe_bpf__load(s->skel);
 	if (err) {
 		fprintf(stderr, "tlsprobe: cannot load the BPF programs: %s%s\n", strerror(-err),

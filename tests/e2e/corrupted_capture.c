@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "compare.h"
+#include "../assert.h"
 
 static const char *row_dir;
 static struct record_set oracle, trace;
@@ -38,12 +39,6 @@ static int unload(void **state)
 	record_set_free(&oracle);
 	record_set_free(&trace);
 	return 0;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("expected \"%s\" in \"%s\"", needle, haystack);
 }
 
 /* The first data record of the trace with at least min_len bytes. */

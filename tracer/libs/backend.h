@@ -1,0 +1,74 @@
+/* A TLS stack's backend: what the generic tracer (discovery, attach, the
+ * planner toolkit, output) asks of a stack, and the only way it reaches one.
+ * A backend says whether an ELF file holds its stack and which version,
+ * where to probe, how to read arguments and results there, and how to find
+ * the connection (the last three as site descriptions in its plan: see
+ * struct site_desc in bpf/events.h). libs/backends.c lists the backends: a
+ * new stack adds its libs/<stack>.c and one line there. */
+#ifndef TLSPROBE_LIBS_BACKEND_H
+#define TLSPROBE_LIBS_BACKEND_H
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "../../bpf/events.h"
+#include "../planner.h"
+
+struct elf_image;
+struct tls_backend;
+
+/* One TLS library file (or executable with a stack linked in) the tracer
+ * knows, however many processes map it. */
+struct tls_lib {
+	int id;
+	const struct tls_backend *backend;
+	unsigned int dev_major, dev_minor;
+	uint64_t inode;
+	char path[PATH_MAX];           /* as the first target that mapped it sees it */
+	char host_path[PATH_MAX];      /* where the tracer opened it */
+	char version[64];              /* "OpenSSL 3.0.19", "GnuTLS 3.7.9", or "" if not found */
+	struct probe_plan plan;        /* where the probes go, and what they read */
+};
+
+struct tls_backend {
+	const char *name;              /* "openssl": the events' "stack" */
+	/* File-name prefixes of the stack's libraries ("libssl.so"): which
+	 * mapped files discovery looks at, and what the openat hook reports. */
+	const char *const *lib_names;
+	/* Whether img holds this stack: 0 with lib->version set ("" when the
+	 * version cannot be told), or -1 with the reason in err. */
+	int (*classify)(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen);
+	/* Where to probe and what the programs read there: fills lib->plan.
+	 * 0, or -1 with the reason in err. */
+	int (*plan)(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
+		    char *err, size_t errlen);
+};
+
+/* The table (libs/backends.c), NULL-terminated. */
+extern const struct tls_backend *const tls_backends[];
+
+/* The backend whose lib_names match the file name of path, or NULL. */
+const struct tls_backend *backend_for_path(const char *path);
+
+/* Opens lib->host_path, asks lib->backend (or, when NULL, the backend its
+ * name matches) whether it holds its stack, then for its plan. 0, or -1 with
+ * the reason in err (no such file, not ELF, no symbols, not that stack, no
+ * function to probe). */
+int backend_plan_lib(struct tls_lib *lib, enum plan_mode mode, char *err, size_t errlen);
+
+/* ---- helpers the backends share ---- */
+
+/* Finds "<prefix>X.Y.Z[letters]" in blob (a library's .rodata): the first
+ * one followed by a space and a digit (a release date) if any, else the
+ * first one. Writes "<prefix>X.Y.Z…" (e.g. "OpenSSL 3.0.19") to out. 0 or -1. */
+int version_scan(const uint8_t *blob, size_t len, const char *prefix, char *out, size_t outlen);
+/* version_scan of the .rodata of the ELF file at path. 0 or -1. */
+int version_scan_file(const char *path, const char *prefix, char *out, size_t outlen);
+/* The path of the file whose name is sibling_prefix plus what follows
+ * own_prefix in path's file name, in path's directory
+ * ("/x/libssl.so.3", "libssl", "libcrypto" → "/x/libcrypto.so.3"). */
+void sibling_path(const char *path, const char *own_prefix, const char *sibling_prefix,
+		  char *out, size_t outlen);
+/* "3.0.19" after the first space of "OpenSSL 3.0.19" → 3, 0, 19. 0 or -1. */
+int version_numbers(const char *version, int *major, int *minor, int *patch);
+#endif
