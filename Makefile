@@ -81,6 +81,8 @@ fixtures: $(DEPS_STAMP)
 images: $(DEPS_STAMP)
 	scripts/images.sh
 
+# tests/test_bpf_calls loads the tracer's BPF programs and probes functions of
+# its own binary: it needs root and uprobes (it says SKIPPED otherwise).
 unit-test: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 

@@ -330,4 +330,21 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
 	st->active = 1;
 }
 
+/* An entry program that starts no call at its probe (nss_entry on a
+ * descriptor that is not NSS's SSL layer) shares the function's return
+ * probe with the calls it does start: that return must not end the call in
+ * progress. Deeper on the stack, the function runs inside that call (a
+ * callback in the handshake logging with PR_fprintf, which is PR_Write):
+ * counted as nesting, so that its return is skipped. Not deeper: the call
+ * in progress never returned, and is dropped. */
+static __always_inline void call_not_begun(struct thread_state *st, struct pt_regs *ctx)
+{
+	if (!st->active)
+		return;
+	if (PT_REGS_SP(ctx) < st->sp)
+		st->depth++;
+	else
+		st->active = 0;
+}
+
 #endif

@@ -20,7 +20,10 @@ struct {
 
 /* The fd of this call, or of the last call on the same session that made one.
  * The thread's last session answers without a map operation in the common case
- * of a thread using one connection at a time. */
+ * of a thread using one connection at a time. The same fd with other ports is
+ * another connection (the number reused for a new socket): the session map
+ * learns it too, or a later call without a syscall would get the old one's
+ * addresses from it. */
 static __always_inline void settle_fd(struct thread_state *st, __u32 tgid)
 {
 	struct session_key key = { .session = st->session, .tgid = tgid };
@@ -32,10 +35,9 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid)
 			st->addrs = st->last_addrs;
 			return;
 		}
-		if (st->fd == st->last_fd) {
-			st->last_addrs = st->addrs;
+		if (st->fd == st->last_fd && st->addrs.lport == st->last_addrs.lport &&
+		    st->addrs.rport == st->last_addrs.rport)
 			return;
-		}
 	}
 	known = bpf_map_lookup_elem(&session_sockets, &key);
 	if (st->fd < 0 && st->other_fd >= 0 && !known)

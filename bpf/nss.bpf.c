@@ -46,8 +46,12 @@ int nss_entry(struct pt_regs *ctx)
 {
 	struct thread_state *st = traced_thread();
 
-	if (st && is_ssl_layer(PT_REGS_PARM1(ctx)))
+	if (!st)
+		return 0;
+	if (is_ssl_layer(PT_REGS_PARM1(ctx)))
 		call_begin(st, ctx);
+	else
+		call_not_begun(st, ctx);
 	return 0;
 }
 

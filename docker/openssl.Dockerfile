@@ -11,9 +11,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 FROM toolchain
-# Same relative layout as the repo: the fixture's Makefile reaches ../../tracer/base64.c.
-COPY tracer/base64.c tracer/base64.h /src/tracer/
+# Same relative layout as the repo: the fixture's Makefile reaches ../common and
+# the tracer's record writer (../../tracer). It installs run.sh next to tlsfix.
+COPY tracer/base64.c tracer/base64.h tracer/record.h tracer/record_write.c /src/tracer/
+COPY fixtures/common/ /src/fixtures/common/
 COPY fixtures/openssl/ /src/fixtures/openssl/
 RUN make -C /src/fixtures/openssl OUT=/opt/tlsfix \
- && install -m 0755 /src/fixtures/openssl/run.sh /opt/tlsfix/run.sh \
- && test -x /opt/tlsfix/tlsfix
+ && test -x /opt/tlsfix/tlsfix && test -x /opt/tlsfix/run.sh
