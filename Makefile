@@ -16,6 +16,8 @@ LIB_SRCS  := $(filter-out tracer/main.c %.bpf.c,$(wildcard tracer/*.c tracer/lib
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 CONFORM_ARGS ?=
+# The stacks whose manifest says `build host`: their fixture is built here too.
+HOST_STACKS := $(shell awk '$$1 == "build" && $$2 == "host" { n = split(FILENAME, p, "/"); print p[n - 1] }' fixtures/*/manifest)
 
 .PHONY: all deps test unit-test conform bench fixtures images clean
 all: $(BUILD)/tlsprobe
@@ -67,12 +69,15 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c tests/*.h $(BUILD)/libtlsprobe.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
 
-# The fixture built on the host, against the host's OpenSSL, and the test CA.
+# The fixtures built on the host (each manifest with `build host`, against
+# the host's libraries), and the test CA.
 fixtures: $(DEPS_STAMP)
-	$(MAKE) -s -C fixtures/openssl OUT=$(CURDIR)/$(BUILD)/fixtures/openssl
+	@set -e; for s in $(HOST_STACKS); do \
+		$(MAKE) -s -C fixtures/$$s OUT=$(CURDIR)/$(BUILD)/fixtures/$$s; done
 	fixtures/ca/make-ca.sh $(BUILD)/ca
 
-# Container images of the fixture, one per Debian release (cached by Docker).
+# The fixtures' container images, every container variant of every manifest
+# (cached by Docker).
 images: $(DEPS_STAMP)
 	scripts/images.sh
 
@@ -89,14 +94,18 @@ BENCH_ARGS ?=
 bench: all fixtures
 	$(BUILD)/tlsprobe bench $(BENCH_ARGS)
 
-# The matrix; the fd walk older kernels get (forced here); then end-to-end
-# checks that use the matrix's capture and real programs; the bench's smoke run.
+# The whole matrix against the expected results; the fd walk older kernels
+# get (forced here: the command inherits TLSPROBE_READY_FILE, so the tracer
+# it starts says when it is ready); then end-to-end checks that use the
+# matrix's capture and real programs; the bench's smoke run.
 test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
-	$(BUILD)/tlsprobe conform --json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
-	$(BUILD)/tlsprobe conform --fixtures host --scenarios basic,threads,smallbuf,bio \
-		--workdir $(BUILD)/conform-core-walk \
+	$(BUILD)/tlsprobe conform --fixtures all --expect conformance/expected/reference.txt \
+		--json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
+	$(BUILD)/tlsprobe conform --fixtures openssl@host --scenarios basic,threads,smallbuf,bio \
+		--workdir $(BUILD)/conform-core-walk --expect conformance/expected/reference.txt \
 		--tracer-cmd 'TLSPROBE_FD_WALK=core $(CURDIR)/$(BUILD)/tlsprobe trace --comm tlsfix'
-	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/host/size-4k
+	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/openssl@host/size-4k
+	tests/e2e/manifest_lists.sh
 	tests/e2e/curl.sh
 	tests/e2e/s_server_www.sh
 	tests/e2e/kill_tracer.sh

@@ -13,9 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "baseline.h"
-#include "checkout.h"
-#include "child.h"
 #include "cmd.h"
+#include "harness.h"
 #include "measure.h"
 #include "report.h"
 
@@ -23,6 +22,7 @@
 
 struct bench_cli {
 	struct bench_opts o;
+	struct manifest_set manifests;	/* the rows point into it */
 	char *fixtures, *sizes, *configs, *skip;
 	const char *baseline;
 	double threshold;
@@ -55,7 +55,8 @@ static void usage(FILE *f)
 		"timings (hyperfine). Reports: bench.json, bench.md (also printed), plots\n"
 		"added-cost-FIXTURE.png/.svg. Needs root.\n"
 		"\n"
-		"  --fixtures LIST     host (default), bullseye, bookworm, trixie\n"
+		"  --fixtures LIST     fixture rows, stack@variant (default openssl@host), a stack\n"
+		"                      (all its variants), all or default, as for conform\n"
 		"  --sizes LIST        from 64,1k,16k,256k (default: all four)\n"
 		"  --configs LIST      the configurations (default: all; none always runs)\n"
 		"  --tracer-cmd CMD    also measure CMD (it must trace processes named tlsfix)\n"
@@ -190,6 +191,46 @@ static int add_config(struct bench_results *r, const char *name)
 	return 0;
 }
 
+/* The bench scenarios a run of this size makes, in r's fixtures. */
+static int scenarios_listed(const struct fixture_row *row, long size)
+{
+	static const char *const kinds[] = { "bench", "stream" };
+	char name[32];
+
+	for (int k = 0; k < 2; k++) {
+		snprintf(name, sizeof(name), "%s-%s", kinds[k], size == 64 ? "64" : size == 1024 ? "1k"
+						     : size == 16384 ? "16k" : "256k");
+		if (!manifest_supports_bench(row->m, name)) {
+			fprintf(stderr, "tlsprobe bench: %s has no bench scenario %s (see %s)\n",
+				row->name, name, row->m->path);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* --fixtures through the manifests, rows as conform names them. */
+static int choose_fixtures(struct bench_cli *cli, struct bench_results *r)
+{
+	char err[1200];
+	int n;
+
+	if (manifest_load_all(cli->o.env.root, &cli->manifests, err, sizeof(err))) {
+		fprintf(stderr, "tlsprobe bench: %s\n", err);
+		return -1;
+	}
+	n = fixture_rows_select(&cli->manifests, cli->fixtures, r->rows, BENCH_FIXTURES_MAX, err,
+				sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "tlsprobe bench: --fixtures: %s\n", err);
+		return -1;
+	}
+	r->nfixtures = n;
+	for (int f = 0; f < n; f++)
+		r->fixtures[f] = r->rows[f].name;
+	return 0;
+}
+
 /* What the options ask for, in r; "none" always first. */
 static int choose(struct bench_cli *cli, struct bench_results *r)
 {
@@ -208,9 +249,8 @@ static int choose(struct bench_cli *cli, struct bench_results *r)
 		fprintf(stderr, "tlsprobe bench: the configuration tracer-cmd needs --tracer-cmd CMD\n");
 		return -1;
 	}
-	for (tok = strtok(cli->fixtures, ","); tok && r->nfixtures < BENCH_FIXTURES_MAX;
-	     tok = strtok(NULL, ","))
-		r->fixtures[r->nfixtures++] = tok;
+	if (choose_fixtures(cli, r))
+		return -1;
 	for (tok = strtok(cli->sizes, ","); tok && r->nsizes < BENCH_SIZES_MAX; tok = strtok(NULL, ",")) {
 		long size = parse_size(tok);
 
@@ -227,6 +267,10 @@ static int choose(struct bench_cli *cli, struct bench_results *r)
 			r->iterations[r->nsizes] = 10;
 		r->nsizes++;
 	}
+	for (int f = 0; f < r->nfixtures; f++)
+		for (int s = 0; s < r->nsizes; s++)
+			if (!scenarios_listed(&r->rows[f], r->sizes[s]))
+				return -1;
 	r->rounds = cli->o.rounds;
 	r->tracer_cmd = cli->o.env.tracer_cmd;
 	return r->nfixtures && r->nsizes ? 0 : -1;
@@ -266,10 +310,14 @@ static int prepare(struct bench_cli *cli, struct bench_results *r)
 {
 	struct bench_env *env = &cli->o.env;
 
-	if (checkout_build_fixtures(env->root, "tlsprobe bench") ||
-	    checkout_build_images(env->root, (char *const *)r->fixtures, r->nfixtures,
-				  "tlsprobe bench"))
+	if (harness_build_fixtures(env->root, "tlsprobe bench"))
 		return -1;
+	for (int f = 0; f < r->nfixtures; f++) {
+		if (harness_build_image(env->root, &r->rows[f])) {
+			fprintf(stderr, "tlsprobe bench: no image for %s\n", r->rows[f].name);
+			return -1;
+		}
+	}
 	snprintf(env->tlsprobe, sizeof(env->tlsprobe), "%s/build/tlsprobe", env->root);
 	if (measure_host_libssl(env->root, env->host_libssl, sizeof(env->host_libssl)))
 		snprintf(env->host_libssl, sizeof(env->host_libssl), "/usr/lib/x86_64-linux-gnu/libssl.so.3");
@@ -331,7 +379,7 @@ static int write_reports(const struct bench_cli *cli, const struct bench_results
 
 int cmd_bench(int argc, char **argv)
 {
-	static char default_fixtures[] = "host", all_sizes[] = "64,1k,16k,256k";
+	static char default_fixtures[] = "openssl@host", all_sizes[] = "64,1k,16k,256k";
 	struct bench_cli cli = { .fixtures = default_fixtures, .sizes = all_sizes, .threshold = 25,
 				 .iterations = 2000 };
 	struct bench_opts *o = &cli.o;
@@ -347,7 +395,7 @@ int cmd_bench(int argc, char **argv)
 	if (cli.smoke)
 		smoke_scale(&cli);
 	choose_passes(&cli);
-	if (checkout_root(o->env.root, sizeof(o->env.root))) {
+	if (harness_root(o->env.root, sizeof(o->env.root))) {
 		fprintf(stderr, "tlsprobe bench: run build/tlsprobe from a tlsprobe checkout\n");
 		return 2;
 	}
@@ -361,6 +409,7 @@ int cmd_bench(int argc, char **argv)
 	if (!r)
 		return 1;
 	if (choose(&cli, r) || prepare(&cli, r)) {
+		manifest_set_free(&cli.manifests);
 		free(r);
 		return 2;
 	}
@@ -379,5 +428,6 @@ int cmd_bench(int argc, char **argv)
 		ret = cmp > 0 ? EXIT_REGRESSED : cmp < 0 ? 1 : 0;
 	}
 	free(r);
+	manifest_set_free(&cli.manifests);
 	return ret;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "child.h"
+#include "harness.h"
 #include "configs.h"
 
 #define READY_TIMEOUT_MS 60000
@@ -100,8 +100,8 @@ static pid_t spawn_config(const struct bench_config *c, const struct bench_env *
 	char *ours[24] = { (char *)env->tlsprobe, "trace", "--comm", "tlsfix", "--mode",
 			   (char *)modes[c->id], "--probes",
 			   c->id == CFG_FLOOR_ENTRY || c->id == CFG_REFERENCE_ENTRY ? "entry" : "auto",
-			   "-o", (char *)out_path };
-	int n = 10;
+			   "-o", (char *)out_path, "--ready-file", tp->ready };
+	int n = 12;
 
 	for (int i = 0; extra && extra[i] && n < 23; i++)
 		ours[n++] = extra[i];
@@ -120,32 +120,36 @@ static pid_t spawn_config(const struct bench_config *c, const struct bench_env *
 	return spawn_on_cpu(env->tracer_cpu, bpftrace, tp->scratch, log_path);
 }
 
+/* Through the harness: ours creates its ready file, bpftrace prints
+ * "Attaching", --tracer-cmd gets --tracer-settle-ms. */
 static int wait_ready(const struct bench_config *c, const struct bench_env *env,
 		      struct tracer_proc *tp, char *err, size_t errlen)
 {
-	const char *marker = c->ours ? "tlsprobe: tracing" : "Attaching";
-	const char *watched = c->ours ? tp->log : tp->scratch;
+	struct tracer_ready ready = {
+		.ready_file = tp->ready, .logs = { tp->log }, .settle_ms = -1,
+		.timeout_ms = READY_TIMEOUT_MS,
+	};
+	char why[512];
 
-	if (c->id == CFG_TRACER_CMD) {
-		usleep(env->tracer_settle_ms * 1000);
-		return 0;
+	if (c->id == CFG_TRACER_CMD)
+		ready.settle_ms = env->tracer_settle_ms;
+	else if (!c->ours) {
+		ready.ready_line = "Attaching";
+		ready.logs[1] = tp->scratch;
 	}
-	for (int waited = 0; waited < READY_TIMEOUT_MS; waited += 20) {
-		if (file_contains(watched, marker)) {
-			if (!c->ours)
-				usleep(BPFTRACE_SETTLE_MS * 1000);
-			return 0;
-		}
-		if (spawn_wait(tp->pid, 0) >= 0) {
-			snprintf(err, errlen, "%s exited before attaching (see %s)", c->name, tp->log);
-			tp->pid = 0;
-			return -1;
-		}
-		usleep(20 * 1000);
+	switch (harness_wait_ready(tp->pid, &ready, why, sizeof(why))) {
+	case 0:
+		break;
+	case -1:
+		tp->pid = 0;	/* it exited */
+		/* fall through */
+	default:
+		snprintf(err, errlen, "%s: %.200s (see %s)", c->name, why, tp->log);
+		return -1;
 	}
-	snprintf(err, errlen, "%s not attached after %d s (see %s)", c->name,
-		 READY_TIMEOUT_MS / 1000, tp->log);
-	return -1;
+	if (ready.ready_line)
+		usleep(BPFTRACE_SETTLE_MS * 1000);
+	return 0;
 }
 
 /* On-CPU nanoseconds of a process: its threads' /proc schedstat. */
@@ -211,6 +215,8 @@ int config_start(const struct bench_config *c, const struct bench_env *env,
 	if (c->id == CFG_NONE)
 		return 0;
 	snprintf(tp->log, sizeof(tp->log), "%s", log_path);
+	snprintf(tp->ready, sizeof(tp->ready), "%s.ready", log_path);
+	unlink(tp->ready);
 	tp->pid = spawn_config(c, env, out_path, log_path, extra, tp);
 	if (tp->pid < 0) {
 		snprintf(err, errlen, "cannot start %s", c->name);
@@ -239,6 +245,7 @@ int config_stop(struct tracer_proc *tp, double *cpu_ns)
 	tp->pid = 0;
 	if (tp->scratch[0])
 		unlink(tp->scratch);
+	unlink(tp->ready);
 	return status == 0 || status == 128 + 2 /* SIGINT */ ? 0 : -1;
 }
 

@@ -45,6 +45,7 @@ struct tracer_proc {
 	pid_t pid;                    /* 0: no tracer (none) */
 	double cpu_at_ready_ns;       /* its process group's CPU time once attached */
 	char log[PATH_MAX];
+	char ready[PATH_MAX + 8];     /* ours: the file it creates once attached */
 	char scratch[PATH_MAX];       /* bpftrace's stdout, deleted when it stops */
 };
 

@@ -6,9 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "checkout.h"
-#include "child.h"
 #include "fixture_run.h"
+#include "harness.h"
 
 #define FIXTURE_TIMEOUT_MS 600000
 
@@ -101,11 +100,11 @@ static char *slurp(const char *dir, const char *name)
 	return buf;
 }
 
-/* A bench scenario through checkout_run_fixture, then its results: the
+/* A bench scenario through harness_run_fixture, then its results: the
  * client's and the server's JSON, parsed by parse into res. env: the
  * scenario's settings; on the host the tracers attach to the host's libssl
  * first, so the fixture need not wait for them (TLSFIX_SETTLE=0). */
-static int run_scenario(const char *root, const char *fixture, const char *scenario,
+static int run_scenario(const char *root, const struct fixture_row *fixture, const char *scenario,
 			char *const env[], const char *outdir, void *res,
 			int (*parse)(const char *client, const char *server, void *res),
 			char *err, size_t errlen)
@@ -130,13 +129,13 @@ static int run_scenario(const char *root, const char *fixture, const char *scena
 	}
 	for (; env[n] && n < 6; n++)
 		settings[n] = env[n];
-	if (fixture_is_host(fixture))
+	if (manifest_variant_is_host(fixture->v))
 		settings[n++] = no_settle;
 	settings[n] = NULL;
-	status = checkout_run_fixture(root, fixture, scenario, outdir, settings, log,
-				      FIXTURE_TIMEOUT_MS);
+	status = harness_run_fixture(root, fixture, scenario, outdir, settings, log,
+				     FIXTURE_TIMEOUT_MS);
 	if (status) {
-		snprintf(err, errlen, "%s %s failed (%s; see %s)", fixture, scenario,
+		snprintf(err, errlen, "%s %s failed (%s; see %s)", fixture->name, scenario,
 			 status < 0 ? "timeout" : "non-zero exit", log);
 		return -1;
 	}
@@ -146,7 +145,7 @@ static int run_scenario(const char *root, const char *fixture, const char *scena
 	free(client);
 	free(server);
 	if (status)
-		snprintf(err, errlen, "%s %s: no readable results in %s", fixture, scenario, outdir);
+		snprintf(err, errlen, "%s %s: no readable results in %s", fixture->name, scenario, outdir);
 	return status;
 }
 
@@ -160,7 +159,7 @@ static int parse_stream(const char *client, const char *server, void *res)
 	return parse_stream_json(client, server, res);
 }
 
-int fixture_run_echo(const char *root, const char *fixture, const char *scenario,
+int fixture_run_echo(const char *root, const struct fixture_row *fixture, const char *scenario,
 		     long iterations, const char *outdir, struct echo_result *res,
 		     char *err, size_t errlen)
 {
@@ -170,7 +169,7 @@ int fixture_run_echo(const char *root, const char *fixture, const char *scenario
 	return run_scenario(root, fixture, scenario, env, outdir, res, parse_echo, err, errlen);
 }
 
-int fixture_run_stream(const char *root, const char *fixture, const char *scenario,
+int fixture_run_stream(const char *root, const struct fixture_row *fixture, const char *scenario,
 		       long messages, long rate, int untraced_reader, const char *outdir,
 		       struct stream_result *res, char *err, size_t errlen)
 {

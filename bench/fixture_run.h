@@ -1,9 +1,9 @@
-/* Running the OpenSSL fixture's bench scenarios (fixtures/openssl/bench.c)
- * on the host or in a Debian release's container, and reading what they
- * measured of themselves. */
+/* Running a fixture row's bench scenarios (fixtures/openssl/bench.c) on the
+ * host or in its container, and reading what they measured of themselves. */
 #ifndef TLSPROBE_BENCH_FIXTURE_RUN_H
 #define TLSPROBE_BENCH_FIXTURE_RUN_H
 #include <stddef.h>
+#include "manifest.h"
 
 struct call_timing {
 	double median_ns, p99_ns, mean_ns;
@@ -28,14 +28,14 @@ struct stream_result {
 
 /* bench-SIZE with `iterations` round trips; results in outdir. 0, or -1
  * with the reason. */
-int fixture_run_echo(const char *root, const char *fixture, const char *scenario,
+int fixture_run_echo(const char *root, const struct fixture_row *fixture, const char *scenario,
 		     long iterations, const char *outdir, struct echo_result *res,
 		     char *err, size_t errlen);
 
 /* stream-SIZE: `messages` writes back to back, or paced to `rate` per
  * second (0: unpaced); with untraced_reader the reader is not named tlsfix
  * (no tracer of tlsfix probes it). */
-int fixture_run_stream(const char *root, const char *fixture, const char *scenario,
+int fixture_run_stream(const char *root, const struct fixture_row *fixture, const char *scenario,
 		       long messages, long rate, int untraced_reader, const char *outdir,
 		       struct stream_result *res, char *err, size_t errlen);
 

@@ -46,7 +46,7 @@ int loss_count_events(const char *path, long long *captured, long long *lost)
 	return ret;
 }
 
-int loss_run(const struct bench_env *env, const char *fixture, long rate, long messages,
+int loss_run(const struct bench_env *env, const struct fixture_row *fixture, long rate, long messages,
 	     int ringbuf_mb, int pause, const char *workdir, struct loss_point *pt)
 {
 	char events[PATH_MAX], log[PATH_MAX], outdir[PATH_MAX], rb[16];

@@ -6,6 +6,7 @@
 #ifndef TLSPROBE_BENCH_LOSS_H
 #define TLSPROBE_BENCH_LOSS_H
 #include "configs.h"
+#include "manifest.h"
 
 struct loss_point {
 	long rate_asked;            /* events/s (0: as fast as the machine goes) */
@@ -20,7 +21,7 @@ struct loss_point {
 /* One stream of `messages` at `rate` events/s through `fixture`, traced
  * with a ring buffer of ringbuf_mb MiB; pause: stop the tracer's consumer
  * (SIGSTOP) for the stream. 0, or -1 with pt->error. */
-int loss_run(const struct bench_env *env, const char *fixture, long rate, long messages,
+int loss_run(const struct bench_env *env, const struct fixture_row *fixture, long rate, long messages,
 	     int ringbuf_mb, int pause, const char *workdir, struct loss_point *pt);
 
 /* Sums the data and loss bytes of processes named tlsfix in an events file

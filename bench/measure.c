@@ -9,10 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "bpfstats.h"
-#include "checkout.h"
-#include "child.h"
 #include "consumer_rate.h"
 #include "fixture_run.h"
+#include "harness.h"
 #include "libs/backend.h"
 #include "measure.h"
 
@@ -68,20 +67,21 @@ int measure_host_libssl(const char *root, char *out, size_t len)
 	return found ? 0 : -1;
 }
 
-/* The release image's libssl and libcrypto (for the version), copied out. */
-static int image_libssl(const struct bench_opts *o, const char *fixture, char *out, size_t len)
+/* The row's image's libssl and libcrypto (for the version), copied out. */
+static int image_libssl(const struct bench_opts *o, const struct fixture_row *fixture, char *out,
+			size_t len)
 {
 	char dir[PATH_MAX], mount[PATH_MAX + 8], image[128], log[PATH_MAX + 16];
-	char *argv[] = { (char *)checkout_docker(), "run", "--rm", "--network", "none", "-v", mount,
+	char *argv[] = { (char *)harness_docker(), "run", "--rm", "--network", "none", "-v", mount,
 			 image, "sh", "-c",
 			 "cp -L /usr/lib/x86_64-linux-gnu/libssl.so.* "
 			 "/usr/lib/x86_64-linux-gnu/libcrypto.so.* /out/ && ls /out", NULL };
 	char line[256];
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "%.3000s/libs-%.60s", o->workdir, fixture);
+	snprintf(dir, sizeof(dir), "%.3000s/libs-%.64s", o->workdir, fixture->name);
 	snprintf(mount, sizeof(mount), "%s:/out", dir);
-	checkout_image(fixture, image, sizeof(image));
+	manifest_image(fixture->m, fixture->v, image, sizeof(image));
 	snprintf(log, sizeof(log), "%s.log", dir);
 	if ((mkdir(dir, 0755) && errno != EEXIST) || spawn_run(argv, log, 120000))
 		return -1;
@@ -128,9 +128,9 @@ void measure_sites(const struct bench_opts *o, struct bench_results *r)
 	for (int f = 0; f < r->nfixtures; f++) {
 		struct fixture_sites *s = &r->sites[f];
 		char path[PATH_MAX];
-		int got = fixture_is_host(r->fixtures[f]) ? measure_host_libssl(o->env.root, path, sizeof(path))
-							  : image_libssl(o, r->fixtures[f], path,
-									 sizeof(path));
+		int got = manifest_variant_is_host(r->rows[f].v)
+				  ? measure_host_libssl(o->env.root, path, sizeof(path))
+				  : image_libssl(o, &r->rows[f], path, sizeof(path));
 
 		if (got) {
 			snprintf(s->error, sizeof(s->error), "cannot find the fixture's libssl");
@@ -146,9 +146,9 @@ void measure_sites(const struct bench_opts *o, struct bench_results *r)
 
 /* ---- the timed rounds ---- */
 
-static int applies(const struct bench_config *c, const char *fixture)
+static int applies(const struct bench_config *c, const struct fixture_row *fixture)
 {
-	return !c->host_only || fixture_is_host(fixture);
+	return !c->host_only || manifest_variant_is_host(fixture->v);
 }
 
 static void row_dir(const struct bench_opts *o, const char *fixture, const char *what,
@@ -204,11 +204,11 @@ static long long run_size(const struct bench_opts *o, struct bench_results *r, i
 
 	row_dir(o, r->fixtures[f], "fixture", outdir, sizeof(outdir));
 	snprintf(scenario, sizeof(scenario), "bench-%s", size_name(r->sizes[s]));
-	if (fixture_run_echo(o->env.root, r->fixtures[f], scenario, r->iterations[s], outdir,
+	if (fixture_run_echo(o->env.root, &r->rows[f], scenario, r->iterations[s], outdir,
 			     &echo, err, sizeof(err)))
 		goto failed;
 	snprintf(scenario, sizeof(scenario), "stream-%s", size_name(r->sizes[s]));
-	if (fixture_run_stream(o->env.root, r->fixtures[f], scenario,
+	if (fixture_run_stream(o->env.root, &r->rows[f], scenario,
 			       stream_messages(r->sizes[s], r->iterations[s]), 0, 1, outdir, &stream,
 			       err, sizeof(err)))
 		goto failed;
@@ -264,7 +264,7 @@ int measure_rounds(const struct bench_opts *o, struct bench_results *r)
 			const struct bench_config *c = r->configs[(k + round) % r->nconfigs];
 
 			for (int f = 0; f < r->nfixtures; f++) {
-				for (int s = 0; s < r->nsizes && applies(c, r->fixtures[f]); s++) {
+				for (int s = 0; s < r->nsizes && applies(c, &r->rows[f]); s++) {
 					struct tracer_proc tp;
 
 					if (!start_config(o, r, f, s, c, &tp))
@@ -293,7 +293,7 @@ void measure_bpf_time(const struct bench_opts *o, struct bench_results *r)
 		const struct bench_config *c = r->configs[k];
 
 		for (int f = 0; f < r->nfixtures && c->id != CFG_NONE; f++) {
-			for (int s = 0; s < r->nsizes && applies(c, r->fixtures[f]); s++) {
+			for (int s = 0; s < r->nsizes && applies(c, &r->rows[f]); s++) {
 				struct cell *cell = &r->cells[f][s][c->id];
 				struct prog_ids before;
 				struct tracer_proc tp;
@@ -340,9 +340,9 @@ void measure_collateral(const struct bench_opts *o, struct bench_results *r)
 
 void measure_loss(const struct bench_opts *o, struct bench_results *r)
 {
-	const char *fixture = r->fixtures[0];
+	const struct fixture_row *fixture = &r->rows[0];
 
-	fprintf(stderr, "tlsprobe bench: loss at rising event rates (%s)\n", fixture);
+	fprintf(stderr, "tlsprobe bench: loss at rising event rates (%s)\n", fixture->name);
 	for (int i = 0; i < o->nloss_rates && r->nloss < LOSS_POINTS_MAX; i++) {
 		long rate = o->loss_rates[i];
 		/* about a second of traffic at the rate; unpaced: as many as at the top rate */
@@ -376,7 +376,7 @@ void measure_consumer(const struct bench_opts *o, struct bench_results *r)
 
 void measure_whole(const struct bench_opts *o, struct bench_results *r)
 {
-	if (!fixture_is_host(r->fixtures[0])) {
+	if (!manifest_variant_is_host(r->rows[0].v)) {
 		snprintf(r->whole_error, sizeof(r->whole_error), "needs the host fixture");
 		return;
 	}
@@ -393,7 +393,7 @@ void measure_whole(const struct bench_opts *o, struct bench_results *r)
 			snprintf(r->whole_error, sizeof(r->whole_error), "%s", err);
 			continue;
 		}
-		if (whole_run(&o->env, o->whole_iterations, o->whole_runs, o->workdir, json,
+		if (whole_run(&o->env, &r->rows[0], o->whole_iterations, o->whole_runs, o->workdir, json,
 			      &r->whole[c->id], err, sizeof(err)))
 			snprintf(r->whole_error, sizeof(r->whole_error), "%s", err);
 		else

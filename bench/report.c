@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "child.h"
+#include "harness.h"
 #include "report.h"
 
 #define TARGET_VS_ENTRY 10.0

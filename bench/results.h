@@ -6,6 +6,7 @@
 #include "collateral.h"
 #include "configs.h"
 #include "loss.h"
+#include "manifest.h"
 #include "whole.h"
 
 #define BENCH_FIXTURES_MAX 4
@@ -62,7 +63,8 @@ struct bench_results {
 	char kernel[128], release[64], cpu[128], date[64];
 	int ncpus;
 	/* what was run */
-	const char *fixtures[BENCH_FIXTURES_MAX];
+	struct fixture_row rows[BENCH_FIXTURES_MAX];	/* from the manifests */
+	const char *fixtures[BENCH_FIXTURES_MAX];	/* their names, stack@variant */
 	int nfixtures;
 	long sizes[BENCH_SIZES_MAX], iterations[BENCH_SIZES_MAX];
 	int nsizes;

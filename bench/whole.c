@@ -2,7 +2,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include "child.h"
+#include "harness.h"
 #include "whole.h"
 
 int whole_parse(const char *json_path, struct whole_result *res)
@@ -20,19 +20,20 @@ int whole_parse(const char *json_path, struct whole_result *res)
 	return ok ? 0 : -1;
 }
 
-int whole_run(const struct bench_env *env, long iterations, int runs, const char *workdir,
-	      const char *json_path, struct whole_result *res, char *err, size_t errlen)
+int whole_run(const struct bench_env *env, const struct fixture_row *fixture, long iterations,
+	      int runs, const char *workdir, const char *json_path, struct whole_result *res,
+	      char *err, size_t errlen)
 {
-	char command[3 * PATH_MAX], nruns[16], log[PATH_MAX];
+	char command[4 * PATH_MAX], nruns[16], log[PATH_MAX], run_sh[PATH_MAX];
 	char *argv[] = { "hyperfine", "--runs", nruns, "--warmup", "1", "--shell=none",
 			 "--style", "basic", "--export-json", (char *)json_path, command, NULL };
 
 	snprintf(nruns, sizeof(nruns), "%d", runs);
 	snprintf(log, sizeof(log), "%.3900s/hyperfine.log", workdir);
+	harness_host_run_sh(env->root, fixture->m, run_sh, sizeof(run_sh));
 	snprintf(command, sizeof(command),
-		 "env TLSFIX_ITERATIONS=%ld TLSFIX_SETTLE=0 %.2000s/build/fixtures/openssl/run.sh "
-		 "bench-64 %.2000s/whole-fixture %.2000s/build/ca",
-		 iterations, env->root, workdir, env->root);
+		 "env TLSFIX_ITERATIONS=%ld TLSFIX_SETTLE=0 %.3000s bench-64 %.2000s/whole-fixture "
+		 "%.2000s/build/ca", iterations, run_sh, workdir, env->root);
 	if (spawn_run(argv, log, 600000) || whole_parse(json_path, res)) {
 		snprintf(err, errlen, "hyperfine failed (see %s)", log);
 		return -1;

@@ -1183,6 +1183,7 @@ const char *verdict_name(enum verdict verdict)
 	case VERDICT_PASS: return "PASS";
 	case VERDICT_FAIL: return "FAIL";
 	case VERDICT_SKIP: return "SKIP";
+	case VERDICT_NA: return "N/A";
 	}
 	return "?";
 }

@@ -45,7 +45,7 @@ enum check_id {
 	N_CHECKS
 };
 
-enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP };
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP, VERDICT_NA };
 
 struct check_result {
 	enum verdict verdict;
@@ -72,7 +72,7 @@ void compare_records(const struct record_set *oracle, const struct record_set *t
 
 /* "bytes", "boundaries", "fd", "addresses", "process", "loss" */
 const char *check_name(enum check_id id);
-/* "PASS", "FAIL", "SKIP" */
+/* "PASS", "FAIL", "SKIP", "N/A" */
 const char *verdict_name(enum verdict verdict);
 
 #endif

@@ -1,6 +1,7 @@
-/* tlsprobe conform: for each fixture and scenario, start the tracer, wait
- * until it is attached, run the fixture, stop the tracer and compare what it
- * saw with the fixture's own transcript. */
+/* tlsprobe conform: for each fixture row (stack@variant, from the fixture
+ * manifests) and scenario, start the tracer, wait until it is ready, run the
+ * fixture, stop the tracer and compare what it saw with the fixture's own
+ * transcript; with --expect, judge every cell against the expected results. */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -9,32 +10,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include "cmd.h"
 #include "compare.h"
+#include "expect.h"
+#include "harness.h"
+#include "manifest.h"
 #include "scorecard.h"
-#include "checkout.h"
-#include "child.h"
 
-#define MAX_ITEMS 64
-#define TRACER_READY_TIMEOUT_MS 30000
+#define MAX_ROWS 64
+#define MAX_SCENARIOS 64
+#define MAX_COMMS 8
 #define FIXTURE_TIMEOUT_MS 180000
 #define DRAIN_MS 300
-
-/* Debian release → container image; "host" is the host's OpenSSL. */
-static const char *const default_fixtures = "host,bullseye,bookworm,trixie";
 
 struct conform_opts {
 	char root[PATH_MAX / 2];   /* the checkout: build/tlsprobe's parent's parent */
 	char workdir[PATH_MAX / 2];
-	char *fixtures[MAX_ITEMS];
-	int nfixtures;
-	char *scenarios[MAX_ITEMS];
-	int nscenarios;
+	const char *fixtures_list; /* --fixtures, as given */
+	char *scenarios_list;      /* --scenarios, as given; NULL: every chosen fixture's */
 	const char *tracer_cmd;
-	int tracer_settle_ms;
-	const char *json_path, *junit_path;
+	const char *tracer_ready_line;
+	int tracer_settle_ms;      /* -1: not asked for */
+	const char *json_path, *junit_path, *expect_path;
+
+	struct manifest_set manifests;
+	struct fixture_row rows[MAX_ROWS];
+	int nrows;
+	const char *scenarios[MAX_SCENARIOS];
+	int nscenarios;
+	const char *comms[MAX_COMMS]; /* the chosen stacks' process names, each once */
+	int ncomms;
+	struct expect_file expect;
 };
 
 static void usage(FILE *f)
@@ -43,39 +50,40 @@ static void usage(FILE *f)
 		"Usage: tlsprobe conform [OPTIONS]\n"
 		"\n"
 		"Runs a tracer against the fixture matrix and prints a scorecard: for each\n"
-		"fixture and scenario, the checks bytes, boundaries, fd, addresses, process\n"
-		"and loss, each PASS, FAIL or SKIP with a reason. Exits 1 if any check fails.\n"
-		"Builds the fixtures and container images that are missing (this takes\n"
-		"minutes the first time).\n"
+		"fixture row (stack@variant) and scenario, the checks bytes, boundaries, fd,\n"
+		"addresses, process and loss, each PASS, FAIL, SKIP (with a reason) or N/A (the\n"
+		"fixture has no such scenario). Exits 1 if any check fails, or with --expect,\n"
+		"if any cell differs from its expected result. Builds the fixtures and\n"
+		"container images that are missing (this takes minutes the first time).\n"
 		"\n"
-		"  --fixtures LIST      comma-separated, from host,bullseye,bookworm,trixie\n"
-		"                       (default: all; host = the host's OpenSSL, others = Debian\n"
-		"                       release containers: OpenSSL 1.1.1, 3.0, 3.5)\n"
-		"  --scenarios LIST     comma-separated (default: all; see `tlsfix list`)\n"
+		"  --fixtures LIST      comma-separated: all (every variant of every stack),\n"
+		"                       default (each manifest's default variants; the default),\n"
+		"                       a stack (all its variants) or stack@variant, e.g.\n"
+		"                       openssl@host,gnutls (see fixtures/*/manifest)\n"
+		"  --scenarios LIST     comma-separated (default: every scenario of the chosen\n"
+		"                       fixtures' manifests)\n"
+		"  --expect FILE        judge every cell against FILE (lines ROW SCENARIO CHECK\n"
+		"                       VERDICT [reason], e.g. conformance/expected/reference.txt)\n"
 		"  --tracer-cmd CMD     run CMD (through sh -c) as the tracer instead of the reference\n"
 		"                       tracer; it must write JSON lines (the README's schema) to stdout\n"
-		"                       and trace processes named tlsfix\n"
-		"  --tracer-settle-ms N with --tracer-cmd: wait N ms for it to attach (default 2000)\n"
+		"                       and trace the fixtures' processes (tlsfix). It is ready when\n"
+		"                       it creates the file named by $TLSPROBE_READY_FILE, or:\n"
+		"  --tracer-ready-line TEXT  when it prints a line holding TEXT (stdout or stderr)\n"
+		"  --tracer-settle-ms N      N ms after its start, whatever it does\n"
 		"  --json FILE          also write the scorecard as JSON\n"
 		"  --junit FILE         also write the scorecard as JUnit XML\n"
 		"  --workdir DIR        keep transcripts, events and logs here (default build/conform)\n"
 		"  -h, --help           this text\n");
 }
 
-static int split_list(char *list, char **items, int max)
-{
-	int n = 0;
-
-	for (char *tok = strtok(list, ","); tok && n < max; tok = strtok(NULL, ","))
-		items[n++] = tok;
-	return n;
-}
-
 static int parse_args(int argc, char **argv, struct conform_opts *o)
 {
 	static const struct option opts[] = {
 		{ "fixtures", required_argument, NULL, 'F' }, { "scenarios", required_argument, NULL, 'S' },
-		{ "tracer-cmd", required_argument, NULL, 'T' }, { "tracer-settle-ms", required_argument, NULL, 's' },
+		{ "tracer-cmd", required_argument, NULL, 'T' },
+		{ "tracer-ready-line", required_argument, NULL, 'r' },
+		{ "tracer-settle-ms", required_argument, NULL, 's' },
+		{ "expect", required_argument, NULL, 'e' },
 		{ "json", required_argument, NULL, 'j' },     { "junit", required_argument, NULL, 'u' },
 		{ "workdir", required_argument, NULL, 'w' },  { "help", no_argument, NULL, 'h' },
 		{},
@@ -84,10 +92,12 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'F': o->nfixtures = split_list(optarg, o->fixtures, MAX_ITEMS); break;
-		case 'S': o->nscenarios = split_list(optarg, o->scenarios, MAX_ITEMS); break;
+		case 'F': o->fixtures_list = optarg; break;
+		case 'S': o->scenarios_list = optarg; break;
 		case 'T': o->tracer_cmd = optarg; break;
+		case 'r': o->tracer_ready_line = optarg; break;
 		case 's': o->tracer_settle_ms = atoi(optarg); break;
+		case 'e': o->expect_path = optarg; break;
 		case 'j': o->json_path = optarg; break;
 		case 'u': o->junit_path = optarg; break;
 		case 'w': snprintf(o->workdir, sizeof(o->workdir), "%s", optarg); break;
@@ -97,6 +107,16 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "tlsprobe conform: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if ((o->tracer_ready_line || o->tracer_settle_ms >= 0) && !o->tracer_cmd) {
+		fprintf(stderr, "tlsprobe conform: --tracer-ready-line and --tracer-settle-ms go "
+			"with --tracer-cmd\n");
+		return -1;
+	}
+	if (o->tracer_ready_line && o->tracer_settle_ms >= 0) {
+		fprintf(stderr, "tlsprobe conform: give --tracer-ready-line or --tracer-settle-ms, "
+			"not both\n");
 		return -1;
 	}
 	return 0;
@@ -118,40 +138,120 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-/* The scenario names come from the fixture itself (`tlsfix list`). */
-static int list_scenarios(struct conform_opts *o)
+static int has_scenario(const struct conform_opts *o, const char *name)
 {
-	static char names[4096];
-	char cmd[PATH_MAX + 64];
-	size_t len;
-	FILE *p;
+	for (int i = 0; i < o->nscenarios; i++)
+		if (!strcmp(o->scenarios[i], name))
+			return 1;
+	return 0;
+}
 
-	snprintf(cmd, sizeof(cmd), "%s/build/fixtures/openssl/tlsfix list", o->root);
-	p = popen(cmd, "r");
-	if (!p)
+/* Every scenario of the chosen rows' stacks, in manifest order (the
+ * reference stack's order first, then what the others add). */
+static int union_scenarios(struct conform_opts *o)
+{
+	for (size_t i = 0; i < o->manifests.n; i++) {
+		const struct manifest *m = &o->manifests.v[i];
+		int chosen = 0;
+
+		for (int r = 0; r < o->nrows && !chosen; r++)
+			chosen = o->rows[r].m == m;
+		for (int s = 0; chosen && s < m->nscenarios; s++) {
+			if (has_scenario(o, m->scenarios[s]))
+				continue;
+			if (o->nscenarios == MAX_SCENARIOS)
+				return -1;
+			o->scenarios[o->nscenarios++] = m->scenarios[s];
+		}
+	}
+	return 0;
+}
+
+/* --scenarios: each one must be some chosen fixture's. */
+static int pick_scenarios(struct conform_opts *o)
+{
+	const char *all[MAX_SCENARIOS];
+	int nall;
+
+	if (union_scenarios(o)) {
+		fprintf(stderr, "tlsprobe conform: more than %d scenarios\n", MAX_SCENARIOS);
 		return -1;
-	len = fread(names, 1, sizeof(names) - 1, p);
-	names[len] = '\0';
-	if (pclose(p))
-		return -1;
-	for (char *tok = strtok(names, " \n"); tok && o->nscenarios < MAX_ITEMS; tok = strtok(NULL, " \n"))
-		o->scenarios[o->nscenarios++] = tok;
+	}
+	if (!o->scenarios_list)
+		return 0;
+	nall = o->nscenarios;
+	memcpy(all, o->scenarios, sizeof(all[0]) * nall);
+	o->nscenarios = 0;
+	for (char *tok = strtok(o->scenarios_list, ","); tok; tok = strtok(NULL, ",")) {
+		int known = 0;
+
+		for (int i = 0; i < nall && !known; i++)
+			known = !strcmp(all[i], tok);
+		if (!known) {
+			fprintf(stderr, "tlsprobe conform: no chosen fixture has a scenario '%s' (they have:",
+				tok);
+			for (int i = 0; i < nall; i++)
+				fprintf(stderr, " %s", all[i]);
+			fprintf(stderr, ")\n");
+			return -1;
+		}
+		if (!has_scenario(o, tok) && o->nscenarios < MAX_SCENARIOS)
+			o->scenarios[o->nscenarios++] = tok;
+	}
 	return o->nscenarios ? 0 : -1;
+}
+
+static void pick_comms(struct conform_opts *o)
+{
+	for (int r = 0; r < o->nrows; r++) {
+		int seen = 0;
+
+		for (int i = 0; i < o->ncomms && !seen; i++)
+			seen = !strcmp(o->comms[i], o->rows[r].m->comm);
+		if (!seen && o->ncomms < MAX_COMMS)
+			o->comms[o->ncomms++] = o->rows[r].m->comm;
+	}
+}
+
+/* The rows, scenarios and expectations the options ask for. */
+static int choose(struct conform_opts *o)
+{
+	char err[1200];
+
+	if (manifest_load_all(o->root, &o->manifests, err, sizeof(err))) {
+		fprintf(stderr, "tlsprobe conform: %s\n", err);
+		return -1;
+	}
+	o->nrows = fixture_rows_select(&o->manifests, o->fixtures_list ? o->fixtures_list : "default",
+				       o->rows, MAX_ROWS, err, sizeof(err));
+	if (o->nrows < 0) {
+		fprintf(stderr, "tlsprobe conform: --fixtures: %s\n", err);
+		return -1;
+	}
+	if (pick_scenarios(o))
+		return -1;
+	pick_comms(o);
+	if (o->expect_path && expect_load(o->expect_path, &o->expect, err, sizeof(err))) {
+		fprintf(stderr, "tlsprobe conform: --expect: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 struct row_paths {
 	char dir[PATH_MAX - 32], transcript[PATH_MAX], events[PATH_MAX];
-	char tracer_log[PATH_MAX], fixture_log[PATH_MAX];
+	char tracer_log[PATH_MAX], fixture_log[PATH_MAX], ready[PATH_MAX];
 };
 
-static void make_row_paths(const struct conform_opts *o, const char *fixture,
+static void make_row_paths(const struct conform_opts *o, const struct fixture_row *fixture,
 			   const char *scenario, struct row_paths *p)
 {
-	snprintf(p->dir, sizeof(p->dir), "%s/%.60s/%.60s", o->workdir, fixture, scenario);
+	snprintf(p->dir, sizeof(p->dir), "%s/%.64s/%.60s", o->workdir, fixture->name, scenario);
 	snprintf(p->transcript, sizeof(p->transcript), "%s/transcript", p->dir);
 	snprintf(p->events, sizeof(p->events), "%s/events.jsonl", p->dir);
 	snprintf(p->tracer_log, sizeof(p->tracer_log), "%s/tracer.log", p->dir);
 	snprintf(p->fixture_log, sizeof(p->fixture_log), "%s/fixture.log", p->dir);
+	snprintf(p->ready, sizeof(p->ready), "%s/tracer.ready", p->dir);
 }
 
 /* A row starts from an empty transcript directory: what an earlier run left
@@ -176,64 +276,34 @@ static int clear_transcript(const char *dir)
 	return ret;
 }
 
-static void last_line(const char *path, char *out, size_t len)
-{
-	char line[1024];
-	FILE *f = fopen(path, "r");
-
-	out[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (line[0] != '\n')
-			snprintf(out, len, "%.*s", (int)strcspn(line, "\n"), line);
-	fclose(f);
-}
-
-/* Starts the tracer and waits until it says it is attached. */
+/* The reference tracer (on every chosen stack's process name) or
+ * --tracer-cmd, started through the harness: ready once it has attached. */
 static pid_t start_tracer(const struct conform_opts *o, const struct row_paths *p,
 			  char *err, size_t errlen)
 {
 	char self[PATH_MAX + 32];
-	char *ref_argv[] = { self, "trace", "--comm", "tlsfix", "-o", (char *)p->events, NULL };
+	char *ref_argv[8 + 2 * MAX_COMMS] = { self, "trace" };
 	char *cmd_argv[] = { "sh", "-c", (char *)o->tracer_cmd, NULL };
-	pid_t pid;
+	struct tracer_ready ready = {
+		.ready_file = p->ready, .ready_line = o->tracer_ready_line,
+		.logs = { p->tracer_log, o->tracer_cmd ? p->events : NULL },
+		.settle_ms = o->tracer_settle_ms,
+	};
+	int n = 2;
 
 	snprintf(self, sizeof(self), "%s/build/tlsprobe", o->root);
 	if (o->tracer_cmd)
-		pid = spawn_redirected(cmd_argv, p->events, p->tracer_log);
-	else
-		pid = spawn_redirected(ref_argv, NULL, p->tracer_log);
-	if (pid < 0) {
-		snprintf(err, errlen, "cannot start the tracer: %s", strerror(errno));
-		return -1;
+		return harness_start_tracer(cmd_argv, p->events, p->tracer_log, &ready, err, errlen);
+	for (int i = 0; i < o->ncomms; i++) {
+		ref_argv[n++] = "--comm";
+		ref_argv[n++] = (char *)o->comms[i];
 	}
-	if (o->tracer_cmd) {
-		usleep(o->tracer_settle_ms * 1000);
-		return pid;
-	}
-	for (int waited = 0; waited < TRACER_READY_TIMEOUT_MS; waited += 20) {
-		if (file_contains(p->tracer_log, "tlsprobe: tracing"))
-			return pid;
-		if (spawn_wait(pid, 0) >= 0) {
-			char why[256];
-
-			last_line(p->tracer_log, why, sizeof(why));
-			snprintf(err, errlen, "tracer exited: %.200s", why);
-			return -1;
-		}
-		usleep(20 * 1000);
-	}
-	spawn_stop(pid, 1000);
-	snprintf(err, errlen, "tracer not ready after %d s", TRACER_READY_TIMEOUT_MS / 1000);
-	return -1;
-}
-
-static int run_fixture(const struct conform_opts *o, const char *fixture, const char *scenario,
-		       const struct row_paths *p)
-{
-	return checkout_run_fixture(o->root, fixture, scenario, p->transcript, NULL, p->fixture_log,
-				    FIXTURE_TIMEOUT_MS);
+	ref_argv[n++] = "-o";
+	ref_argv[n++] = (char *)p->events;
+	ref_argv[n++] = "--ready-file";
+	ref_argv[n++] = (char *)p->ready;
+	ref_argv[n] = NULL;
+	return harness_start_tracer(ref_argv, NULL, p->tracer_log, &ready, err, errlen);
 }
 
 static void compare_row(const struct row_paths *p, struct score_row *row)
@@ -244,25 +314,25 @@ static void compare_row(const struct row_paths *p, struct score_row *row)
 	if (record_set_load_dir(&oracle, p->transcript, err, sizeof(err)) ||
 	    record_set_load_file(&trace, p->events, err, sizeof(err))) {
 		snprintf(row->error, sizeof(row->error), "%.255s", err);
+	} else if (!oracle.n) {
+		/* the fixture's run went well, so it has nothing to compare */
+		snprintf(row->error, sizeof(row->error), "fixture wrote no transcript");
 	} else {
 		compare_records(&oracle, &trace, row->checks);
-		if (oracle.n)
-			snprintf(row->lib_version, sizeof(row->lib_version), "%s", oracle.v[0].lib_version);
+		snprintf(row->lib_version, sizeof(row->lib_version), "%s", oracle.v[0].lib_version);
 	}
 	record_set_free(&oracle);
 	record_set_free(&trace);
 }
 
-static void run_row(const struct conform_opts *o, const char *fixture, const char *scenario,
-		    struct score_row *row)
+static void run_row(const struct conform_opts *o, const struct fixture_row *fixture,
+		    const char *scenario, struct score_row *row)
 {
 	struct row_paths p;
 	char why[256];
 	pid_t tracer;
 	int status;
 
-	snprintf(row->fixture, sizeof(row->fixture), "%s", fixture);
-	snprintf(row->scenario, sizeof(row->scenario), "%s", scenario);
 	make_row_paths(o, fixture, scenario, &p);
 	if (mkdirs(p.transcript) || clear_transcript(p.transcript)) {
 		snprintf(row->error, sizeof(row->error), "cannot create or empty %.200s: %s",
@@ -272,11 +342,12 @@ static void run_row(const struct conform_opts *o, const char *fixture, const cha
 	tracer = start_tracer(o, &p, row->error, sizeof(row->error));
 	if (tracer < 0)
 		return;
-	status = run_fixture(o, fixture, scenario, &p);
+	status = harness_run_fixture(o->root, fixture, scenario, p.transcript, NULL, p.fixture_log,
+				     FIXTURE_TIMEOUT_MS);
 	usleep(DRAIN_MS * 1000); /* let the tracer read the last events */
-	spawn_stop(tracer, 10000);
+	harness_stop_tracer(tracer, 10000);
 	if (status) {
-		last_line(p.fixture_log, why, sizeof(why));
+		file_last_line(p.fixture_log, why, sizeof(why));
 		snprintf(row->error, sizeof(row->error), "fixture failed (%s): %.200s",
 			 status < 0 ? "timeout" : "non-zero exit", why);
 		return;
@@ -284,80 +355,138 @@ static void run_row(const struct conform_opts *o, const char *fixture, const cha
 	compare_row(&p, row);
 }
 
-static const char *row_verdict(const struct score_row *row)
+/* A scenario the fixture's manifest does not list: not run, every cell N/A. */
+static void not_applicable(const struct fixture_row *fixture, struct score_row *row)
 {
-	if (row->error[0])
-		return "ERROR";
-	for (int c = 0; c < N_CHECKS; c++)
-		if (row->checks[c].verdict == VERDICT_FAIL)
-			return "FAIL";
-	return "ok";
-}
-
-static void defaults(struct conform_opts *o)
-{
-	static char fixtures_buf[128];
-
-	if (!o->workdir[0])
-		snprintf(o->workdir, sizeof(o->workdir), "%.2000s/build/conform", o->root);
-	if (!o->nfixtures) {
-		snprintf(fixtures_buf, sizeof(fixtures_buf), "%s", default_fixtures);
-		o->nfixtures = split_list(fixtures_buf, o->fixtures, MAX_ITEMS);
+	for (int c = 0; c < N_CHECKS; c++) {
+		row->checks[c].verdict = VERDICT_NA;
+		snprintf(row->checks[c].detail, sizeof(row->checks[c].detail),
+			 "scenario not supported by %s", fixture->m->stack);
 	}
 }
 
-static int prepare(struct conform_opts *o)
+static const char *row_verdict(const struct score_row *row)
 {
-	if (checkout_build_fixtures(o->root, "tlsprobe conform"))
+	int na = 0;
+
+	if (row->error[0])
+		return "ERROR";
+	for (int c = 0; c < N_CHECKS; c++) {
+		if (row->checks[c].verdict == VERDICT_FAIL)
+			return "FAIL";
+		na += row->checks[c].verdict == VERDICT_NA;
+	}
+	return na == N_CHECKS ? "N/A" : "ok";
+}
+
+/* Does any chosen scenario run on this row (else it needs no image)? */
+static int row_runs(const struct conform_opts *o, const struct fixture_row *fixture)
+{
+	for (int s = 0; s < o->nscenarios; s++)
+		if (manifest_supports(fixture->m, o->scenarios[s]))
+			return 1;
+	return 0;
+}
+
+/* The host fixtures, then each container row's image. images_ok[r]: row r
+ * can run. */
+static int prepare(const struct conform_opts *o, int images_ok[MAX_ROWS])
+{
+	int announced = 0;
+
+	if (harness_build_fixtures(o->root, "tlsprobe conform"))
 		return -1;
-	if (!o->nscenarios && list_scenarios(o)) {
-		fprintf(stderr, "tlsprobe conform: cannot list the fixture's scenarios\n");
-		return -1;
+	for (int r = 0; r < o->nrows; r++) {
+		const struct fixture_row *fixture = &o->rows[r];
+
+		images_ok[r] = 1;
+		if (manifest_variant_is_host(fixture->v) || !row_runs(o, fixture))
+			continue;
+		if (!announced++)
+			fprintf(stderr, "tlsprobe conform: preparing container images (slow the first time)\n");
+		images_ok[r] = !harness_build_image(o->root, fixture);
 	}
 	return 0;
 }
 
+static void judge(const struct conform_opts *o, struct scorecard *sc)
+{
+	sc->expect_used = 1;
+	for (size_t i = 0; i < sc->n; i++) {
+		struct score_row *row = &sc->rows[i];
+
+		for (int c = 0; c < N_CHECKS; c++)
+			expect_judge(&o->expect,
+				     expect_lookup(&o->expect, row->fixture, row->scenario, check_name(c)),
+				     row->checks[c].verdict, row->checks[c].detail, row->error,
+				     &row->expect[c]);
+	}
+}
+
+static void run_matrix(const struct conform_opts *o, const int images_ok[MAX_ROWS],
+		       struct scorecard *sc)
+{
+	int total = o->nrows * o->nscenarios, done = 0;
+
+	for (int r = 0; r < o->nrows; r++) {
+		const struct fixture_row *fixture = &o->rows[r];
+
+		for (int s = 0; s < o->nscenarios; s++) {
+			struct score_row *row = scorecard_add(sc);
+
+			if (!row) {
+				fprintf(stderr, "tlsprobe conform: out of memory\n");
+				return;
+			}
+			snprintf(row->fixture, sizeof(row->fixture), "%s", fixture->name);
+			snprintf(row->scenario, sizeof(row->scenario), "%s", o->scenarios[s]);
+			if (!manifest_supports(fixture->m, o->scenarios[s]))
+				not_applicable(fixture, row);
+			else if (!images_ok[r])
+				snprintf(row->error, sizeof(row->error),
+					 "container image not built (see scripts/images.sh output above)");
+			else
+				run_row(o, fixture, o->scenarios[s], row);
+			fprintf(stderr, "[%d/%d] %-16s %-10s %s\n", ++done, total, fixture->name,
+				o->scenarios[s], row_verdict(row));
+		}
+	}
+}
+
 int cmd_conform(int argc, char **argv)
 {
-	struct conform_opts o = { .tracer_settle_ms = 2000 };
+	struct conform_opts o = { .tracer_settle_ms = -1 };
 	struct scorecard sc = {};
-	int images_failed, total, done = 0, failed;
+	int images_ok[MAX_ROWS], failed;
 
 	if (parse_args(argc, argv, &o))
 		return 2;
-	if (checkout_root(o.root, sizeof(o.root))) {
+	if (harness_root(o.root, sizeof(o.root))) {
 		fprintf(stderr, "tlsprobe conform: run build/tlsprobe from a tlsprobe checkout\n");
 		return 2;
 	}
+	if (choose(&o))
+		return 2;
 	if (geteuid() != 0) {
 		fprintf(stderr, "tlsprobe conform: needs root (it runs a BPF tracer and containers)\n");
 		return 1;
 	}
-	defaults(&o);
+	if (!o.workdir[0])
+		snprintf(o.workdir, sizeof(o.workdir), "%.2000s/build/conform", o.root);
 	spawn_forward_signals();
-	if (prepare(&o))
+	if (prepare(&o, images_ok))
 		return 1;
-	images_failed = checkout_build_images(o.root, o.fixtures, o.nfixtures, "tlsprobe conform") != 0;
 	snprintf(sc.tracer, sizeof(sc.tracer), "%s", o.tracer_cmd ? o.tracer_cmd : "tlsprobe trace");
-	total = o.nfixtures * o.nscenarios;
-	for (int f = 0; f < o.nfixtures; f++) {
-		for (int s = 0; s < o.nscenarios; s++) {
-			struct score_row *row = scorecard_add(&sc);
-
-			if (!fixture_is_host(o.fixtures[f]) && images_failed)
-				snprintf(row->error, sizeof(row->error),
-					 "container image not built (see scripts/images.sh output above)");
-			else
-				run_row(&o, o.fixtures[f], o.scenarios[s], row);
-			fprintf(stderr, "[%d/%d] %-9s %-10s %s\n", ++done, total, o.fixtures[f],
-				o.scenarios[s], row_verdict(row));
-		}
-	}
+	run_matrix(&o, images_ok, &sc);
+	if (o.expect_path)
+		judge(&o, &sc);
 	scorecard_print_text(&sc, stdout);
 	if ((o.json_path && scorecard_write_json(&sc, o.json_path)) ||
 	    (o.junit_path && scorecard_write_junit(&sc, o.junit_path)))
 		fprintf(stderr, "tlsprobe conform: cannot write the report files\n");
 	failed = scorecard_failed(&sc);
 	scorecard_free(&sc);
+	expect_free(&o.expect);
+	manifest_set_free(&o.manifests);
 	return failed ? 1 : 0;
 }

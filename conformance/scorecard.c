@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The scorecard in three forms. All of them go through cell_verdict() and
- * cell_detail(), so an error row reads the same everywhere: every cell FAIL,
- * with the row's error as the reason. */
+/* The scorecard in three forms. All of them go through cell_verdict(),
+ * cell_detail() and cell_shown(), so a row reads the same everywhere: an
+ * error row has every cell FAIL with the row's error as the reason, and a
+ * FAIL that the expected results list shows as XFAIL. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L	/* strnlen */
 #endif
@@ -18,7 +19,7 @@
 #define FIELD(a) (int)strnlen((a), sizeof(a)), (a)
 
 struct totals {
-	size_t passed, failed, skipped;
+	size_t passed, failed, skipped, xfailed, na;
 };
 
 struct score_row *scorecard_add(struct scorecard *sc)
@@ -51,24 +52,70 @@ static const char *cell_detail(const struct score_row *row, int check)
 	return row_failed(row) ? row->error : row->checks[check].detail;
 }
 
+/* A FAIL that the expected-results file lists, with its reason. */
+static bool cell_xfail(const struct score_row *row, int check)
+{
+	const struct cell_expect *e = &row->expect[check];
+
+	return e->set && e->as_expected && e->verdict == EXPECT_XFAIL;
+}
+
+static bool cell_differs(const struct score_row *row, int check)
+{
+	return row->expect[check].set && !row->expect[check].as_expected;
+}
+
+/* What the table, JSON and JUnit show for a cell. */
+static const char *cell_shown(const struct score_row *row, int check)
+{
+	return cell_xfail(row, check) ? "XFAIL" : verdict_name(cell_verdict(row, check));
+}
+
+/* Every cell of the row N/A for one reason: one line says it. */
+static bool row_not_applicable(const struct score_row *row)
+{
+	for (int c = 0; c < N_CHECKS; c++)
+		if (row_failed(row) || row->checks[c].verdict != VERDICT_NA ||
+		    strcmp(row->checks[c].detail, row->checks[0].detail))
+			return false;
+	return true;
+}
+
 static struct totals count_cells(const struct score_row *rows, size_t n)
 {
 	struct totals t = { 0 };
 
 	for (size_t i = 0; i < n; i++) {
 		for (int c = 0; c < N_CHECKS; c++) {
+			if (cell_xfail(&rows[i], c)) {
+				t.xfailed++;
+				continue;
+			}
 			switch (cell_verdict(&rows[i], c)) {
 			case VERDICT_PASS: t.passed++; break;
 			case VERDICT_FAIL: t.failed++; break;
 			case VERDICT_SKIP: t.skipped++; break;
+			case VERDICT_NA: t.na++; break;
 			}
 		}
 	}
 	return t;
 }
 
+size_t scorecard_differences(const struct scorecard *sc)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sc->n; i++)
+		for (int c = 0; c < N_CHECKS; c++)
+			n += cell_differs(&sc->rows[i], c);
+	return n;
+}
+
 int scorecard_failed(const struct scorecard *sc)
 {
+	if (sc->expect_used)
+		return scorecard_differences(sc) > 0;
 	return count_cells(sc->rows, sc->n).failed > 0;
 }
 
@@ -95,7 +142,7 @@ static struct widths column_widths(const struct scorecard *sc)
 		w.version = max_int(w.version, strnlen(row->lib_version, sizeof(row->lib_version)));
 	}
 	for (int c = 0; c < N_CHECKS; c++)
-		w.check[c] = max_int(strlen(check_name(c)), strlen("PASS"));
+		w.check[c] = max_int(strlen(check_name(c)), strlen("XFAIL"));
 	return w;
 }
 
@@ -124,13 +171,14 @@ static void print_table(const struct scorecard *sc, const struct widths *w, FILE
 		fprintf(out, "%-*.*s | %-*.*s | %-*.*s", w->fixture, FIELD(row->fixture),
 			w->scenario, FIELD(row->scenario), w->version, FIELD(row->lib_version));
 		for (int c = 0; c < N_CHECKS; c++)
-			fprintf(out, " | %-*s", w->check[c], verdict_name(cell_verdict(row, c)));
+			fprintf(out, " | %-*s", w->check[c], cell_shown(row, c));
 		fputc('\n', out);
 	}
 }
 
-/* What the table cannot show: why each FAIL or SKIP cell is one. An error
- * row gets one line, not one identical line per check. */
+/* What the table cannot show: why each cell that is not PASS is what it
+ * is. An error row, and a row that does not apply, get one line, not one
+ * identical line per check. */
 static void print_details(const struct scorecard *sc, FILE *out)
 {
 	for (size_t i = 0; i < sc->n; i++) {
@@ -141,14 +189,42 @@ static void print_details(const struct scorecard *sc, FILE *out)
 				FIELD(row->scenario), FIELD(row->error));
 			continue;
 		}
+		if (row_not_applicable(row)) {
+			fprintf(out, "%.*s/%.*s: all checks: N/A: %.*s\n", FIELD(row->fixture),
+				FIELD(row->scenario), FIELD(row->checks[0].detail));
+			continue;
+		}
 		for (int c = 0; c < N_CHECKS; c++) {
 			if (row->checks[c].verdict == VERDICT_PASS)
 				continue;
-			fprintf(out, "%.*s/%.*s: %s: %s: %.*s\n", FIELD(row->fixture),
-				FIELD(row->scenario), check_name(c),
-				verdict_name(row->checks[c].verdict), FIELD(row->checks[c].detail));
+			if (cell_xfail(row, c))
+				fprintf(out, "%.*s/%.*s: %s: XFAIL: %.*s (%.*s)\n", FIELD(row->fixture),
+					FIELD(row->scenario), check_name(c), FIELD(row->expect[c].reason),
+					FIELD(row->checks[c].detail));
+			else
+				fprintf(out, "%.*s/%.*s: %s: %s: %.*s\n", FIELD(row->fixture),
+					FIELD(row->scenario), check_name(c),
+					verdict_name(row->checks[c].verdict), FIELD(row->checks[c].detail));
 		}
 	}
+}
+
+/* One line per cell that is not what the expected-results file says. */
+static void print_differences(const struct scorecard *sc, FILE *out)
+{
+	size_t differ = scorecard_differences(sc), cells = sc->n * N_CHECKS;
+
+	fputc('\n', out);
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct score_row *row = &sc->rows[i];
+
+		for (int c = 0; c < N_CHECKS; c++)
+			if (cell_differs(row, c))
+				fprintf(out, "%.*s %.*s %s: %.*s\n", FIELD(row->fixture),
+					FIELD(row->scenario), check_name(c),
+					FIELD(row->expect[c].difference));
+	}
+	fprintf(out, "%zu cells as expected, %zu differ\n", cells - differ, differ);
 }
 
 void scorecard_print_text(const struct scorecard *sc, FILE *out)
@@ -159,10 +235,13 @@ void scorecard_print_text(const struct scorecard *sc, FILE *out)
 	if (sc->tracer[0])
 		fprintf(out, "tracer: %.*s\n\n", FIELD(sc->tracer));
 	print_table(sc, &w, out);
-	if (t.failed || t.skipped)
+	if (t.passed < sc->n * N_CHECKS)
 		fputc('\n', out);
 	print_details(sc, out);
-	fprintf(out, "\n%zu passed, %zu failed, %zu skipped\n", t.passed, t.failed, t.skipped);
+	fprintf(out, "\n%zu passed, %zu failed, %zu skipped, %zu xfailed, %zu n/a\n", t.passed,
+		t.failed, t.skipped, t.xfailed, t.na);
+	if (sc->expect_used)
+		print_differences(sc, out);
 }
 
 /* ---- JSON and JUnit ---- */
@@ -196,6 +275,17 @@ static json_t *json_text(const char *s, size_t max)
 
 #define JSON_FIELD(a) json_text((a), sizeof(a))
 
+static json_t *json_expectation(const struct cell_expect *e)
+{
+	json_t *obj = json_object();
+
+	json_object_set_new(obj, "verdict", json_string(expected_name(e->verdict)));
+	json_object_set_new(obj, "reason", JSON_FIELD(e->reason));
+	json_object_set_new(obj, "as_expected", json_boolean(e->as_expected));
+	json_object_set_new(obj, "difference", JSON_FIELD(e->difference));
+	return obj;
+}
+
 static json_t *json_cells(const struct score_row *row)
 {
 	json_t *cells = json_object();
@@ -203,8 +293,10 @@ static json_t *json_cells(const struct score_row *row)
 	for (int c = 0; c < N_CHECKS; c++) {
 		json_t *cell = json_object();
 
-		json_object_set_new(cell, "verdict", json_string(verdict_name(cell_verdict(row, c))));
+		json_object_set_new(cell, "verdict", json_string(cell_shown(row, c)));
 		json_object_set_new(cell, "detail", json_text(cell_detail(row, c), 512));
+		if (row->expect[c].set)
+			json_object_set_new(cell, "expected", json_expectation(&row->expect[c]));
 		json_object_set_new(cells, check_name(c), cell);
 	}
 	return cells;
@@ -233,10 +325,18 @@ int scorecard_write_json(const struct scorecard *sc, const char *path)
 	json_object_set_new(totals, "passed", json_integer(t.passed));
 	json_object_set_new(totals, "failed", json_integer(t.failed));
 	json_object_set_new(totals, "skipped", json_integer(t.skipped));
+	json_object_set_new(totals, "xfailed", json_integer(t.xfailed));
+	json_object_set_new(totals, "na", json_integer(t.na));
+	if (sc->expect_used) {
+		size_t differ = scorecard_differences(sc);
+
+		json_object_set_new(totals, "as_expected", json_integer(sc->n * N_CHECKS - differ));
+		json_object_set_new(totals, "differ", json_integer(differ));
+	}
 	json_object_set_new(root, "tracer", JSON_FIELD(sc->tracer));
 	json_object_set_new(root, "rows", rows);
 	json_object_set_new(root, "totals", totals);
-	json_object_set_new(root, "failed", json_boolean(t.failed > 0));
+	json_object_set_new(root, "failed", json_boolean(scorecard_failed(sc)));
 	ret = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return ret ? -1 : 0;
@@ -271,21 +371,57 @@ static bool same_fixture(const struct score_row *a, const struct score_row *b)
 	return !strncmp(a->fixture, b->fixture, sizeof(a->fixture));
 }
 
-static void junit_testcase(FILE *out, const struct score_row *row, int c)
+enum junit_kind { JUNIT_PASSED, JUNIT_FAILURE, JUNIT_SKIPPED };
+
+/* A cell in JUnit's terms, and the message it carries. With expectations,
+ * a cell fails when it differs from its own (an unexpected SKIP too) and
+ * an expected failure is skipped with its reason; without, FAIL fails. */
+static enum junit_kind junit_cell(const struct score_row *row, int c, char *msg, size_t len)
 {
 	enum verdict v = cell_verdict(row, c);
+
+	snprintf(msg, len, "%s", cell_detail(row, c));
+	if (cell_differs(row, c)) {
+		snprintf(msg, len, "%s", row->expect[c].difference);
+		return JUNIT_FAILURE;
+	}
+	if (cell_xfail(row, c)) {
+		snprintf(msg, len, "XFAIL: %.255s (%.200s)", row->expect[c].reason, cell_detail(row, c));
+		return JUNIT_SKIPPED;
+	}
+	return v == VERDICT_PASS ? JUNIT_PASSED : v == VERDICT_FAIL ? JUNIT_FAILURE : JUNIT_SKIPPED;
+}
+
+static void junit_count(const struct score_row *rows, size_t n, size_t *failures, size_t *skipped)
+{
+	char msg[512];
+
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < N_CHECKS; c++) {
+			enum junit_kind k = junit_cell(&rows[i], c, msg, sizeof(msg));
+
+			*failures += k == JUNIT_FAILURE;
+			*skipped += k == JUNIT_SKIPPED;
+		}
+	}
+}
+
+static void junit_testcase(FILE *out, const struct score_row *row, int c)
+{
+	char msg[512];
+	enum junit_kind k = junit_cell(row, c, msg, sizeof(msg));
 
 	fputs("    <testcase classname=\"", out);
 	XML_FIELD(out, row->fixture);
 	fputs("\" name=\"", out);
 	XML_FIELD(out, row->scenario);
 	fprintf(out, ".%s\"", check_name(c));
-	if (v == VERDICT_PASS) {
+	if (k == JUNIT_PASSED) {
 		fputs("/>\n", out);
 		return;
 	}
-	fprintf(out, ">\n      <%s message=\"", v == VERDICT_FAIL ? "failure" : "skipped");
-	xml_attr(out, cell_detail(row, c), 512);
+	fprintf(out, ">\n      <%s message=\"", k == JUNIT_FAILURE ? "failure" : "skipped");
+	XML_FIELD(out, msg);
 	fputs("\"/>\n    </testcase>\n", out);
 }
 
@@ -318,22 +454,18 @@ static void junit_properties(FILE *out, const struct score_row *rows, size_t fir
 /* One testsuite for every row of rows[first]'s fixture, wherever they are. */
 static void junit_testsuite(FILE *out, const struct score_row *rows, size_t first, size_t n)
 {
-	struct totals t = { 0 };
-	size_t tests = 0;
+	size_t tests = 0, failures = 0, skipped = 0;
 
 	for (size_t i = first; i < n; i++) {
 		if (same_fixture(&rows[i], &rows[first])) {
-			struct totals r = count_cells(&rows[i], 1);
-
-			t.failed += r.failed;
-			t.skipped += r.skipped;
+			junit_count(&rows[i], 1, &failures, &skipped);
 			tests += N_CHECKS;
 		}
 	}
 	fputs("  <testsuite name=\"", out);
 	XML_FIELD(out, rows[first].fixture);
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
-		tests, t.failed, t.skipped);
+		tests, failures, skipped);
 	junit_properties(out, rows, first, n);
 	for (size_t i = first; i < n; i++)
 		for (int c = 0; c < N_CHECKS && same_fixture(&rows[i], &rows[first]); c++)
@@ -351,19 +483,20 @@ static bool fixture_seen_before(const struct score_row *rows, size_t i)
 
 int scorecard_write_junit(const struct scorecard *sc, const char *path)
 {
-	struct totals t = count_cells(sc->rows, sc->n);
+	size_t failures = 0, skipped = 0;
 	FILE *out = fopen(path, "w");
 	int ret;
 
 	if (!out)
 		return -1;
+	junit_count(sc->rows, sc->n, &failures, &skipped);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tlsprobe", out);
 	if (sc->tracer[0]) {
 		fputs(": ", out);
 		XML_FIELD(out, sc->tracer);
 	}
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
-		sc->n * N_CHECKS, t.failed, t.skipped);
+		sc->n * N_CHECKS, failures, skipped);
 	for (size_t i = 0; i < sc->n; i++)
 		if (!fixture_seen_before(sc->rows, i))
 			junit_testsuite(out, sc->rows, i, sc->n);

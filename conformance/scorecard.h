@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "compare.h"
+#include "expect.h"
 
 struct score_row {
 	char fixture[64];
@@ -15,21 +16,31 @@ struct score_row {
 	/* Non-empty: the row could not run (fixture failed, tracer failed);
 	 * every cell then counts as FAIL with this reason, whatever checks say. */
 	char error[256];
+	/* With --expect: each cell against its expected result. A cell whose
+	 * FAIL was expected (XFAIL) shows as XFAIL with the file's reason. */
+	struct cell_expect expect[N_CHECKS];
 };
 
 struct scorecard {
 	struct score_row *rows;
 	size_t n, cap;
 	char tracer[128];
+	int expect_used;	/* the rows' expect[] are filled */
 };
 
 /* Appends a zeroed row (all checks PASS, no error). NULL if out of memory. */
 struct score_row *scorecard_add(struct scorecard *sc);
-/* Is any cell FAIL (error rows included)? */
+/* Did the run fail? Without expectations: is any cell FAIL (error rows
+ * included; XFAIL is not)? With them: does any cell differ from its own? */
 int scorecard_failed(const struct scorecard *sc);
+/* Cells that differ from their expectation (0 without expectations). */
+size_t scorecard_differences(const struct scorecard *sc);
 /* A table (fixture | scenario | version | one column per check), then one
- * line per FAIL/SKIP cell with its detail (one per error row), then
- * "N passed, M failed, K skipped" counting cells. */
+ * line per cell that is not PASS with its detail (one per error row and per
+ * N/A row), then "N passed, M failed, K skipped, X xfailed, Y n/a" counting
+ * cells; with expectations, one line per cell that differs ("ROW SCENARIO
+ * CHECK: expected PASS, got SKIP (reason)") and "N cells as expected, M
+ * differ". */
 void scorecard_print_text(const struct scorecard *sc, FILE *out);
 /* Returns 0 or -1 (errno set). */
 int scorecard_write_json(const struct scorecard *sc, const char *path);

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Build tlsprobe's Docker images for each Debian suite (default: bullseye bookworm trixie):
-#   tlsprobe/base:SUITE             debootstrap --variant=minbase rootfs, `docker import`ed
-#                                   (no image can be pulled here); the rootfs tarball is
-#                                   cached in $TLSPROBE_CACHE/rootfs/SUITE.tar and reused.
-#   tlsprobe/fixture-openssl:SUITE  docker/openssl.Dockerfile, context = repo root.
+# Build the fixtures' Docker images, as the fixture manifests (fixtures/*/manifest) say:
+#   tlsprobe/base:SUITE               debootstrap --variant=minbase rootfs, `docker import`ed
+#                                     (no image can be pulled here); the rootfs tarball is
+#                                     cached in $TLSPROBE_CACHE/rootfs/SUITE.tar and reused.
+#   tlsprobe/fixture-STACK:VARIANT    the manifest's dockerfile, --build-arg SUITE=<the
+#                                     variant's suite>, context = repo root.
+# Arguments: fixture rows (stack@variant), stacks (all their container variants) or `all`;
+# default: every container variant of every manifest. Host variants need no image.
 # Existing base images are kept (delete one, or its tarball too, to rebuild it); fixture
-# images are always rebuilt (Docker's layer cache keeps that cheap).
+# images are always rebuilt (Docker's layer cache keeps that cheap). A fixture image that
+# fails to build is reported and the others are still built; the exit status is then 1.
 # Starts dockerd via scripts/dockerd.sh if none answers and LEAVES IT RUNNING, since the
 # next step (running fixtures) needs it. TLSPROBE_STOP_DOCKERD=1 makes this script stop,
 # at exit, a daemon that it started itself (never one that was already running).
@@ -27,18 +31,62 @@ KEYRING=${TLSPROBE_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 log() { echo "tlsprobe: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# The manifests' container variants: ROWS (stack@variant, in manifest order), and per row
+# its suite and dockerfile. HOST_ROWS: the host variants, which have no image.
+ROWS=()
+declare -A ROW_SUITE ROW_DOCKERFILE HOST_ROWS STACKS
+# manifest_value KEY FILE: the words after KEY, comments stripped.
+manifest_value() { sed 's/#.*//' "$2" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/, ""); print }'; }
+load_manifests() {
+    local m stack dockerfile name suite
+    for m in "$ROOT"/fixtures/*/manifest; do
+        [[ -f $m ]] || continue
+        stack=$(manifest_value stack "$m")
+        dockerfile=$(manifest_value dockerfile "$m")
+        [[ $stack =~ ^[a-z0-9][a-z0-9._-]*$ ]] || die "$m: bad or missing 'stack' line"
+        STACKS[$stack]=1
+        while read -r name suite; do
+            if [[ $suite == host ]]; then
+                HOST_ROWS[$stack@$name]=1
+                continue
+            fi
+            [[ $suite =~ ^[a-z]+$ ]] || die "$m: variant $name: bad suite name '$suite'"
+            [[ -n $dockerfile ]] || die "$m: variant $name runs in a container but there is no dockerfile"
+            ROWS+=("$stack@$name")
+            ROW_SUITE[$stack@$name]=$suite
+            ROW_DOCKERFILE[$stack@$name]=$dockerfile
+        done < <(sed 's/#.*//' "$m" | awk '$1 == "variant" { print $2, $3 }')
+    done
+    ((${#STACKS[@]})) || die "no fixtures/*/manifest under $ROOT"
+}
+load_manifests
+
 BASE_ONLY=0
-SUITES=()
+NAMED=0
+CHOSEN=()
+choose() {    # choose NAME: add the rows NAME stands for to CHOSEN
+    local r found=0
+    for r in "${ROWS[@]}"; do
+        if [[ $1 == all || $1 == "$r" || $1 == "${r%@*}" ]]; then
+            [[ " ${CHOSEN[*]} " == *" $r "* ]] || CHOSEN+=("$r")
+            found=1
+        fi
+    done
+    ((found)) && return
+    if [[ -n ${HOST_ROWS[$1]:-} ]]; then log "$1: runs on the host, no image"; return; fi
+    [[ -n ${STACKS[$1]:-} ]] && return    # a stack without container variants
+    die "no fixture '$1' (valid: all ${!STACKS[*]} ${ROWS[*]})"
+}
 for a in "$@"; do
     case $a in
-        -h|--help) echo "usage: $0 [--base-only] [SUITE...]   (default: bullseye bookworm trixie; as root)"
+        -h|--help) echo "usage: $0 [--base-only] [all|STACK|STACK@VARIANT...]   (default: all; as root)"
                    exit 0 ;;
-        --base-only) BASE_ONLY=1 ;;    # only tlsprobe/base:SUITE
+        --base-only) BASE_ONLY=1 ;;    # only tlsprobe/base:SUITE for the chosen rows
         -*) die "unknown option '$a' (see --help)" ;;
-        *) SUITES+=("$a") ;;
+        *) choose "$a"; NAMED=1 ;;
     esac
 done
-((${#SUITES[@]})) || SUITES=(bullseye bookworm trixie)
+((NAMED)) || choose all
 [[ $EUID -eq 0 ]] || die "must run as root"
 for t in debootstrap curl tar "$DOCKER"; do
     command -v "$t" >/dev/null || die "$t not found (run scripts/deps.sh)"
@@ -109,34 +157,57 @@ make_rootfs() {
     log "$suite: rootfs cached in $tar ($((SECONDS - t0)) s)"
 }
 
-for suite in "${SUITES[@]}"; do
-    [[ $suite =~ ^[a-z]+$ ]] || die "bad suite name '$suite'"
-    img=tlsprobe/base:$suite
+# The base image of a suite, from its cached rootfs (debootstrapped the first time).
+ensure_base() {
+    local suite=$1 img=tlsprobe/base:$1
     if "$DOCKER" image inspect "$img" >/dev/null 2>&1; then
         log "$img: present"
-    else
-        [[ -f $CACHE/rootfs/$suite.tar ]] || make_rootfs "$suite"
-        log "$img: importing $CACHE/rootfs/$suite.tar"
-        # An imported image has no config: give it the usual PATH and a shell.
-        "$DOCKER" import \
-            --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-            --change 'CMD ["/bin/bash"]' \
-            "$CACHE/rootfs/$suite.tar" "$img" >/dev/null
+        return
     fi
+    [[ -f $CACHE/rootfs/$suite.tar ]] || make_rootfs "$suite"
+    log "$img: importing $CACHE/rootfs/$suite.tar"
+    # An imported image has no config: give it the usual PATH and a shell.
+    "$DOCKER" import \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'CMD ["/bin/bash"]' \
+        "$CACHE/rootfs/$suite.tar" "$img" >/dev/null
+}
 
-    ((BASE_ONLY)) && continue
-    img=tlsprobe/fixture-openssl:$suite
-    [[ -f $ROOT/fixtures/openssl/Makefile ]] || die "$ROOT/fixtures/openssl/Makefile missing"
-    flog=$CACHE/logs/fixture-openssl-$suite.log
-    log "$img: building (log: $flog)"
-    t0=$SECONDS
+# A row's fixture image. 0, or 1 (reported) when it did not build.
+build_fixture() {
+    local row=$1 stack=${1%@*} variant=${1#*@}
+    local img=tlsprobe/fixture-$stack:$variant suite=${ROW_SUITE[$1]}
+    local dockerfile=$ROOT/${ROW_DOCKERFILE[$1]} flog=$CACHE/logs/fixture-$stack-$variant.log t0=$SECONDS
+    if [[ ! -f $dockerfile ]]; then
+        log "error: $img: $dockerfile missing"
+        return 1
+    fi
+    log "$img: building from ${ROW_DOCKERFILE[$1]}, SUITE=$suite (log: $flog)"
     # Legacy builder: BuildKit needs a bridge network, which dockerd --bridge=none lacks;
     # --network host lets apt in the build reach the mirror.
     if ! DOCKER_BUILDKIT=0 "$DOCKER" build --network host --build-arg "SUITE=$suite" \
-            -f "$ROOT/docker/openssl.Dockerfile" -t "$img" "$ROOT" >"$flog" 2>&1; then
+            -f "$dockerfile" -t "$img" "$ROOT" >"$flog" 2>&1; then
         tail -n 30 "$flog" >&2
-        die "$img: build failed (full log: $flog)"
+        log "error: $img: build failed (full log: $flog)"
+        return 1
     fi
     log "$img: built ($((SECONDS - t0)) s)"
+}
+
+SUITES=()
+for row in "${CHOSEN[@]}"; do
+    [[ " ${SUITES[*]} " == *" ${ROW_SUITE[$row]} "* ]] || SUITES+=("${ROW_SUITE[$row]}")
 done
-log "done: ${SUITES[*]}"
+for suite in "${SUITES[@]}"; do
+    ensure_base "$suite"
+done
+((BASE_ONLY)) && { log "done: bases for ${CHOSEN[*]:-nothing}"; exit 0; }
+FAILED=()
+for row in "${CHOSEN[@]}"; do
+    build_fixture "$row" || FAILED+=("$row")
+done
+if ((${#FAILED[@]})); then
+    log "error: not built: ${FAILED[*]}"
+    exit 1
+fi
+log "done: ${CHOSEN[*]:-nothing to build}"

@@ -88,7 +88,7 @@ static void reads_stream_results(void **state)
 }
 
 static const char baseline_json[] =
-	"{\"fixtures\":[{\"fixture\":\"host\",\"configs\":["
+	"{\"fixtures\":[{\"fixture\":\"openssl@host\",\"configs\":["
 	"{\"config\":\"floor\",\"sizes\":[{\"size\":64,"
 	"\"stream_write\":{\"ratio_to_floor\":null}}]},"
 	"{\"config\":\"reference\",\"sizes\":[{\"size\":64,"
@@ -98,10 +98,10 @@ static const char baseline_json[] =
 static void baseline_ratios(void **state)
 {
 	(void)state;
-	assert_float_equal(baseline_ratio(baseline_json, "host", 64), 1.31, 1e-9);
-	assert_true(isnan(baseline_ratio(baseline_json, "host", 1024)));  /* not measured */
-	assert_true(isnan(baseline_ratio(baseline_json, "trixie", 64)));
-	assert_true(isnan(baseline_ratio("not json", "host", 64)));
+	assert_float_equal(baseline_ratio(baseline_json, "openssl@host", 64), 1.31, 1e-9);
+	assert_true(isnan(baseline_ratio(baseline_json, "openssl@host", 1024)));  /* not measured */
+	assert_true(isnan(baseline_ratio(baseline_json, "openssl@trixie", 64)));
+	assert_true(isnan(baseline_ratio("not json", "openssl@host", 64)));
 }
 
 static char *temp_file(const char *text);
@@ -115,7 +115,7 @@ static struct bench_results *two_x_floor(void)
 	struct bench_results *r = calloc(1, sizeof(*r));
 
 	assert_non_null(r);
-	r->fixtures[0] = "host";
+	r->fixtures[0] = "openssl@host";
 	r->nfixtures = 1;
 	r->sizes[0] = 64;
 	r->nsizes = 1;
@@ -145,20 +145,20 @@ static void regression_gate(void **state)
 
 	assert_float_equal(results_ratio_to_floor(r, 0, 0, CFG_REFERENCE, STREAM_WRITE), 2.0, 1e-9);
 	/* 2.0 against 1.5: grown by a third, past 25% */
-	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"host\",\"configs\":[{\"config\":"
+	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"openssl@host\",\"configs\":[{\"config\":"
 				 "\"reference\",\"sizes\":[{\"size\":64,\"stream_write\":"
 				 "{\"ratio_to_floor\":1.5}}]}]}]}"), 1);
 	/* 2.0 against 1.8: within 25% */
-	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"host\",\"configs\":[{\"config\":"
+	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"openssl@host\",\"configs\":[{\"config\":"
 				 "\"reference\",\"sizes\":[{\"size\":64,\"stream_write\":"
 				 "{\"ratio_to_floor\":1.8}}]}]}]}"), 0);
 	/* the baseline measured a size this run could not: not a pass */
 	r->cells[0][0][CFG_REFERENCE].median_ns[STREAM_WRITE][0] = 1900; /* faster than untraced */
-	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"host\",\"configs\":[{\"config\":"
+	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"openssl@host\",\"configs\":[{\"config\":"
 				 "\"reference\",\"sizes\":[{\"size\":64,\"stream_write\":"
 				 "{\"ratio_to_floor\":1.8}}]}]}]}"), 1);
 	/* nothing in common: not a pass */
-	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"trixie\",\"configs\":[]}]}"), -1);
+	assert_int_equal(gate(r, "{\"fixtures\":[{\"fixture\":\"openssl@trixie\",\"configs\":[]}]}"), -1);
 	assert_int_equal(gate(r, "not json"), -1);
 	free(r);
 }

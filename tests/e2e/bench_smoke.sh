@@ -10,8 +10,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 build/tlsprobe bench --smoke --out "$out" >"$out/stdout.md" 2>"$out/stderr.log" ||
 	fail "bench --smoke exited $?: $(tail -5 "$out/stderr.log")"
-for f in bench.json bench.md added-cost-host.png added-cost-host.svg added-cost-echo-host.png \
-	added-cost-echo-host.svg; do
+for f in bench.json bench.md added-cost-openssl@host.png added-cost-openssl@host.svg \
+	added-cost-echo-openssl@host.png added-cost-echo-openssl@host.svg; do
 	[[ -s $out/$f ]] || fail "$f missing or empty"
 done
 python3 - "$out/bench.json" <<'PY' || fail "bench.json incomplete"

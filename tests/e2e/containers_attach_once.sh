@@ -9,14 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/docker-env.sh
-image=tlsprobe/fixture-openssl:trixie
+row=openssl@trixie    # OpenSSL 3.5, in a container (fixtures/openssl/manifest)
+image=tlsprobe/fixture-${row%@*}:${row#*@}
 work=$(mktemp -d /tmp/tlsprobe-e2e-attach.XXXXXX)
 tracer=
 cleanup() { [[ -n $tracer ]] && kill "$tracer" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$DOCKER" image inspect "$image" >/dev/null 2>&1 || fail "$image missing (make conform builds it)"
+"$DOCKER" image inspect "$image" >/dev/null 2>&1 || fail "$image missing (scripts/images.sh $row builds it)"
 build/tlsprobe trace --comm tlsfix -v -o "$work/events.jsonl" 2>"$work/tracer.log" &
 tracer=$!
 for _ in $(seq 100); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
@@ -32,7 +33,7 @@ for run in 1 2; do wait "${runs[$((run - 1))]}" || fail "container run $run fail
 sleep 0.5
 kill -INT "$tracer"; wait "$tracer" || fail "tracer failed: $(tail -3 "$work/tracer.log")"; tracer=
 attached=$(grep -c 'attached to .*OpenSSL 3\.5' "$work/tracer.log" || true)
-[[ $attached == 1 ]] || fail "trixie's libssl attached $attached times: $(grep -E "attached|layer" "$work/tracer.log")"
+[[ $attached == 1 ]] || fail "$row's libssl attached $attached times: $(grep -E "attached|layer" "$work/tracer.log")"
 pids=$(grep -o '"pid":[0-9]*' "$work/events.jsonl" | sort -u | wc -l)
 [[ $pids -ge 4 ]] || fail "expected the clients and servers of both containers (4 processes), saw $pids"
 echo "PASS: two containers of one image, one attachment; calls of all $pids processes captured"

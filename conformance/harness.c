@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The shared harness (harness.h): checkout, fixtures, child processes and
+ * tracer readiness for `conform` and `bench`. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ENV_MAX 8
+#define POLL_MS 10
+
+extern char **environ;
+
+/* ---- the checkout ---- */
+
+int harness_root(char *root, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char probe[PATH_MAX + 32];
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(root, len, "%s", dirname(dirname(exe)));
+	snprintf(probe, sizeof(probe), "%s/fixtures", root);
+	return access(probe, F_OK);
+}
+
+int harness_build_fixtures(const char *root, const char *who)
+{
+	char *make_argv[] = { "make", "-s", "-C", (char *)root, "fixtures", NULL };
+
+	if (spawn_run(make_argv, NULL, -1)) {
+		fprintf(stderr, "%s: building the host fixtures failed\n", who);
+		return -1;
+	}
+	return 0;
+}
+
+int harness_build_image(const char *root, const struct fixture_row *row)
+{
+	char script[PATH_MAX + 32];
+	char *argv[] = { script, (char *)row->name, NULL };
+
+	if (manifest_variant_is_host(row->v))
+		return 0;
+	snprintf(script, sizeof(script), "%s/scripts/images.sh", root);
+	return spawn_run(argv, NULL, -1);
+}
+
+const char *harness_docker(void)
+{
+	return access("/usr/bin/docker", X_OK) ? "docker" : "/usr/bin/docker";
+}
+
+void harness_host_run_sh(const char *root, const struct manifest *m, char *out, size_t len)
+{
+	snprintf(out, len, "%.4000s/build/fixtures/%s/run.sh", root, m->stack);
+}
+
+int harness_run_fixture(const char *root, const struct fixture_row *row, const char *scenario,
+			const char *outdir, char *const env[], const char *log, int timeout_ms)
+{
+	char run_sh[PATH_MAX], ca[PATH_MAX], image[128];
+	char out_mount[PATH_MAX + 8], ca_mount[PATH_MAX + 8];
+	char *argv[16 + 2 * ENV_MAX];
+	int n = 0, nenv = 0;
+
+	while (env && env[nenv] && nenv < ENV_MAX)
+		nenv++;
+	snprintf(ca, sizeof(ca), "%.4000s/build/ca", root);
+	if (manifest_variant_is_host(row->v)) {
+		harness_host_run_sh(root, row->m, run_sh, sizeof(run_sh));
+		if (nenv)
+			argv[n++] = "env";
+		for (int i = 0; i < nenv; i++)
+			argv[n++] = env[i];
+		argv[n++] = run_sh;
+		argv[n++] = (char *)scenario;
+		argv[n++] = (char *)outdir;
+		argv[n++] = ca;
+	} else {
+		manifest_image(row->m, row->v, image, sizeof(image));
+		snprintf(out_mount, sizeof(out_mount), "%.4000s:/out", outdir);
+		snprintf(ca_mount, sizeof(ca_mount), "%.4000s:/ca:ro", ca);
+		argv[n++] = (char *)harness_docker();
+		argv[n++] = "run";
+		argv[n++] = "--rm";
+		argv[n++] = "--network";
+		argv[n++] = "none";
+		for (int i = 0; i < nenv; i++) {
+			argv[n++] = "-e";
+			argv[n++] = env[i];
+		}
+		argv[n++] = "-v";
+		argv[n++] = out_mount;
+		argv[n++] = "-v";
+		argv[n++] = ca_mount;
+		argv[n++] = image;
+		argv[n++] = "/opt/tlsfix/run.sh";
+		argv[n++] = (char *)scenario;
+		argv[n++] = "/out";
+		argv[n++] = "/ca";
+	}
+	argv[n] = NULL;
+	return spawn_run(argv, log, timeout_ms);
+}
+
+/* ---- child processes ---- */
+
+/* Live children (group leaders), for forwarding a Ctrl-C to their groups. */
+#define LIVE_MAX 16
+static volatile pid_t live[LIVE_MAX];
+
+static void note_live(pid_t pid, int alive)
+{
+	for (int i = 0; i < LIVE_MAX; i++) {
+		if (alive && !live[i]) {
+			live[i] = pid;
+			return;
+		}
+		if (!alive && live[i] == pid) {
+			live[i] = 0;
+			return;
+		}
+	}
+}
+
+static void forward(int sig)
+{
+	for (int i = 0; i < LIVE_MAX; i++)
+		if (live[i])
+			kill(-live[i], sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void spawn_forward_signals(void)
+{
+	signal(SIGINT, forward);
+	signal(SIGTERM, forward);
+}
+
+static int same_name(const char *a, const char *b)
+{
+	size_t n = strcspn(a, "=");
+
+	return n == strcspn(b, "=") && !strncmp(a, b, n);
+}
+
+/* This process's environment with env's settings in place of its own. */
+static char **merged_environment(char *const env[])
+{
+	size_t n = 0, nenv = 0, out = 0;
+	char **merged;
+
+	while (environ[n])
+		n++;
+	while (env[nenv])
+		nenv++;
+	merged = calloc(n + nenv + 1, sizeof(*merged));
+	if (!merged)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int replaced = 0;
+
+		for (size_t j = 0; j < nenv && !replaced; j++)
+			replaced = same_name(environ[i], env[j]);
+		if (!replaced)
+			merged[out++] = environ[i];
+	}
+	for (size_t j = 0; j < nenv; j++)
+		merged[out++] = env[j];
+	return merged;
+}
+
+pid_t spawn_redirected_env(char *const argv[], const char *stdout_path, const char *stderr_path,
+			   char *const env[])
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	char **envp = env ? merged_environment(env) : environ;
+	pid_t pid;
+	int err;
+
+	if (!envp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Its own process group: stopping a `sh -c` tracer command must reach
+	 * the tracer it started, not only the shell. */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawn_file_actions_init(&fa);
+	if (stdout_path)
+		posix_spawn_file_actions_addopen(&fa, 1, stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (stderr_path && stdout_path && !strcmp(stderr_path, stdout_path))
+		posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	else if (stderr_path)
+		posix_spawn_file_actions_addopen(&fa, 2, stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (envp != environ)
+		free(envp);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	note_live(pid, 1);
+	return pid;
+}
+
+pid_t spawn_redirected(char *const argv[], const char *stdout_path, const char *stderr_path)
+{
+	return spawn_redirected_env(argv, stdout_path, stderr_path, NULL);
+}
+
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000 * 1000 };
+
+	nanosleep(&t, NULL);
+}
+
+int spawn_wait(pid_t pid, int timeout_ms)
+{
+	int status;
+
+	for (int waited = 0; timeout_ms < 0 || waited <= timeout_ms; waited += POLL_MS) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+
+		if (got == pid) {
+			note_live(pid, 0);
+			return exit_code(status);
+		}
+		if (got < 0 && errno != EINTR)
+			return -1;
+		if (timeout_ms >= 0 && waited + POLL_MS > timeout_ms)
+			break;
+		sleep_ms(POLL_MS);
+	}
+	return -1;
+}
+
+int spawn_stop(pid_t pid, int grace_ms)
+{
+	int status;
+
+	kill(-pid, SIGINT);
+	status = spawn_wait(pid, grace_ms);
+	if (status >= 0) {
+		kill(-pid, SIGKILL); /* what the group's leader left behind */
+		return status;
+	}
+	kill(-pid, SIGKILL);
+	return spawn_wait(pid, -1);
+}
+
+int spawn_run(char *const argv[], const char *log_path, int timeout_ms)
+{
+	pid_t pid = spawn_redirected(argv, log_path, log_path);
+	int status;
+
+	if (pid < 0)
+		return -1;
+	status = spawn_wait(pid, timeout_ms);
+	if (status < 0)
+		spawn_stop(pid, 1000);
+	return status;
+}
+
+int file_contains(const char *path, const char *needle)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+void file_last_line(const char *path, char *out, size_t len)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '\n')
+			snprintf(out, len, "%.*s", (int)strcspn(line, "\n"), line);
+	fclose(f);
+}
+
+/* ---- tracers ---- */
+
+int harness_ready_reset(const struct tracer_ready *r, char *err, size_t errlen)
+{
+	if (!r->ready_file || !unlink(r->ready_file) || errno == ENOENT)
+		return 0;
+	snprintf(err, errlen, "cannot remove %.200s: %s", r->ready_file, strerror(errno));
+	return -1;
+}
+
+static int is_ready(const struct tracer_ready *r)
+{
+	if (!r->ready_line)
+		return r->ready_file && !access(r->ready_file, F_OK);
+	for (int i = 0; i < 2; i++)
+		if (r->logs[i] && file_contains(r->logs[i], r->ready_line))
+			return 1;
+	return 0;
+}
+
+/* "...: <its log's last line>" for an error message. */
+static void quote_log(const struct tracer_ready *r, char *out, size_t len)
+{
+	char last[256] = "";
+
+	if (r->logs[0])
+		file_last_line(r->logs[0], last, sizeof(last));
+	snprintf(out, len, "%s", last[0] ? last : "(its log is empty)");
+}
+
+int harness_wait_ready(pid_t pid, const struct tracer_ready *r, char *err, size_t errlen)
+{
+	int timeout = r->timeout_ms > 0 ? r->timeout_ms : TRACER_READY_TIMEOUT_MS;
+	char last[256];
+	int status;
+
+	if (r->settle_ms >= 0) {
+		sleep_ms(r->settle_ms);
+		timeout = 0;
+	}
+	for (int waited = 0;; waited += POLL_MS) {
+		if (r->settle_ms < 0 && is_ready(r))
+			return 0;
+		status = spawn_wait(pid, 0);
+		if (status >= 0) {
+			quote_log(r, last, sizeof(last));
+			snprintf(err, errlen, "tracer exited (status %d) before it was ready: %.200s",
+				 status, last);
+			return -1;
+		}
+		if (r->settle_ms >= 0)
+			return 0;
+		if (waited >= timeout)
+			break;
+		sleep_ms(POLL_MS);
+	}
+	quote_log(r, last, sizeof(last));
+	if (r->ready_line)
+		snprintf(err, errlen, "tracer printed no line with \"%.60s\" in %d s: %.200s",
+			 r->ready_line, timeout / 1000, last);
+	else
+		snprintf(err, errlen, "tracer not ready after %d s (no %.100s): %.200s",
+			 timeout / 1000, r->ready_file, last);
+	return -2;
+}
+
+pid_t harness_start_tracer(char *const argv[], const char *stdout_path, const char *log_path,
+			   const struct tracer_ready *r, char *err, size_t errlen)
+{
+	char ready_env[PATH_MAX + 32];
+	char *env[] = { ready_env, NULL };
+	pid_t pid;
+
+	if (harness_ready_reset(r, err, errlen))
+		return -1;
+	snprintf(ready_env, sizeof(ready_env), "%s=%.4000s", READY_FILE_ENV,
+		 r->ready_file ? r->ready_file : "");
+	pid = spawn_redirected_env(argv, stdout_path, log_path, r->ready_file ? env : NULL);
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start the tracer: %s", strerror(errno));
+		return -1;
+	}
+	switch (harness_wait_ready(pid, r, err, errlen)) {
+	case 0:
+		return pid;
+	case -2:
+		spawn_stop(pid, 1000);
+		return -1;
+	default:
+		kill(-pid, SIGKILL);	/* what a `sh -c` tracer left behind */
+		return -1;
+	}
+}
+
+int harness_stop_tracer(pid_t pid, int grace_ms)
+{
+	return spawn_stop(pid, grace_ms);
+}
