@@ -6,11 +6,13 @@
 #include <string.h>
 #include "../elfsym.h"
 #include "backend.h"
+#include "gnutls.h"
 #include "nss.h"
 #include "openssl.h"
 
 const struct tls_backend *const tls_backends[] = {
 	&openssl_backend,
+	&gnutls_backend,
 	&nss_backend,
 	NULL,
 };
