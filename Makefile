@@ -106,6 +106,8 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 		--tracer-cmd 'TLSPROBE_FD_WALK=core $(CURDIR)/$(BUILD)/tlsprobe trace --comm tlsfix'
 	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/openssl@host/size-4k
 	tests/e2e/manifest_lists.sh
+	tests/e2e/validate.sh
+	tests/e2e/expect_catches.sh
 	tests/e2e/curl.sh
 	tests/e2e/s_server_www.sh
 	tests/e2e/kill_tracer.sh

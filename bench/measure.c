@@ -46,18 +46,20 @@ void measure_machine(struct bench_results *r)
 
 /* ---- probe sites ---- */
 
-int measure_host_libssl(const char *root, char *out, size_t len)
+int measure_host_lib(const char *root, const char *stack, char *out, size_t len)
 {
 	char cmd[PATH_MAX + 64], line[PATH_MAX];
 	FILE *p;
 	int found = 0;
 
-	snprintf(cmd, sizeof(cmd), "ldd %.4000s/build/fixtures/openssl/tlsfix", root);
+	snprintf(cmd, sizeof(cmd), "ldd %.4000s/build/fixtures/%.60s/tlsfix", root, stack);
 	p = popen(cmd, "r");
 	while (p && fgets(line, sizeof(line), p)) {
 		char name[256], path[PATH_MAX / 2];
+		const struct tls_backend *b;
 
-		if (sscanf(line, " %255s => %2047s", name, path) == 2 && strstr(name, "libssl")) {
+		if (sscanf(line, " %255s => %2047s", name, path) == 2 &&
+		    (b = backend_for_path(path)) && !strcmp(b->name, stack)) {
 			snprintf(out, len, "%s", path);
 			found = 1;
 		}
@@ -67,15 +69,29 @@ int measure_host_libssl(const char *root, char *out, size_t len)
 	return found ? 0 : -1;
 }
 
-/* The row's image's libssl and libcrypto (for the version), copied out. */
-static int image_libssl(const struct bench_opts *o, const struct fixture_row *fixture, char *out,
-			size_t len)
+/* "for f in /usr/lib/x86_64-linux-gnu/NAME* …; do cp -L": every backend's
+ * libraries and their companions, whatever the image's stack. */
+static void copy_libs_script(char *out, size_t len)
 {
-	char dir[PATH_MAX], mount[PATH_MAX + 8], image[128], log[PATH_MAX + 16];
+	size_t used = snprintf(out, len, "cd /usr/lib/x86_64-linux-gnu && for f in");
+
+	for (const struct tls_backend *const *b = tls_backends; *b; b++) {
+		for (const char *const *n = (*b)->lib_names; *n; n++)
+			used += snprintf(out + used, len - used, " %s*", *n);
+		for (const char *const *n = (*b)->companions; n && *n; n++)
+			used += snprintf(out + used, len - used, " %s*", *n);
+	}
+	snprintf(out + used, len - used, "; do [ -f \"$f\" ] && cp -L \"$f\" /out/; done; ls /out");
+}
+
+/* The row's image's TLS library (with what its backend reads next to it),
+ * copied out: the one of the row's stack. */
+static int image_lib(const struct bench_opts *o, const struct fixture_row *fixture, char *out,
+		     size_t len)
+{
+	char dir[PATH_MAX], mount[PATH_MAX + 8], image[128], log[PATH_MAX + 16], script[1024];
 	char *argv[] = { (char *)harness_docker(), "run", "--rm", "--network", "none", "-v", mount,
-			 image, "sh", "-c",
-			 "cp -L /usr/lib/x86_64-linux-gnu/libssl.so.* "
-			 "/usr/lib/x86_64-linux-gnu/libcrypto.so.* /out/ && ls /out", NULL };
+			 image, "sh", "-c", script, NULL };
 	char line[256];
 	FILE *f;
 
@@ -83,15 +99,20 @@ static int image_libssl(const struct bench_opts *o, const struct fixture_row *fi
 	snprintf(mount, sizeof(mount), "%s:/out", dir);
 	manifest_image(fixture->m, fixture->v, image, sizeof(image));
 	snprintf(log, sizeof(log), "%s.log", dir);
+	copy_libs_script(script, sizeof(script));
 	if ((mkdir(dir, 0755) && errno != EEXIST) || spawn_run(argv, log, 120000))
 		return -1;
 	f = fopen(log, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "libssl.so", 9)) {
-			snprintf(out, len, "%.3000s/%.*s", dir, (int)strcspn(line, "\n"), line);
+	while (f && fgets(line, sizeof(line), f)) {
+		const struct tls_backend *b;
+
+		line[strcspn(line, "\n")] = '\0';
+		if ((b = backend_for_path(line)) && !strcmp(b->name, fixture->m->stack)) {
+			snprintf(out, len, "%.3000s/%s", dir, line);
 			fclose(f);
 			return 0;
 		}
+	}
 	if (f)
 		fclose(f);
 	return -1;
@@ -129,11 +150,12 @@ void measure_sites(const struct bench_opts *o, struct bench_results *r)
 		struct fixture_sites *s = &r->sites[f];
 		char path[PATH_MAX];
 		int got = manifest_variant_is_host(r->rows[f].v)
-				  ? measure_host_libssl(o->env.root, path, sizeof(path))
-				  : image_libssl(o, &r->rows[f], path, sizeof(path));
+				  ? measure_host_lib(o->env.root, r->rows[f].m->stack, path, sizeof(path))
+				  : image_lib(o, &r->rows[f], path, sizeof(path));
 
 		if (got) {
-			snprintf(s->error, sizeof(s->error), "cannot find the fixture's libssl");
+			snprintf(s->error, sizeof(s->error), "cannot find the fixture's %s library",
+				 r->rows[f].m->stack);
 			continue;
 		}
 		snprintf(s->lib, sizeof(s->lib), "%.255s", path);
@@ -146,9 +168,11 @@ void measure_sites(const struct bench_opts *o, struct bench_results *r)
 
 /* ---- the timed rounds ---- */
 
+/* bpftrace's one-liners name OpenSSL's functions in the host's libssl. */
 static int applies(const struct bench_config *c, const struct fixture_row *fixture)
 {
-	return !c->host_only || manifest_variant_is_host(fixture->v);
+	return !c->host_only || (manifest_variant_is_host(fixture->v) &&
+				 !strcmp(fixture->m->stack, "openssl"));
 }
 
 static void row_dir(const struct bench_opts *o, const char *fixture, const char *what,
@@ -204,7 +228,10 @@ static long long run_size(const struct bench_opts *o, struct bench_results *r, i
 
 	row_dir(o, r->fixtures[f], "fixture", outdir, sizeof(outdir));
 	snprintf(scenario, sizeof(scenario), "bench-%s", size_name(r->sizes[s]));
-	if (fixture_run_echo(o->env.root, &r->rows[f], scenario, r->iterations[s], outdir,
+	memset(&echo, 0, sizeof(echo));
+	echo.write.median_ns = echo.write.p99_ns = echo.read.median_ns = echo.read.p99_ns = NAN;
+	if (manifest_supports_bench(r->rows[f].m, scenario) &&
+	    fixture_run_echo(o->env.root, &r->rows[f], scenario, r->iterations[s], outdir,
 			     &echo, err, sizeof(err)))
 		goto failed;
 	snprintf(scenario, sizeof(scenario), "stream-%s", size_name(r->sizes[s]));
@@ -222,7 +249,7 @@ static long long run_size(const struct bench_opts *o, struct bench_results *r, i
 		cell->p99_ns[ECHO_WRITE][i] = echo.write.p99_ns;
 		cell->median_ns[ECHO_READ][i] = echo.read.median_ns;
 		cell->p99_ns[ECHO_READ][i] = echo.read.p99_ns;
-		fprintf(stderr, "  %-9s %-16s %6ld B: SSL_write median %7.0f ns (stream), %7.0f ns "
+		fprintf(stderr, "  %-16s %-16s %6ld B: write median %7.0f ns (stream), %7.0f ns "
 			"(echo)\n", r->fixtures[f], c->name, r->sizes[s], stream.write.median_ns,
 			echo.write.median_ns);
 	}
@@ -376,8 +403,10 @@ void measure_consumer(const struct bench_opts *o, struct bench_results *r)
 
 void measure_whole(const struct bench_opts *o, struct bench_results *r)
 {
-	if (!manifest_variant_is_host(r->rows[0].v)) {
-		snprintf(r->whole_error, sizeof(r->whole_error), "needs the host fixture");
+	if (!manifest_variant_is_host(r->rows[0].v) ||
+	    !manifest_supports_bench(r->rows[0].m, "bench-64")) {
+		snprintf(r->whole_error, sizeof(r->whole_error), "needs a host fixture with bench-64 "
+			 "first in --fixtures");
 		return;
 	}
 	fprintf(stderr, "tlsprobe bench: whole-process timings (hyperfine)\n");

@@ -19,8 +19,8 @@ struct bench_opts {
 	long consumer_records;
 };
 
-/* The libssl the host fixture loads (from ldd). 0 or -1. */
-int measure_host_libssl(const char *root, char *out, size_t len);
+/* The library of stack the host fixture of that stack loads (from ldd). 0 or -1. */
+int measure_host_lib(const char *root, const char *stack, char *out, size_t len);
 
 /* The machine and kernel, for the report. */
 void measure_machine(struct bench_results *r);

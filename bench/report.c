@@ -33,6 +33,34 @@ void report_targets(const struct bench_results *r, struct bench_targets *t)
 	t->copy_vs_floor = copy > 0 && floor > 0 ? copy / floor : NAN;
 }
 
+/* What one row of one size says, for every stack alike: the reference's
+ * added cost and its ratio to the floor at its own sites, and the two
+ * bounds measured beside them: how much cheaper the floor is than the
+ * cheapest probe on the exported entry points (floor-entry: programs that
+ * only return there), and what copying alone (floor-copy) costs against the
+ * floor. NAN where not measured or where an added cost is not above zero. */
+struct stack_figures {
+	double reference_added, reference_over_floor, entry_over_floor, copy_over_floor;
+};
+
+static double positive_ratio(double a, double b)
+{
+	return a > 0 && b > 0 ? a / b : NAN;
+}
+
+static void stack_figures(const struct bench_results *r, int f, int s, struct stack_figures *x)
+{
+	double ref = results_added(r, f, s, CFG_REFERENCE, STREAM_WRITE);
+	double floor = results_added(r, f, s, CFG_FLOOR, STREAM_WRITE);
+
+	x->reference_added = ref;
+	x->reference_over_floor = positive_ratio(ref, floor);
+	x->entry_over_floor = positive_ratio(results_added(r, f, s, CFG_FLOOR_ENTRY, STREAM_WRITE),
+					     floor);
+	x->copy_over_floor = positive_ratio(results_added(r, f, s, CFG_FLOOR_COPY, STREAM_WRITE),
+					    floor);
+}
+
 static const char *size_name(long size, char *buf, size_t len)
 {
 	if (size >= 1024)
@@ -158,6 +186,27 @@ static json_t *whole_json(const struct bench_results *r)
 	return o;
 }
 
+static json_t *stacks_json(const struct bench_results *r)
+{
+	json_t *rows = json_array();
+
+	for (int f = 0; f < r->nfixtures; f++) {
+		for (int s = 0; s < r->nsizes; s++) {
+			struct stack_figures x;
+
+			stack_figures(r, f, s, &x);
+			json_array_append_new(rows, json_pack(
+				"{s:s, s:s, s:I, s:o, s:o, s:o, s:o}", "fixture", r->fixtures[f],
+				"stack", r->rows[f].m->stack, "size", (json_int_t)r->sizes[s],
+				"reference_added_ns", num(x.reference_added),
+				"reference_over_floor", num(x.reference_over_floor),
+				"floor_entry_over_floor", num(x.entry_over_floor),
+				"floor_copy_over_floor", num(x.copy_over_floor)));
+		}
+	}
+	return rows;
+}
+
 int report_json(const struct bench_results *r, const char *path)
 {
 	struct bench_targets t;
@@ -179,10 +228,11 @@ int report_json(const struct bench_results *r, const char *path)
 	for (int i = 0; i < r->nloss; i++)
 		json_array_append_new(loss, loss_json(&r->loss[i]));
 	report_targets(r, &t);
-	root = json_pack("{s:{s:s, s:s, s:i, s:s}, s:i, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:s},"
+	root = json_pack("{s:{s:s, s:s, s:i, s:s}, s:i, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:s},"
 			 " s:o, s:{s:o, s:o, s:o, s:o}}",
 			 "machine", "kernel", r->kernel, "cpu", r->cpu, "cpus", r->ncpus, "date",
-			 r->date, "rounds", r->rounds, "fixtures", fixtures, "collateral",
+			 r->date, "rounds", r->rounds, "fixtures", fixtures, "stacks", stacks_json(r),
+			 "collateral",
 			 collateral_json(r), "loss", loss, "forced_loss",
 			 r->forced_loss_run ? loss_json(&r->forced_loss) : json_null(), "consumer",
 			 "records_per_s_64", num(r->consumer_rate_64), "records_per_s_1k",
@@ -266,15 +316,21 @@ static void md_all_rounds(const struct bench_results *r, int f, FILE *out)
 
 static void md_cost_tables(const struct bench_results *r, int f, FILE *out)
 {
-	fprintf(out, "\n### Per event: SSL_write back to back (stream-SIZE)\n\n"
+	fprintf(out, "\n### Per event: TLS writes back to back (stream-SIZE)\n\n"
 		     "The client writes without waiting, the server reads without ever blocking on "
 		     "the socket: no write pays for waking a peer, so what a tracer adds to the call "
-		     "stands out. Median ns per SSL_write (median over the rounds that ran at full "
+		     "stands out. Median ns per write call (SSL_write, gnutls_record_send, PR_Write: "
+		     "median over the rounds that ran at full "
 		     "speed: a round whose calibration loop ran more than 15%% slower than the "
 		     "fastest of its size is left out), in brackets what it adds against no tracer and its ratio to "
 		     "the floor at the same probe sites:\n\n");
 	md_measure_table(r, f, STREAM_WRITE, out);
 	md_all_rounds(r, f, out);
+	if (!manifest_supports_bench(r->rows[f].m, "bench-64")) {
+		fprintf(out, "\nEcho round trips (bench-SIZE): N/A, the %s fixture has none.\n",
+			r->rows[f].m->stack);
+		return;
+	}
 	fprintf(out, "\n### Echo round trips (bench-SIZE)\n\n"
 		     "Each SSL_write wakes a server blocked in SSL_read (an IPI on a VM), and each "
 		     "SSL_read waits for the echo: these medians include scheduling, so small "
@@ -540,6 +596,44 @@ static void md_targets(const struct bench_results *r, FILE *out)
 		md_spread(r, s, out);
 }
 
+static void md_ratio(FILE *out, double v, const char *fmt)
+{
+	if (isnan(v))
+		fprintf(out, " | —");
+	else
+		fprintf(out, fmt, v);
+}
+
+/* Every row side by side: the same figures and bounds for each stack. */
+static void md_stacks(const struct bench_results *r, FILE *out)
+{
+	char size[32];
+
+	fprintf(out, "\n## Per stack: TLS writes back to back\n\n"
+		     "Added ns per write call by the reference tracer, its ratio to the floor at "
+		     "its own probe sites, and the bounds of the same run: floor-entry / floor "
+		     "(how much cheaper than the cheapest probe on the exported entry points the "
+		     "floor is: 1.0 where the plan is the exported entry points) and floor-copy / "
+		     "floor (the least any capture at these sites costs). — : not measured, or an "
+		     "added cost at or below zero (noise).\n\n"
+		     "| row | size | reference added | reference / floor | floor-entry / floor "
+		     "| floor-copy / floor |\n|---|---|---|---|---|---|\n");
+	for (int f = 0; f < r->nfixtures; f++) {
+		for (int s = 0; s < r->nsizes; s++) {
+			struct stack_figures x;
+
+			stack_figures(r, f, s, &x);
+			fprintf(out, "| %s | %s", r->fixtures[f],
+				size_name(r->sizes[s], size, sizeof(size)));
+			md_ratio(out, x.reference_added, " | %+.0f ns");
+			md_ratio(out, x.reference_over_floor, " | %.2f×");
+			md_ratio(out, x.entry_over_floor, " | %.1f×");
+			md_ratio(out, x.copy_over_floor, " | %.2f×");
+			fprintf(out, " |\n");
+		}
+	}
+}
+
 void report_markdown(const struct bench_results *r, FILE *out)
 {
 	fprintf(out, "# tlsprobe bench, %s\n\n%s, %d CPUs; %s.\n%d interleaved rounds.\n",
@@ -551,6 +645,7 @@ void report_markdown(const struct bench_results *r, FILE *out)
 		md_sites(r, f, out);
 		md_cpu(r, f, out);
 	}
+	md_stacks(r, out);
 	md_collateral(r, out);
 	md_loss(r, out);
 	md_rest(r, out);

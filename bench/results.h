@@ -9,7 +9,7 @@
 #include "manifest.h"
 #include "whole.h"
 
-#define BENCH_FIXTURES_MAX 4
+#define BENCH_FIXTURES_MAX 8
 #define BENCH_SIZES_MAX 8
 #define BENCH_ROUNDS_MAX 32
 #define BENCH_SITES_MAX 8

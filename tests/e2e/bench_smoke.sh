@@ -40,8 +40,20 @@ assert forced["lost_bytes"] > 0 and forced["silent_bytes"] == 0, forced
 assert b["consumer"]["records_per_s_64"] > 0
 assert b["whole"]["reference"]["mean_s"] > 0
 assert {"reference_over_floor", "floor_copy_over_floor"} <= set(b["targets"]), b["targets"]
+# every stack of the default rows is measured, with the same figures and bounds
+stacks = {row["stack"] for row in b["stacks"]}
+assert stacks == {"openssl", "gnutls", "nss"}, stacks
+for f in b["fixtures"][1:]:
+    configs = {c["config"]: c for c in f["configs"]}
+    for name in ("none", "floor", "floor-copy", "reference", "floor-entry"):
+        size = configs[name]["sizes"][0]
+        assert size["stream_write"]["median_ns"] > 0, (f["fixture"], name, size)
+    ref = configs["reference"]["sizes"][0]
+    assert ref["capture"]["captured"] == ref["capture"]["calls"] > 0, (f["fixture"], ref)
+    assert f["planned_sites"] and f["entry_sites"], f["fixture"]
 PY
 grep -q '^## Loss' "$out/bench.md" || fail "bench.md has no loss table"
+grep -q '^## Per stack' "$out/bench.md" || fail "bench.md has no per-stack table"
 grep -q '^## Targets' "$out/stdout.md" || fail "the report was not printed"
 echo "PASS: bench --smoke produced bench.json (every section), bench.md and the plots"
 echo "e2e bench smoke: 1 passed, 0 failed"

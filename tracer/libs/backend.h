@@ -35,6 +35,10 @@ struct tls_backend {
 	/* File-name prefixes of the stack's libraries ("libssl.so"): which
 	 * mapped files discovery looks at, and what the openat hook reports. */
 	const char *const *lib_names;
+	/* Files next to the library that the backend reads too (libcrypto.so
+	 * for OpenSSL's version), NULL-terminated: what a copy of the library
+	 * out of a container must bring along. */
+	const char *const *companions;
 	/* Whether img holds this stack: 0 with lib->version set ("" when the
 	 * version cannot be told), or -1 with the reason in err. */
 	int (*classify)(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen);

@@ -12,6 +12,7 @@
 #include "gnutls.h"
 
 static const char *const lib_names[] = { "libgnutls.so", NULL };
+static const char *const companions[] = { NULL };
 static const char *const write_fns[] = { "gnutls_record_send", "gnutls_record_send2",
 					 "gnutls_record_send_range", NULL };
 static const char *const read_fns[] = { "gnutls_record_recv", "gnutls_record_recv_seq", NULL };
@@ -124,6 +125,7 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 const struct tls_backend gnutls_backend = {
 	.name = "gnutls",
 	.lib_names = lib_names,
+	.companions = companions,
 	.classify = classify,
 	.plan = plan,
 };

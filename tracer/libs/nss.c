@@ -11,6 +11,7 @@
 #include "nss.h"
 
 static const char *const lib_names[] = { "libnspr4.so", NULL };
+static const char *const companions[] = { "libnss3.so", NULL };
 
 static const struct {
 	const char *name;
@@ -73,6 +74,7 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 const struct tls_backend nss_backend = {
 	.name = "nss",
 	.lib_names = lib_names,
+	.companions = companions,
 	.classify = classify,
 	.plan = plan,
 };

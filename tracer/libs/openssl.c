@@ -6,6 +6,7 @@
 #include "openssl.h"
 
 static const char *const lib_names[] = { "libssl.so", NULL };
+static const char *const companions[] = { "libcrypto.so", NULL };
 
 int openssl_is_libssl(const char *path)
 {
@@ -290,6 +291,7 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 const struct tls_backend openssl_backend = {
 	.name = "openssl",
 	.lib_names = lib_names,
+	.companions = companions,
 	.classify = classify,
 	.plan = plan,
 };
