@@ -82,7 +82,7 @@ images: $(DEPS_STAMP)
 	scripts/images.sh
 
 # tests/test_bpf_calls loads the tracer's BPF programs and probes functions of
-# its own binary: it needs root and uprobes (it says SKIPPED otherwise).
+# its own binary: it needs root and uprobes (it fails otherwise).
 unit-test: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 

@@ -35,8 +35,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: tlsprobe bench [OPTIONS]\n"
 		"\n"
-		"What tracers cost per TLS call. The OpenSSL fixture runs N echo round trips\n"
-		"and times its own SSL_write and SSL_read calls; each configuration is\n"
+		"What tracers cost per TLS call, for every stack. Each fixture times its own\n"
+		"write calls back to back (stream-SIZE; SSL_write, gnutls_record_send,\n"
+		"PR_Write) and, where it has them, echo round trips (bench-SIZE, OpenSSL's:\n"
+		"SSL_write and SSL_read); each configuration is\n"
 		"measured in interleaved rounds so that the machine's drift falls on all:\n"
 		"  none             no tracer\n"
 		"  floor            the probe planner's sites, BPF programs that only return\n"
@@ -46,7 +48,7 @@ static void usage(FILE *f)
 		"  reference        tlsprobe trace (the probe planner)\n"
 		"  floor-entry      the exported entry points, programs that only return\n"
 		"  reference-entry  tlsprobe trace --probes entry\n"
-		"  bpftrace-count   bpftrace, count() on SSL_write/SSL_read (host only)\n"
+		"  bpftrace-count   bpftrace, count() on SSL_write/SSL_read (openssl@host only)\n"
 		"  bpftrace-capture bpftrace, printf of their bytes (host only)\n"
 		"  tracer-cmd       --tracer-cmd CMD\n"
 		"Also: tracer CPU and BPF run time per call, the probe sites' first instructions,\n"
@@ -62,7 +64,10 @@ static void usage(FILE *f)
 		"  --sizes LIST        from 64,1k,16k,256k (default: all four)\n"
 		"  --configs LIST      the configurations (default: all; none always runs)\n"
 		"  --tracer-cmd CMD    also measure CMD (it must trace processes named tlsfix)\n"
-		"  --tracer-settle-ms N  wait N ms for CMD to attach (default 2000)\n"
+		"  --tracer-ready-line TEXT  CMD is ready when it prints a line holding TEXT\n"
+		"                      on its stderr\n"
+		"  --tracer-settle-ms N  CMD is ready N ms after its start (default: when it\n"
+		"                      creates the file named by $TLSPROBE_READY_FILE)\n"
 		"  --tracer-cpu N|any  run tracers on CPU N (default 0: the fixture's server and\n"
 		"                      reader; its client, whose calls are timed, runs on CPU 1)\n"
 		"  --rounds N          interleaved rounds (default 5)\n"
@@ -109,6 +114,7 @@ static int parse_args(int argc, char **argv, struct bench_cli *cli)
 		{ "fixtures", required_argument, NULL, 'F' }, { "sizes", required_argument, NULL, 'S' },
 		{ "configs", required_argument, NULL, 'C' },  { "tracer-cmd", required_argument, NULL, 'T' },
 		{ "tracer-settle-ms", required_argument, NULL, 's' },
+		{ "tracer-ready-line", required_argument, NULL, 'L' },
 		{ "tracer-cpu", required_argument, NULL, 'c' },
 		{ "rounds", required_argument, NULL, 'r' },   { "iterations", required_argument, NULL, 'n' },
 		{ "out", required_argument, NULL, 'o' },      { "skip", required_argument, NULL, 'k' },
@@ -125,6 +131,7 @@ static int parse_args(int argc, char **argv, struct bench_cli *cli)
 		case 'C': cli->configs = optarg; break;
 		case 'T': cli->o.env.tracer_cmd = optarg; break;
 		case 's': cli->o.env.tracer_settle_ms = atoi(optarg); break;
+		case 'L': cli->o.env.tracer_ready_line = optarg; break;
 		case 'c':
 			if (parse_cpu(optarg, &cli->o.env.tracer_cpu))
 				return -1;
@@ -387,7 +394,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_results *r;
 	int ret = 0;
 
-	*o = (struct bench_opts){ .rounds = 5, .env.tracer_settle_ms = 2000, .env.tracer_cpu = 0,
+	*o = (struct bench_opts){ .rounds = 5, .env.tracer_settle_ms = -1, .env.tracer_cpu = 0,
 				  .collateral_calls = 200000, .whole_runs = 5, .whole_iterations = 1000,
 				  .consumer_records = 2000000, .nloss_rates = 5,
 				  .loss_rates = { 50000, 100000, 200000, 400000, 0 } };

@@ -112,8 +112,15 @@ static pid_t spawn_config(const struct bench_config *c, const struct bench_env *
 
 	if (c->ours)
 		return spawn_on_cpu(env->tracer_cpu, ours, NULL, log_path);
-	if (c->id == CFG_TRACER_CMD)
-		return spawn_on_cpu(env->tracer_cpu, cmd, out_path, log_path);
+	if (c->id == CFG_TRACER_CMD) {
+		pid_t pid;
+
+		/* as conform does: the command says it is ready by creating it */
+		setenv("TLSPROBE_READY_FILE", tp->ready, 1);
+		pid = spawn_on_cpu(env->tracer_cpu, cmd, out_path, log_path);
+		unsetenv("TLSPROBE_READY_FILE");
+		return pid;
+	}
 	bpftrace_program(c, env->host_libssl, program, sizeof(program));
 	setenv("BPFTRACE_STRLEN", "200", 1); /* the most 0.17 allows */
 	snprintf(tp->scratch, sizeof(tp->scratch), "%.4000s.out", log_path);
@@ -121,7 +128,8 @@ static pid_t spawn_config(const struct bench_config *c, const struct bench_env *
 }
 
 /* Through the harness: ours creates its ready file, bpftrace prints
- * "Attaching", --tracer-cmd gets --tracer-settle-ms. */
+ * "Attaching", --tracer-cmd creates $TLSPROBE_READY_FILE, or prints
+ * --tracer-ready-line, or gets --tracer-settle-ms when asked. */
 static int wait_ready(const struct bench_config *c, const struct bench_env *env,
 		      struct tracer_proc *tp, char *err, size_t errlen)
 {
@@ -131,9 +139,11 @@ static int wait_ready(const struct bench_config *c, const struct bench_env *env,
 	};
 	char why[512];
 
-	if (c->id == CFG_TRACER_CMD)
+	if (c->id == CFG_TRACER_CMD) {
 		ready.settle_ms = env->tracer_settle_ms;
-	else if (!c->ours) {
+		ready.ready_line = env->tracer_ready_line;
+		/* (its stdout is the events: the line is looked for on its stderr) */
+	} else if (!c->ours) {
 		ready.ready_line = "Attaching";
 		ready.logs[1] = tp->scratch;
 	}

@@ -37,7 +37,9 @@ struct bench_env {
 	char tlsprobe[PATH_MAX];      /* build/tlsprobe */
 	char host_libssl[PATH_MAX];   /* for bpftrace */
 	const char *tracer_cmd;
-	int tracer_settle_ms;
+	const char *tracer_ready_line; /* --tracer-cmd is ready when it prints this, */
+	int tracer_settle_ms;          /* or after this many ms (-1: when it creates
+					* the file named by $TLSPROBE_READY_FILE) */
 	int tracer_cpu;               /* tracers run on this CPU; -1: anywhere */
 };
 

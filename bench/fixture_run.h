@@ -1,4 +1,4 @@
-/* Running a fixture row's bench scenarios (fixtures/openssl/bench.c) on the
+/* Running a fixture row's bench scenarios (fixtures/<stack>/bench.c) on the
  * host or in its container, and reading what they measured of themselves. */
 #ifndef TLSPROBE_BENCH_FIXTURE_RUN_H
 #define TLSPROBE_BENCH_FIXTURE_RUN_H

@@ -529,7 +529,7 @@ static void md_spread(const struct bench_results *r, int s, FILE *out)
 	static const enum config_id shown[] = { CFG_NONE, CFG_FLOOR, CFG_FLOOR_COPY,
 						CFG_REFERENCE, CFG_BPFTRACE_COUNT };
 
-	fprintf(out, "- per-round medians of SSL_write (ns):");
+	fprintf(out, "- per-round medians of the write call (ns):");
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
 		const struct cell *c = &r->cells[0][s][shown[i]];
 		double lo = INFINITY, hi = 0;
@@ -584,7 +584,7 @@ static void md_targets(const struct bench_results *r, FILE *out)
 	int s = size_index(r, 64);
 
 	report_targets(r, &t);
-	fprintf(out, "\n## Targets (64-byte SSL_write back to back, %s)\n\n", r->fixtures[0]);
+	fprintf(out, "\n## Targets (64-byte writes back to back, %s)\n\n", r->fixtures[0]);
 	md_target(out, "against a count-only probe on the exported entry (bpftrace-count)",
 		  t.vs_entry_count, "%.1f× cheaper (target ≥ %.0f×)", TARGET_VS_ENTRY,
 		  t.vs_entry_count >= TARGET_VS_ENTRY);
@@ -614,8 +614,8 @@ static void md_stacks(const struct bench_results *r, FILE *out)
 		     "its own probe sites, and the bounds of the same run: floor-entry / floor "
 		     "(how much cheaper than the cheapest probe on the exported entry points the "
 		     "floor is: 1.0 where the plan is the exported entry points) and floor-copy / "
-		     "floor (the least any capture at these sites costs). — : not measured, or an "
-		     "added cost at or below zero (noise).\n\n"
+		     "floor (the least any capture at these sites costs). — : not measured, or a "
+		     "ratio of an added cost at or below zero (noise).\n\n"
 		     "| row | size | reference added | reference / floor | floor-entry / floor "
 		     "| floor-copy / floor |\n|---|---|---|---|---|---|\n");
 	for (int f = 0; f < r->nfixtures; f++) {
@@ -701,9 +701,9 @@ static int write_plot_script(const struct bench_results *r, int f, enum measure 
 	if (!g)
 		return -1;
 	fprintf(g, "set datafile missing 'NaN'\nset logscale xy\nset grid\nset key outside right\n"
-		   "set xlabel 'payload bytes per SSL_write'\nset ylabel 'added ns per SSL_write "
+		   "set xlabel 'payload bytes per write call'\nset ylabel 'added ns per write call "
 		   "(median)'\nset title '%s: %s, %s, %s'\n",
-		m == STREAM_WRITE ? "SSL_write back to back" : "echo round trips", r->fixtures[f],
+		m == STREAM_WRITE ? "writes back to back" : "echo round trips", r->fixtures[f],
 		r->sites[f].version, r->release);
 	if (!plot_points(r, f, m))
 		/* gnuplot refuses a plot with no point at all: say why it is empty */

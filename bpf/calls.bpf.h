@@ -314,6 +314,7 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
 			stats->nested_calls++;
 		return;
 	}
+	st->active = 0; /* a stale call is replaced, whatever follows */
 	desc = site_of(ctx, &site);
 	if (!desc || !desc->kind)
 		return;

@@ -33,7 +33,7 @@ enum data_dir { DATA_OUT = 0, DATA_IN = 1 };
  * and the byte count are, what per-call state is keyed by and how the fd is
  * found. Backends (tracer/libs/) fill it; the generic programs read it. A
  * rule this tracer's programs do not implement yet is refused when attaching
- * (tracer/sites.c says which), never attached and ignored. */
+ * (tracer/attach.c, unsupported_rule, says which), never attached and ignored. */
 #define SITES_MAX 4096
 
 enum site_kind {
@@ -105,7 +105,7 @@ struct call_header {
 	__u32 nspid, nstid;
 	char comm[TASK_COMM_LEN];
 	__u32 dir;
-	__s32 fd;        /* -1: no syscall seen in this call nor earlier on this SSL* */
+	__s32 fd;        /* -1: no syscall seen in this call nor earlier on its session */
 	__u32 chunk_len; /* DATA: bytes in data[] */
 	__u32 pad;
 	__u64 call_len;  /* bytes the call moved */

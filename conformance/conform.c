@@ -306,6 +306,45 @@ static pid_t start_tracer(const struct conform_opts *o, const struct row_paths *
 	return harness_start_tracer(ref_argv, NULL, p->tracer_log, &ready, err, errlen);
 }
 
+/* Whether a file in dir whose name starts with prefix holds a line. */
+static int role_recorded(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[PATH_MAX + 256];
+		struct stat st;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		found = !stat(path, &st) && st.st_size > 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Every scenario has a server and a client that both move bytes: a missing
+ * or empty transcript of either would leave that process's traffic out of
+ * the comparison (records of processes the transcripts lack are ignored),
+ * and every check could pass on the other alone. */
+static int transcripts_complete(const char *dir, char *err, size_t errlen)
+{
+	static const char *const roles[] = { "server-", "client-" };
+
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		if (!role_recorded(dir, roles[i])) {
+			snprintf(err, errlen, "fixture wrote no %.*s transcript (no %s*.jsonl with a "
+				 "record)", (int)strlen(roles[i]) - 1, roles[i], roles[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void compare_row(const struct row_paths *p, struct score_row *row)
 {
 	struct record_set oracle = {}, trace = {};
@@ -314,9 +353,9 @@ static void compare_row(const struct row_paths *p, struct score_row *row)
 	if (record_set_load_dir(&oracle, p->transcript, err, sizeof(err)) ||
 	    record_set_load_file(&trace, p->events, err, sizeof(err))) {
 		snprintf(row->error, sizeof(row->error), "%.255s", err);
-	} else if (!oracle.n) {
-		/* the fixture's run went well, so it has nothing to compare */
-		snprintf(row->error, sizeof(row->error), "fixture wrote no transcript");
+	} else if (transcripts_complete(p->transcript, err, sizeof(err))) {
+		/* the fixture's run went well, so it has too little to compare */
+		snprintf(row->error, sizeof(row->error), "%.255s", err);
 	} else {
 		compare_records(&oracle, &trace, row->checks);
 		snprintf(row->lib_version, sizeof(row->lib_version), "%s", oracle.v[0].lib_version);

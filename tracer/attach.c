@@ -72,7 +72,8 @@ static int attach_probe(struct lib_registry *reg, const struct tls_lib *lib,
 
 	if (!prog) {
 		fprintf(stderr, "tlsprobe: %s: no BPF program %s for %s\n", lib->path,
-			site->entry_prog, site->func);
+			retprobe ? "tls_return" : site->entry_prog ? site->entry_prog : "tls_entry",
+			site->func);
 		return -1;
 	}
 	link = bpf_program__attach_uprobe_opts(prog, -1, lib->host_path, site->offset, &opts);

@@ -20,7 +20,7 @@ enum plan_mode {
 };
 
 struct probe_site {
-	char func[96];           /* the probed function ("ssl_write_internal"): records' "func" */
+	char func[512];          /* the probed function ("ssl_write_internal"): records' "func" */
 	struct site_desc desc;   /* what the BPF programs read there (bpf/events.h) */
 	const char *entry_prog;  /* the entry program (nss_entry), NULL: the generic tls_entry */
 	uint64_t vaddr, offset;  /* offset: in the file, what the uprobe attaches to */

@@ -10,7 +10,7 @@
 #include "targets.h"
 #include "tlsprobe.skel.h"
 
-/* How long a process that opened a libssl gets to map it. */
+/* How long a process that opened a TLS library gets to map it. */
 #define PENDING_WINDOW_NS (2ULL * 1000 * 1000 * 1000)
 #define PENDING_RESCAN_MS 2
 
@@ -103,7 +103,7 @@ int targets_initial_scan(const struct targets *t, struct lib_registry *reg)
 			return -1;
 		}
 		if (mapped == 0)
-			fprintf(stderr, "tlsprobe: pid %d maps no libssl yet; waiting for it to load one\n",
+			fprintf(stderr, "tlsprobe: pid %d maps no TLS library yet; waiting for it to load one\n",
 				t->pids[i]);
 	}
 	if (t->all || t->ncomms) {
@@ -119,7 +119,7 @@ void targets_note_lib_open(struct targets *t, int pid)
 		if (t->pending[i].pid == pid)
 			return;
 	if (t->npending == PENDING_MAX) {
-		fprintf(stderr, "tlsprobe: too many processes loading libssl at once; pid %d not followed\n",
+		fprintf(stderr, "tlsprobe: too many processes loading TLS libraries at once; pid %d not followed\n",
 			pid);
 		return;
 	}

@@ -1,5 +1,5 @@
 /* Who is traced (-p, --comm, --all) and finding their TLS libraries: at start
- * by scanning /proc, later when BPF reports that a target opened a libssl. */
+ * by scanning /proc, later when BPF reports that a target opened a TLS library. */
 #ifndef TLSPROBE_TARGETS_H
 #define TLSPROBE_TARGETS_H
 #include <stdint.h>
@@ -15,7 +15,7 @@ struct targets {
 	char comms[TARGET_COMMS_MAX][TASK_COMM_LEN];
 	int ncomms;
 	int all;
-	/* processes that opened a libssl and have not mapped it yet */
+	/* processes that opened a TLS library and have not mapped it yet */
 	struct { int pid; uint64_t deadline_ns; } pending[PENDING_MAX];
 	int npending;
 };
@@ -29,7 +29,7 @@ int targets_configure_bpf(const struct targets *t, struct tlsprobe_bpf *skel);
  * reason printed) when a -p pid does not exist. */
 int targets_initial_scan(const struct targets *t, struct lib_registry *reg);
 
-/* A target opened a libssl: look for the mapping over the next moments. */
+/* A target opened a TLS library: look for the mapping over the next moments. */
 void targets_note_lib_open(struct targets *t, int pid);
 
 /* Rescans pending processes. Returns how long (ms) until it wants to be called

@@ -56,18 +56,26 @@ static void plan_entries(struct elf_image *img, const char *const *names, enum d
 			plan_add(plan, &site);
 }
 
-/* Writes on gnutls_record_send2 when gnutls_record_send is proved to reach
- * it and it starts on an emulated instruction; 0, or -1 with the reason. */
-static int plan_send2(struct elf_image *img, struct probe_plan *plan, char *why, size_t whylen)
+/* Whether gnutls_record_send is proved to reach gnutls_record_send2 (its
+ * tail call through the PLT): then a probe on send2 sees both, and a probe
+ * on send as well would only add a second trap to every write. */
+static int send_reaches_send2(struct elf_image *img)
 {
-	struct probe_site site;
 	struct reach reached = {};
 	uint64_t vaddr, size, send2, send2_size;
 
-	if (entry_site(img, "gnutls_record_send2", DATA_OUT, &site) ||
-	    elf_image_func(img, "gnutls_record_send2", &send2, &send2_size) ||
-	    elf_image_func(img, "gnutls_record_send", &vaddr, &size) ||
-	    plan_reach(img, vaddr, size, 0, &reached) || !reach_has(&reached, send2)) {
+	return !elf_image_func(img, "gnutls_record_send2", &send2, &send2_size) &&
+	       !elf_image_func(img, "gnutls_record_send", &vaddr, &size) &&
+	       !plan_reach(img, vaddr, size, 0, &reached) && reach_has(&reached, send2);
+}
+
+/* Writes on gnutls_record_send2 when send is proved to reach it and it
+ * starts on an emulated instruction; 0, or -1 with the reason. */
+static int plan_send2(struct elf_image *img, struct probe_plan *plan, char *why, size_t whylen)
+{
+	struct probe_site site;
+
+	if (!send_reaches_send2(img) || entry_site(img, "gnutls_record_send2", DATA_OUT, &site)) {
 		snprintf(why, whylen, "gnutls_record_send is not proved to reach gnutls_record_send2");
 		return -1;
 	}
@@ -106,10 +114,10 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 	if (mode == PLAN_ENTRY) {
 		snprintf(p->why[DATA_OUT], sizeof(p->why[DATA_OUT]), "as asked (--probes entry)");
 		snprintf(p->why[DATA_IN], sizeof(p->why[DATA_IN]), "as asked (--probes entry)");
-		plan_entries(img, write_fns, DATA_OUT, NULL, p);
-	} else if (plan_send2(img, p, p->why[DATA_OUT], sizeof(p->why[DATA_OUT]))) {
-		plan_entries(img, write_fns, DATA_OUT, NULL, p);
 	}
+	if (mode == PLAN_ENTRY || plan_send2(img, p, p->why[DATA_OUT], sizeof(p->why[DATA_OUT])))
+		plan_entries(img, write_fns, DATA_OUT,
+			     send_reaches_send2(img) ? "gnutls_record_send" : NULL, p);
 	if (mode != PLAN_ENTRY)
 		explain_reads(img, p);
 	plan_entries(img, read_fns, DATA_IN, NULL, p);
