@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The expected-results file catches what a SKIP once hid: a tracer that lost
 # every fd (its events rewritten to "fd":-1) made the fd check SKIP, which
-# counted as not failing; judged against the file, it fails the run. (A row
-# whose fixture wrote no transcript is a row error: tests/test_expect.c.)
+# counted as not failing; judged against the file, it fails the run. So does
+# a row that lost one of its transcripts (a row error, every cell FAIL).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d /tmp/tlsprobe-e2e-expect.XXXXXX)
@@ -28,5 +28,9 @@ judged() {
 
 judged "lost fds" "basic fd: expected PASS, got SKIP" \
 	--tracer-cmd "$PWD/build/tlsprobe trace --comm tlsfix | sed -u -E 's/\"fd\":[0-9]+/\"fd\":-1/g'"
+# A lost transcript: this wrapper deletes the client's when it is stopped,
+# before conform compares (the server's alone would otherwise pass).
+judged "lost transcript" "basic bytes: expected PASS, got ERROR (fixture wrote no client transcript" \
+	--tracer-cmd "dir=\$(dirname \"\$TLSPROBE_READY_FILE\")/transcript; $PWD/build/tlsprobe trace --comm tlsfix & pid=\$!; trap 'rm -f \"\$dir\"/client-*.jsonl; wait \$pid; exit 0' INT TERM; wait \$pid"
 echo "e2e expect catches: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
