@@ -77,7 +77,6 @@ enum site_fd {
 };
 
 struct site_desc {
-	__u32 lib;      /* which library (user space's index, for naming records) */
 	__u8 kind;      /* enum site_kind */
 	__u8 dir;       /* enum data_dir */
 	__u8 len;       /* enum site_len */

@@ -19,6 +19,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "elfsym.h"
+#include "trace.h"
 #include "targets.h"
 #include "tlsprobe.skel.h"
 
@@ -76,21 +77,6 @@ static int harness_keep(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* The same choice as trace.c's pick_fd_program: the typed walk when the
- * kernel has bpf_rdonly_cast, unless TLSPROBE_FD_WALK=core asks for the
- * CO-RE one (run the tests with it to cover that program too). */
-static struct bpf_program *harness_pick_fd_program(struct tlsprobe_bpf *skel)
-{
-	const char *walk = getenv("TLSPROBE_FD_WALK");
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int typed = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0 &&
-		    !(walk && !strcmp(walk, "core"));
-
-	btf__free(vmlinux);
-	bpf_program__set_autoload(typed ? skel->progs.fd_syscall_core : skel->progs.fd_syscall, false);
-	return typed ? skel->progs.fd_syscall : skel->progs.fd_syscall_core;
-}
-
 static void harness_close(struct harness *h)
 {
 	/* (each uprobe removed waits for a grace period: ~0.1-0.2 s here) */
@@ -135,7 +121,7 @@ static int harness_open(struct harness *h, __u32 ringbuf_bytes)
 		return harness_fail(h, "open the skeleton", errno);
 	bpf_map__set_max_entries(h->skel->maps.events, ringbuf_bytes);
 	h->skel->rodata->wakeup_threshold = ringbuf_bytes / 8;
-	h->fd_prog = harness_pick_fd_program(h->skel);
+	h->fd_prog = trace_pick_fd_program(h->skel); /* as trace does */
 	err = tlsprobe_bpf__load(h->skel);
 	if (err)
 		return harness_fail(h, "load the skeleton", err);

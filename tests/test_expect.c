@@ -16,16 +16,7 @@
 
 #include "expect.h"
 #include "assert.h"
-
-static int scratch_write(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
+#include "scratch.h"
 
 static const char expected_text[] =
 	"# the reference tracer\n"

@@ -16,10 +16,7 @@
 
 static const struct probe_site *site_of(const struct tls_lib *lib, const char *func)
 {
-	for (int i = 0; i < lib->plan.nsites; i++)
-		if (!strcmp(lib->plan.sites[i].func, func))
-			return &lib->plan.sites[i];
-	return NULL;
+	return plan_site(&lib->plan, func);
 }
 
 static void plans_nsprs_functions_behind_the_ssl_layer_filter(void **state)

@@ -92,6 +92,7 @@ static void finds_other_stacks_versions(void **state)
 {
 	static const char gnutls[] = "x\0Enabled GnuTLS 3.7.9 logging...\n";
 	static const char nss[] = "\0$Header: NSS 3.87.1 $\0Version: NSS 3.87.1\0";
+	static const char nss110[] = "\0Version: NSS 3.110\0";
 	char out[64];
 	(void)state;
 
@@ -100,6 +101,12 @@ static void finds_other_stacks_versions(void **state)
 	assert_string_equal(out, "GnuTLS 3.7.9");
 	assert_int_equal(version_scan((const uint8_t *)nss, sizeof(nss), "NSS ", out, sizeof(out)), 0);
 	assert_string_equal(out, "NSS 3.87.1");
+	/* NSS 3.88 on: two numbers, which an OpenSSL-style scan does not take */
+	assert_int_equal(version_scan((const uint8_t *)nss110, sizeof(nss110), "NSS ", out,
+				      sizeof(out)), -1);
+	assert_int_equal(version_scan_short((const uint8_t *)nss110, sizeof(nss110), "NSS ", 1, out,
+					    sizeof(out)), 0);
+	assert_string_equal(out, "NSS 3.110");
 	assert_int_equal(version_scan((const uint8_t *)nss, sizeof(nss), "OpenSSL ", out,
 				      sizeof(out)), -1);
 }

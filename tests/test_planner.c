@@ -130,10 +130,7 @@ static struct tls_lib *plan(const char *variant, enum plan_mode mode)
 
 static const struct probe_site *site_of(const struct tls_lib *lib, const char *func)
 {
-	for (int i = 0; i < lib->plan.nsites; i++)
-		if (!strcmp(lib->plan.sites[i].func, func))
-			return &lib->plan.sites[i];
-	return NULL;
+	return plan_site(&lib->plan, func);
 }
 
 static void assert_falls_back(const struct tls_lib *lib, enum data_dir dir, const char *why)

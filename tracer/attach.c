@@ -104,7 +104,6 @@ static int add_site(struct lib_registry *reg, const struct tls_lib *lib, int i, 
 		return -1;
 	}
 	*id = reg->nsites;
-	desc.lib = lib->id;
 	if (bpf_map_update_elem(reg->sites_fd, id, &desc, BPF_ANY)) {
 		fprintf(stderr, "tlsprobe: %s: cannot write the site table: %s\n", lib->path,
 			strerror(errno));

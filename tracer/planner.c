@@ -184,6 +184,14 @@ int plan_entry_site(struct elf_image *img, uint64_t vaddr, int skip_endbr,
 	return elf_image_offset(img, vaddr, &site->offset) ? -1 : 0;
 }
 
+const struct probe_site *plan_site(const struct probe_plan *plan, const char *func)
+{
+	for (int i = 0; i < plan->nsites; i++)
+		if (!strcmp(plan->sites[i].func, func))
+			return &plan->sites[i];
+	return NULL;
+}
+
 int plan_add(struct probe_plan *plan, const struct probe_site *site)
 {
 	if (plan->nsites == PLAN_SITES_MAX)

@@ -80,6 +80,9 @@ void site_init_c(struct probe_site *site, const char *func, enum data_dir dir,
 /* "rdi", "rsi", …, "stack slot 2". */
 const char *site_loc_name(unsigned int loc, char *buf, size_t len);
 
+/* The plan's site on the function named func, or NULL. */
+const struct probe_site *plan_site(const struct probe_plan *plan, const char *func);
+
 /* Appends a site; -1 when the plan is full. */
 int plan_add(struct probe_plan *plan, const struct probe_site *site);
 

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "consumer.h"
 #include "targets.h"
+#include "trace.h"
 #include "tlsprobe.skel.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -338,9 +339,7 @@ static void choose_programs(struct trace_session *s)
 	bpf_program__set_autoattach(s->fd_prog, false);
 }
 
-/* fd_syscall needs bpf_rdonly_cast (6.2); older kernels get fd_syscall_core.
- * TLSPROBE_FD_WALK=core picks the latter anyway (tests run it on new kernels). */
-static struct bpf_program *pick_fd_program(struct tlsprobe_bpf *skel)
+struct bpf_program *trace_pick_fd_program(struct tlsprobe_bpf *skel)
 {
 	const char *walk = getenv("TLSPROBE_FD_WALK");
 	struct btf *vmlinux = btf__load_vmlinux_btf();
@@ -374,7 +373,7 @@ static int load_bpf(struct trace_session *s)
 	}
 	bpf_map__set_max_entries(s->skel->maps.events, (__u32)s->ringbuf_mb << 20);
 	s->skel->rodata->wakeup_threshold = ((__u64)s->ringbuf_mb << 20) / 8;
-	s->fd_prog = pick_fd_program(s->skel);
+	s->fd_prog = trace_pick_fd_program(s->skel);
 	set_lib_names(s->skel);
 	err = tlsprobe_bpf__load(s->skel);
 	if (err) {

@@ -66,8 +66,12 @@ int backend_plan_lib(struct tls_lib *lib, enum plan_mode mode, char *err, size_t
  * one followed by a space and a digit (a release date) if any, else the
  * first one. Writes "<prefix>X.Y.Z…" (e.g. "OpenSSL 3.0.19") to out. 0 or -1. */
 int version_scan(const uint8_t *blob, size_t len, const char *prefix, char *out, size_t outlen);
-/* version_scan of the .rodata of the ELF file at path. 0 or -1. */
-int version_scan_file(const char *path, const char *prefix, char *out, size_t outlen);
+/* The same, with versions of at least min_dots dots ("NSS 3.110": 1). */
+int version_scan_short(const uint8_t *blob, size_t len, const char *prefix, int min_dots,
+		       char *out, size_t outlen);
+/* version_scan_short of the .rodata of the ELF file at path. 0 or -1. */
+int version_scan_file(const char *path, const char *prefix, int min_dots, char *out,
+		      size_t outlen);
 /* The path of the file whose name is sibling_prefix plus what follows
  * own_prefix in path's file name, in path's directory
  * ("/x/libssl.so.3", "libssl", "libcrypto" → "/x/libcrypto.so.3"). */

@@ -67,8 +67,9 @@ int backend_plan_lib(struct tls_lib *lib, enum plan_mode mode, char *err, size_t
 	return ret;
 }
 
-/* Length of "X.Y.Z[letters]" at s, or 0 if s holds no such version. */
-static size_t version_token_len(const char *s, size_t avail)
+/* Length of "X.Y.Z[letters]" (at least min_dots dots) at s, or 0 if s holds
+ * no such version. */
+static size_t version_token_len(const char *s, size_t avail, int min_dots)
 {
 	size_t i = 0;
 	int dots = 0;
@@ -77,7 +78,7 @@ static size_t version_token_len(const char *s, size_t avail)
 		dots += s[i] == '.';
 		i++;
 	}
-	if (dots < 2 || !isdigit((unsigned char)s[0]))
+	if (dots < min_dots || !isdigit((unsigned char)s[0]))
 		return 0;
 	while (i < avail && islower((unsigned char)s[i]))
 		i++;
@@ -85,6 +86,12 @@ static size_t version_token_len(const char *s, size_t avail)
 }
 
 int version_scan(const uint8_t *blob, size_t len, const char *prefix, char *out, size_t outlen)
+{
+	return version_scan_short(blob, len, prefix, 2, out, outlen);
+}
+
+int version_scan_short(const uint8_t *blob, size_t len, const char *prefix, int min_dots,
+		       char *out, size_t outlen)
 {
 	const size_t plen = strlen(prefix);
 	const char *text = (const char *)blob;
@@ -96,7 +103,7 @@ int version_scan(const uint8_t *blob, size_t len, const char *prefix, char *out,
 
 		if (memcmp(text + i, prefix, plen))
 			continue;
-		vlen = version_token_len(text + i + plen, len - i - plen);
+		vlen = version_token_len(text + i + plen, len - i - plen, min_dots);
 		if (!vlen)
 			continue;
 		/* "OpenSSL 3.0.19 27 Jan 2026": a space (or two) then the date. */
@@ -112,7 +119,8 @@ int version_scan(const uint8_t *blob, size_t len, const char *prefix, char *out,
 	return found ? 0 : -1;
 }
 
-int version_scan_file(const char *path, const char *prefix, char *out, size_t outlen)
+int version_scan_file(const char *path, const char *prefix, int min_dots, char *out,
+		      size_t outlen)
 {
 	struct elf_image *img = elf_image_open(path);
 	const uint8_t *rodata;
@@ -122,7 +130,7 @@ int version_scan_file(const char *path, const char *prefix, char *out, size_t ou
 	if (!img)
 		return -1;
 	if (!elf_image_section(img, ".rodata", &rodata, &len))
-		ret = version_scan(rodata, len, prefix, out, outlen);
+		ret = version_scan_short(rodata, len, prefix, min_dots, out, outlen);
 	elf_image_close(img);
 	return ret;
 }

@@ -28,7 +28,7 @@ static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_
 		return -1;
 	}
 	/* "Enabled GnuTLS 3.7.9 logging...": the library's own banner. */
-	if (version_scan_file(lib->host_path, "GnuTLS ", lib->version, sizeof(lib->version)))
+	if (version_scan_file(lib->host_path, "GnuTLS ", 2, lib->version, sizeof(lib->version)))
 		lib->version[0] = '\0';
 	return 0;
 }

@@ -21,7 +21,8 @@ static const struct {
 	{ "PR_Read", DATA_IN },   { "PR_Recv", DATA_IN },
 };
 
-/* NSPR carries no NSS version: libnss3.so next to it does ("Version: NSS 3.87.1"). */
+/* NSPR carries no NSS version: libnss3.so next to it does ("Version: NSS 3.87.1",
+ * "Version: NSS 3.110": two numbers since 3.88). */
 static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen)
 {
 	char nss_path[PATH_MAX];
@@ -33,7 +34,7 @@ static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_
 		return -1;
 	}
 	sibling_path(lib->host_path, "libnspr4", "libnss3", nss_path, sizeof(nss_path));
-	if (version_scan_file(nss_path, "NSS ", lib->version, sizeof(lib->version)))
+	if (version_scan_file(nss_path, "NSS ", 1, lib->version, sizeof(lib->version)))
 		lib->version[0] = '\0';
 	return 0;
 }

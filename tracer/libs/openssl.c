@@ -24,10 +24,10 @@ static void detect_version(struct tls_lib *lib)
 {
 	char crypto_path[PATH_MAX];
 
-	if (!version_scan_file(lib->host_path, "OpenSSL ", lib->version, sizeof(lib->version)))
+	if (!version_scan_file(lib->host_path, "OpenSSL ", 2, lib->version, sizeof(lib->version)))
 		return;
 	sibling_path(lib->host_path, "libssl", "libcrypto", crypto_path, sizeof(crypto_path));
-	if (version_scan_file(crypto_path, "OpenSSL ", lib->version, sizeof(lib->version)))
+	if (version_scan_file(crypto_path, "OpenSSL ", 2, lib->version, sizeof(lib->version)))
 		lib->version[0] = '\0';
 }
 
