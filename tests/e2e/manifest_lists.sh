@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
 # A fixture's manifest lists the scenarios conform and bench run on it; a
-# host-built fixture that can list its own (`tlsfix list`, `tlsfix list
-# bench`) must list the same ones, in the same order: a scenario added to the
-# fixture but not to its manifest would never run (and one only in the
-# manifest would fail every row).
+# fixture that can list its own (`tlsfix list`, `tlsfix list bench`: the host
+# build, else the image of its first variant) must list the same ones, in the
+# same order: a scenario added to the fixture but not to its manifest would
+# never run (and one only in the manifest would fail every row).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/docker-env.sh
 passed=0 failed=0
 
 # words KEY MANIFEST: the words after KEY, comments stripped.
 words() { sed 's/#.*//' "$2" | awk -v k="$1" '$1 == k { $1 = ""; print }' | xargs; }
 
+# The fixture's own list: the host build, or tlsfix in the first variant's image.
+list() {
+	local stack=$1 manifest=$2 image
+	shift 2
+	if [[ $(words build "$manifest") == host ]]; then
+		"build/fixtures/$stack/tlsfix" list "$@"
+	else
+		image=tlsprobe/fixture-$stack:$(words variant "$manifest" | awk '{print $1}')
+		"$DOCKER" run --rm --network none "$image" /opt/tlsfix/tlsfix list "$@"
+	fi
+}
+
 for manifest in fixtures/*/manifest; do
-	[[ $(words build "$manifest") == host ]] || continue
 	stack=$(words stack "$manifest")
-	bin=build/fixtures/$stack/tlsfix
-	[[ -x $bin ]] || { echo "FAIL: $stack: $bin missing (make fixtures)"; failed=$((failed + 1)); continue; }
+	if [[ $(words build "$manifest") == host && ! -x build/fixtures/$stack/tlsfix ]]; then
+		echo "FAIL: $stack: build/fixtures/$stack/tlsfix missing (make fixtures)"
+		failed=$((failed + 1))
+		continue
+	fi
 	for kind in scenarios bench; do
 		want=$(words "$kind" "$manifest")
-		if [[ $kind == bench ]]; then got=$("$bin" list bench | xargs); else got=$("$bin" list | xargs); fi
+		if [[ $kind == bench ]]; then got=$(list "$stack" "$manifest" bench | xargs)
+		else got=$(list "$stack" "$manifest" | xargs); fi
+		bin="$stack's tlsfix"
 		if [[ $want == "$got" ]]; then
 			echo "PASS: $stack $kind: the manifest lists what $bin lists"; passed=$((passed + 1))
 		else
