@@ -909,6 +909,33 @@ static void untargeted_process_not_captured(void **state)
 	check_call(only_record(h), site, DATA_OUT, "parent", 6);
 }
 
+/* The planner reads code from the file, not through a mapping of it: the
+ * kernel puts every uprobe registered on a file into each new mapping, and
+ * the planner would decode another tracer's int3 (and fall back). */
+static void planner_reads_the_code_under_a_probe(void **state)
+{
+	struct harness *h = *state;
+	uint64_t vaddr, size, offset;
+	struct elf_image *img;
+	struct x86_instr in;
+	uint8_t on_disk = 0;
+	int fd;
+
+	c_site(h, "fake_write", DATA_OUT, LEN_RET32, LOC_NONE);
+	img = elf_image_open(h->exe);
+	assert_non_null(img);
+	assert_int_equal(elf_image_func(img, "fake_write", &vaddr, &size), 0);
+	assert_int_equal(elf_image_func_offset(img, "fake_write", &offset), 0);
+	assert_int_equal(x86_decode_one(img, vaddr, &in), 0);
+	fd = open(h->exe, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &on_disk, 1, (off_t)offset), 1);
+	close(fd);
+	check_eq(in.bytes[0], on_disk);
+	assert_true(in.bytes[0] != 0xcc); /* int3 */
+	elf_image_close(img);
+}
+
 #define BPF_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -931,6 +958,7 @@ int main(void)
 		BPF_TEST(nss_plain_write_inside),
 		BPF_TEST(nss_plain_write_after_escape),
 		BPF_TEST(untargeted_process_not_captured),
+		BPF_TEST(planner_reads_the_code_under_a_probe),
 	};
 
 	/* Not a skip: without root these tests cannot run, and that fails. */
