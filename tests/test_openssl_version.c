@@ -11,7 +11,7 @@
 
 static int scan(const char *blob, size_t len, char *out)
 {
-	return openssl_version_scan((const uint8_t *)blob, len, out, 64);
+	return version_scan((const uint8_t *)blob, len, "OpenSSL ", 2, out, 64);
 }
 
 static void finds_dated_version(void **state)
@@ -64,16 +64,21 @@ static void rejects_non_versions(void **state)
 	assert_int_equal(scan("", 0, out), -1);
 }
 
+static int is_openssl(const char *path)
+{
+	return backend_for_path(path) == &openssl_backend;
+}
+
 static void recognises_libssl_names(void **state)
 {
 	(void)state;
 
-	assert_true(openssl_is_libssl("/usr/lib/x86_64-linux-gnu/libssl.so.3"));
-	assert_true(openssl_is_libssl("/usr/lib/x86_64-linux-gnu/libssl.so.1.1"));
-	assert_true(openssl_is_libssl("libssl.so"));
-	assert_false(openssl_is_libssl("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"));
-	assert_false(openssl_is_libssl("/opt/libssl/libfoo.so"));
-	assert_false(openssl_is_libssl("/usr/lib/libssl3.so")); /* NSS */
+	assert_true(is_openssl("/usr/lib/x86_64-linux-gnu/libssl.so.3"));
+	assert_true(is_openssl("/usr/lib/x86_64-linux-gnu/libssl.so.1.1"));
+	assert_true(is_openssl("libssl.so"));
+	assert_false(is_openssl("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"));
+	assert_false(is_openssl("/opt/libssl/libfoo.so"));
+	assert_false(is_openssl("/usr/lib/libssl3.so")); /* NSS */
 }
 
 /* The backend table picks the backend by file name, each stack its own. */
@@ -96,18 +101,18 @@ static void finds_other_stacks_versions(void **state)
 	char out[64];
 	(void)state;
 
-	assert_int_equal(version_scan((const uint8_t *)gnutls, sizeof(gnutls), "GnuTLS ", out,
+	assert_int_equal(version_scan((const uint8_t *)gnutls, sizeof(gnutls), "GnuTLS ", 2, out,
 				      sizeof(out)), 0);
 	assert_string_equal(out, "GnuTLS 3.7.9");
-	assert_int_equal(version_scan((const uint8_t *)nss, sizeof(nss), "NSS ", out, sizeof(out)), 0);
+	assert_int_equal(version_scan((const uint8_t *)nss, sizeof(nss), "NSS ", 2, out, sizeof(out)), 0);
 	assert_string_equal(out, "NSS 3.87.1");
 	/* NSS 3.88 on: two numbers, which an OpenSSL-style scan does not take */
-	assert_int_equal(version_scan((const uint8_t *)nss110, sizeof(nss110), "NSS ", out,
+	assert_int_equal(version_scan((const uint8_t *)nss110, sizeof(nss110), "NSS ", 2, out,
 				      sizeof(out)), -1);
-	assert_int_equal(version_scan_short((const uint8_t *)nss110, sizeof(nss110), "NSS ", 1, out,
+	assert_int_equal(version_scan((const uint8_t *)nss110, sizeof(nss110), "NSS ", 1, out,
 					    sizeof(out)), 0);
 	assert_string_equal(out, "NSS 3.110");
-	assert_int_equal(version_scan((const uint8_t *)nss, sizeof(nss), "OpenSSL ", out,
+	assert_int_equal(version_scan((const uint8_t *)nss, sizeof(nss), "OpenSSL ", 2, out,
 				      sizeof(out)), -1);
 }
 

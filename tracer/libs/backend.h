@@ -62,14 +62,13 @@ int backend_plan_lib(struct tls_lib *lib, enum plan_mode mode, char *err, size_t
 
 /* ---- helpers the backends share ---- */
 
-/* Finds "<prefix>X.Y.Z[letters]" in blob (a library's .rodata): the first
- * one followed by a space and a digit (a release date) if any, else the
- * first one. Writes "<prefix>X.Y.Z…" (e.g. "OpenSSL 3.0.19") to out. 0 or -1. */
-int version_scan(const uint8_t *blob, size_t len, const char *prefix, char *out, size_t outlen);
-/* The same, with versions of at least min_dots dots ("NSS 3.110": 1). */
-int version_scan_short(const uint8_t *blob, size_t len, const char *prefix, int min_dots,
-		       char *out, size_t outlen);
-/* version_scan_short of the .rodata of the ELF file at path. 0 or -1. */
+/* Finds "<prefix>X.Y[.Z][letters]" (at least min_dots dots: 2 for
+ * "OpenSSL 3.0.19", 1 for "NSS 3.110") in blob (a library's .rodata): the
+ * first one followed by a space and a digit (a release date) if any, else
+ * the first one. Writes "<prefix>X.Y.Z…" to out. 0 or -1. */
+int version_scan(const uint8_t *blob, size_t len, const char *prefix, int min_dots, char *out,
+		 size_t outlen);
+/* version_scan of the .rodata of the ELF file at path. 0 or -1. */
 int version_scan_file(const char *path, const char *prefix, int min_dots, char *out,
 		      size_t outlen);
 /* The path of the file whose name is sibling_prefix plus what follows
@@ -77,6 +76,4 @@ int version_scan_file(const char *path, const char *prefix, int min_dots, char *
  * ("/x/libssl.so.3", "libssl", "libcrypto" → "/x/libcrypto.so.3"). */
 void sibling_path(const char *path, const char *own_prefix, const char *sibling_prefix,
 		  char *out, size_t outlen);
-/* "3.0.19" after the first space of "OpenSSL 3.0.19" → 3, 0, 19. 0 or -1. */
-int version_numbers(const char *version, int *major, int *minor, int *patch);
 #endif

@@ -85,13 +85,8 @@ static size_t version_token_len(const char *s, size_t avail, int min_dots)
 	return i;
 }
 
-int version_scan(const uint8_t *blob, size_t len, const char *prefix, char *out, size_t outlen)
-{
-	return version_scan_short(blob, len, prefix, 2, out, outlen);
-}
-
-int version_scan_short(const uint8_t *blob, size_t len, const char *prefix, int min_dots,
-		       char *out, size_t outlen)
+int version_scan(const uint8_t *blob, size_t len, const char *prefix, int min_dots, char *out,
+		 size_t outlen)
 {
 	const size_t plen = strlen(prefix);
 	const char *text = (const char *)blob;
@@ -130,7 +125,7 @@ int version_scan_file(const char *path, const char *prefix, int min_dots, char *
 	if (!img)
 		return -1;
 	if (!elf_image_section(img, ".rodata", &rodata, &len))
-		ret = version_scan_short(rodata, len, prefix, min_dots, out, outlen);
+		ret = version_scan(rodata, len, prefix, min_dots, out, outlen);
 	elf_image_close(img);
 	return ret;
 }
@@ -143,11 +138,4 @@ void sibling_path(const char *path, const char *own_prefix, const char *sibling_
 
 	snprintf(out, outlen, "%.*s%s%s", (int)(base - path), path, sibling_prefix,
 		 strncmp(base, own_prefix, own) ? "" : base + own);
-}
-
-int version_numbers(const char *version, int *major, int *minor, int *patch)
-{
-	const char *space = strchr(version, ' ');
-
-	return space && sscanf(space + 1, "%d.%d.%d", major, minor, patch) == 3 ? 0 : -1;
 }

@@ -71,11 +71,12 @@ static int send_reaches_send2(struct elf_image *img)
 
 /* Writes on gnutls_record_send2 when send is proved to reach it and it
  * starts on an emulated instruction; 0, or -1 with the reason. */
-static int plan_send2(struct elf_image *img, struct probe_plan *plan, char *why, size_t whylen)
+static int plan_send2(struct elf_image *img, int via_send2, struct probe_plan *plan, char *why,
+		      size_t whylen)
 {
 	struct probe_site site;
 
-	if (!send_reaches_send2(img) || entry_site(img, "gnutls_record_send2", DATA_OUT, &site)) {
+	if (!via_send2 || entry_site(img, "gnutls_record_send2", DATA_OUT, &site)) {
 		snprintf(why, whylen, "gnutls_record_send is not proved to reach gnutls_record_send2");
 		return -1;
 	}
@@ -110,14 +111,15 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 		size_t errlen)
 {
 	struct probe_plan *p = &lib->plan;
+	int via_send2 = send_reaches_send2(img);
 
 	if (mode == PLAN_ENTRY) {
 		snprintf(p->why[DATA_OUT], sizeof(p->why[DATA_OUT]), "as asked (--probes entry)");
 		snprintf(p->why[DATA_IN], sizeof(p->why[DATA_IN]), "as asked (--probes entry)");
 	}
-	if (mode == PLAN_ENTRY || plan_send2(img, p, p->why[DATA_OUT], sizeof(p->why[DATA_OUT])))
-		plan_entries(img, write_fns, DATA_OUT,
-			     send_reaches_send2(img) ? "gnutls_record_send" : NULL, p);
+	if (mode == PLAN_ENTRY ||
+	    plan_send2(img, via_send2, p, p->why[DATA_OUT], sizeof(p->why[DATA_OUT])))
+		plan_entries(img, write_fns, DATA_OUT, via_send2 ? "gnutls_record_send" : NULL, p);
 	if (mode != PLAN_ENTRY)
 		explain_reads(img, p);
 	plan_entries(img, read_fns, DATA_IN, NULL, p);

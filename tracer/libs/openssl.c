@@ -8,16 +8,6 @@
 static const char *const lib_names[] = { "libssl.so", NULL };
 static const char *const companions[] = { "libcrypto.so", NULL };
 
-int openssl_is_libssl(const char *path)
-{
-	return backend_for_path(path) == &openssl_backend;
-}
-
-int openssl_version_scan(const uint8_t *buf, size_t len, char *out, size_t outlen)
-{
-	return version_scan(buf, len, "OpenSSL ", out, outlen);
-}
-
 /* libssl.so.3 carries no version string; its libcrypto (same directory, same
  * suffix) does. */
 static void detect_version(struct tls_lib *lib)
@@ -31,7 +21,7 @@ static void detect_version(struct tls_lib *lib)
 		lib->version[0] = '\0';
 }
 
-int openssl_parse_version(const char *version, int *major, int *minor, int *patch)
+static int parse_version(const char *version, int *major, int *minor, int *patch)
 {
 	return sscanf(version, "OpenSSL %d.%d.%d", major, minor, patch) == 3 ? 0 : -1;
 }
@@ -247,7 +237,7 @@ static int plan_library(struct elf_image *img, const char *version, enum plan_mo
 			struct probe_plan *plan)
 {
 	uint64_t internal[2] = {};
-	int ver[3] = {}, known = version[0] && !openssl_parse_version(version, &ver[0], &ver[1],
+	int ver[3] = {}, known = version[0] && !parse_version(version, &ver[0], &ver[1],
 								       &ver[2]);
 
 	for (int d = 0; d < 2; d++) {
