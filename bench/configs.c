@@ -14,24 +14,25 @@
 #define BPFTRACE_SETTLE_MS 1000
 
 static const struct bench_config configs[CFG_COUNT] = {
-	{ CFG_NONE, "none", "no tracer", CFG_COUNT, 0, 0 },
+	{ CFG_NONE, "none", "no tracer", CFG_COUNT, 0, 0, NULL },
 	{ CFG_FLOOR, "floor", "the planner's probe sites, BPF programs that only return",
-	  CFG_COUNT, 1, 0 },
+	  CFG_COUNT, 1, 0, NULL },
 	{ CFG_FLOOR_SYSCALLS, "floor-syscalls", "the floor plus the fd syscall hook", CFG_COUNT, 1,
-	  0 },
+	  0, NULL },
 	{ CFG_FLOOR_COPY, "floor-copy",
 	  "the floor plus reading each call's byte count and bytes into the ring buffer",
-	  CFG_FLOOR, 1, 0 },
-	{ CFG_REFERENCE, "reference", "tlsprobe trace (probe planner)", CFG_FLOOR, 1, 0 },
+	  CFG_FLOOR, 1, 0, NULL },
+	{ CFG_REFERENCE, "reference", "tlsprobe trace (probe planner)", CFG_FLOOR, 1, 0, NULL },
 	{ CFG_FLOOR_ENTRY, "floor-entry", "the exported entry points, programs that only return",
-	  CFG_COUNT, 1, 0 },
+	  CFG_COUNT, 1, 0, NULL },
 	{ CFG_REFERENCE_ENTRY, "reference-entry", "tlsprobe trace --probes entry", CFG_FLOOR_ENTRY,
-	  1, 0 },
+	  1, 0, NULL },
 	{ CFG_BPFTRACE_COUNT, "bpftrace-count", "bpftrace: count() on SSL_write/SSL_read entry",
-	  CFG_COUNT, 0, 1 },
+	  CFG_COUNT, 0, 1, "openssl" },
 	{ CFG_BPFTRACE_CAPTURE, "bpftrace-capture",
-	  "bpftrace: printf of SSL_write/SSL_read bytes (<= 200 per call)", CFG_COUNT, 0, 1 },
-	{ CFG_TRACER_CMD, "tracer-cmd", "--tracer-cmd", CFG_COUNT, 0, 0 },
+	  "bpftrace: printf of SSL_write/SSL_read bytes (<= 200 per call)", CFG_COUNT, 0, 1,
+	  "openssl" },
+	{ CFG_TRACER_CMD, "tracer-cmd", "--tracer-cmd", CFG_COUNT, 0, 0, NULL },
 };
 
 const struct bench_config *config_get(enum config_id id)

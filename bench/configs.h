@@ -25,6 +25,7 @@ struct bench_config {
 	enum config_id floor; /* the floor at its own probe sites, or CFG_COUNT */
 	int ours;             /* tlsprobe trace: prints its totals on exit */
 	int host_only;        /* attaches by the host's library path */
+	const char *stack;    /* NULL, or the only stack it applies to (it names its functions) */
 };
 
 const struct bench_config *config_get(enum config_id id);

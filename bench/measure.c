@@ -168,11 +168,10 @@ void measure_sites(const struct bench_opts *o, struct bench_results *r)
 
 /* ---- the timed rounds ---- */
 
-/* bpftrace's one-liners name OpenSSL's functions in the host's libssl. */
 static int applies(const struct bench_config *c, const struct fixture_row *fixture)
 {
-	return !c->host_only || (manifest_variant_is_host(fixture->v) &&
-				 !strcmp(fixture->m->stack, "openssl"));
+	return (!c->host_only || manifest_variant_is_host(fixture->v)) &&
+	       (!c->stack || !strcmp(c->stack, fixture->m->stack));
 }
 
 static void row_dir(const struct bench_opts *o, const char *fixture, const char *what,
