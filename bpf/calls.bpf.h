@@ -116,31 +116,36 @@ struct {
 /* Set by user space before load: an eighth of the ring buffer. */
 const volatile __u64 wakeup_threshold __weak = 1 << 20;
 
-/* The value at loc when the probe fires. Every register is loaded first
- * (barrier_var): clang would otherwise turn the switch into a computed ctx
- * offset, which the verifier refuses. */
-static __always_inline __u64 site_value(struct pt_regs *ctx, __u8 loc)
+/* The registers a site can name, read from ctx once per probe: indexed by
+ * enum site_loc (LOC_RDI … LOC_R11). Loaded one by one: a computed ctx
+ * offset is what the verifier refuses. */
+#define SITE_REGS (LOC_R11 + 1)
+
+static __always_inline void site_regs(struct pt_regs *ctx, __u64 regs[SITE_REGS])
 {
-	__u64 di = ctx->di, si = ctx->si, dx = ctx->dx, cx = ctx->cx, r8 = ctx->r8;
-	__u64 r9 = ctx->r9, ax = ctx->ax, bx = ctx->bx, r10 = ctx->r10, r11 = ctx->r11;
+	regs[LOC_NONE] = 0;
+	regs[LOC_RDI] = ctx->di;
+	regs[LOC_RSI] = ctx->si;
+	regs[LOC_RDX] = ctx->dx;
+	regs[LOC_RCX] = ctx->cx;
+	regs[LOC_R8] = ctx->r8;
+	regs[LOC_R9] = ctx->r9;
+	regs[LOC_RAX] = ctx->ax;
+	regs[LOC_RBX] = ctx->bx;
+	regs[LOC_R10] = ctx->r10;
+	regs[LOC_R11] = ctx->r11;
+}
+
+/* The value at loc: a register of regs, or stack slot n (rsp + 8 n). */
+static __always_inline __u64 site_value(struct pt_regs *ctx, const __u64 regs[SITE_REGS],
+					__u8 loc)
+{
 	__u64 v = 0;
 
-	barrier_var(di); barrier_var(si); barrier_var(dx); barrier_var(cx); barrier_var(r8);
-	barrier_var(r9); barrier_var(ax); barrier_var(bx); barrier_var(r10); barrier_var(r11);
-	switch (loc) {
-	case LOC_RDI: return di;
-	case LOC_RSI: return si;
-	case LOC_RDX: return dx;
-	case LOC_RCX: return cx;
-	case LOC_R8: return r8;
-	case LOC_R9: return r9;
-	case LOC_RAX: return ax;
-	case LOC_RBX: return bx;
-	case LOC_R10: return r10;
-	case LOC_R11: return r11;
-	}
 	if (loc & LOC_STACK)
 		bpf_probe_read_user(&v, sizeof(v), (void *)(ctx->sp + 8 * (__u64)(loc & 0x7f)));
+	else if (loc < SITE_REGS)
+		v = regs[loc];
 	return v;
 }
 
@@ -299,7 +304,7 @@ static __always_inline struct thread_state *traced_thread(void)
 static __always_inline void call_begin(struct thread_state *st, struct pt_regs *ctx)
 {
 	const struct site_desc *desc;
-	__u64 sp = PT_REGS_SP(ctx);
+	__u64 sp = PT_REGS_SP(ctx), regs[SITE_REGS];
 	__u32 site;
 
 	/* Deeper on the stack than the call in progress: a TLS call inside it
@@ -320,9 +325,10 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
 		return;
 	st->site = site;
 	st->desc = *desc;
-	st->session = site_value(ctx, desc->session);
-	st->buf = site_value(ctx, desc->buf);
-	st->len_out = desc->len == LEN_OUT_PTR ? site_value(ctx, desc->count) : 0;
+	site_regs(ctx, regs);
+	st->session = site_value(ctx, regs, desc->session);
+	st->buf = site_value(ctx, regs, desc->buf);
+	st->len_out = desc->len == LEN_OUT_PTR ? site_value(ctx, regs, desc->count) : 0;
 	st->sp = sp;
 	st->depth = 0;
 	st->fd = -1;

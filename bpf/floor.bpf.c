@@ -50,6 +50,7 @@ int copy_entry(struct pt_regs *ctx)
 {
 	const struct site_desc *desc;
 	struct copy_call *call;
+	__u64 regs[SITE_REGS];
 	__u32 site;
 
 	call = bpf_task_storage_get(&copy_calls, bpf_get_current_task_btf(), 0,
@@ -66,8 +67,9 @@ int copy_entry(struct pt_regs *ctx)
 	if (!desc)
 		return 0;
 	call->desc = *desc;
-	call->buf = site_value(ctx, desc->buf);
-	call->len_out = desc->len == LEN_OUT_PTR ? site_value(ctx, desc->count) : 0;
+	site_regs(ctx, regs);
+	call->buf = site_value(ctx, regs, desc->buf);
+	call->len_out = desc->len == LEN_OUT_PTR ? site_value(ctx, regs, desc->count) : 0;
 	call->active = 1;
 	return 0;
 }
