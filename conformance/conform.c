@@ -400,7 +400,8 @@ static void not_applicable(const struct fixture_row *fixture, struct score_row *
 	for (int c = 0; c < N_CHECKS; c++) {
 		row->checks[c].verdict = VERDICT_NA;
 		snprintf(row->checks[c].detail, sizeof(row->checks[c].detail),
-			 "scenario not supported by %s", fixture->m->stack);
+			 "the %s fixture has no such scenario (not in fixtures/%s/manifest)",
+			 fixture->m->stack, fixture->m->stack);
 	}
 }
 
