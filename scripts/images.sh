@@ -4,7 +4,9 @@
 #                                     (no image can be pulled here); the rootfs tarball is
 #                                     cached in $TLSPROBE_CACHE/rootfs/SUITE.tar and reused.
 #   tlsprobe/fixture-STACK:VARIANT    the manifest's dockerfile, --build-arg SUITE=<the
-#                                     variant's suite>, context = repo root.
+#                                     variant's suite> and VARIANT=<its name> (a Dockerfile
+#                                     that builds variants differently reads it), context =
+#                                     repo root.
 # Arguments: fixture rows (stack@variant), stacks (all their container variants) or `all`;
 # default: every container variant of every manifest. Host variants need no image.
 # Existing base images are kept (delete one, or its tarball too, to rebuild it); fixture
@@ -186,7 +188,7 @@ build_fixture() {
     # Legacy builder: BuildKit needs a bridge network, which dockerd --bridge=none lacks;
     # --network host lets apt in the build reach the mirror.
     if ! DOCKER_BUILDKIT=0 "$DOCKER" build --network host --build-arg "SUITE=$suite" \
-            -f "$dockerfile" -t "$img" "$ROOT" >"$flog" 2>&1; then
+            --build-arg "VARIANT=$variant" -f "$dockerfile" -t "$img" "$ROOT" >"$flog" 2>&1; then
         tail -n 30 "$flog" >&2
         log "error: $img: build failed (full log: $flog)"
         return 1
