@@ -22,6 +22,7 @@ enum event_kind {
 	EVENT_DATA = 1,     /* one chunk of one call's plaintext */
 	EVENT_LOSS = 2,     /* the rest of a call did not fit in the ring buffer */
 	EVENT_LIB_OPEN = 3, /* a target opened a TLS library: attach to it */
+	EVENT_EXEC = 4,     /* a target exec'd: look at its executable (a stack may be linked in) */
 };
 
 enum data_dir { DATA_OUT = 0, DATA_IN = 1 };
@@ -118,6 +119,7 @@ struct data_event {
 	__u8 data[CHUNK_MAX];
 };
 
+/* EVENT_LIB_OPEN (path set) and EVENT_EXEC (path empty). */
 struct lib_open_event {
 	__u32 kind;
 	__u32 pid;

@@ -88,4 +88,24 @@ int sys_enter_openat(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/* A target that execs may have its TLS stack linked into the executable
+ * (static OpenSSL, BoringSSL in Envoy-like binaries): user space looks at
+ * the new executable at once. Targets by comm are told by the new comm,
+ * which the kernel sets before this tracepoint. */
+SEC("tp/sched/sched_process_exec")
+int sched_process_exec(void *ctx)
+{
+	struct { __u32 kind, pid; } ev = { EVENT_EXEC, bpf_get_current_pid_tgid() >> 32 };
+	struct trace_stats *st;
+
+	if (!is_target(ev.pid))
+		return 0;
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0)) {
+		st = stats_slot();
+		if (st)
+			st->lost_lib_opens++;
+	}
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -155,51 +155,115 @@ static struct tls_lib *new_lib(struct lib_registry *reg)
 	return &reg->libs[reg->nlibs++];
 }
 
-/* A library that can't be probed stays in the registry (unattached), so that
- * its reason is printed once, not for every process that maps it. */
-static int add_lib(struct lib_registry *reg, const struct tls_backend *backend,
-		   unsigned int major, unsigned int minor, uint64_t inode, const char *path,
-		   const char *host_path)
+/* Why a file is not probed, said once for the file: a stack that cannot be
+ * planned always, an unreadable file when it is named like a TLS library
+ * (else it is one of the many files of a process that hold no stack). */
+static void say_not_probed(const struct lib_registry *reg, const struct tls_lib *lib)
+{
+	if (lib->state == LIB_UNPLANNED)
+		fprintf(stderr, "tlsprobe: not tracing %s (%s): %s\n", lib->path,
+			lib->backend->name, lib->reason);
+	else if (lib->state == LIB_UNREADABLE && (reg->verbose || backend_for_path(lib->path)))
+		fprintf(stderr, "tlsprobe: skipping %s\n", lib->reason);
+	else if (lib->state == LIB_NOT_TLS && reg->verbose > 1)
+		fprintf(stderr, "tlsprobe: %s\n", lib->reason);
+}
+
+/* The registry's entry for a file: looked at (classified by content,
+ * planned, attached) the first time it is seen, from then on the same
+ * answer, whatever it was, for every process that maps it. */
+static struct tls_lib *look_at_file(struct lib_registry *reg, unsigned int major,
+				    unsigned int minor, uint64_t inode, const char *path,
+				    const char *host_path)
 {
 	struct tls_lib *lib = find_lib(reg, major, minor, inode);
-	char err[PATH_MAX + 128];
+	int ret;
 
 	if (lib)
-		return 0;
+		return lib;
 	lib = new_lib(reg);
 	if (!lib)
-		return -1;
+		return NULL;
 	lib->dev_major = major;
 	lib->dev_minor = minor;
 	lib->inode = inode;
 	snprintf(lib->path, sizeof(lib->path), "%s", path);
 	snprintf(lib->host_path, sizeof(lib->host_path), "%s", host_path);
-	lib->backend = backend;
-	if (backend_plan_lib(lib, reg->plan_mode, err, sizeof(err))) {
-		fprintf(stderr, "tlsprobe: skipping %s\n", err);
-		return -1;
+	ret = backend_plan_lib(lib, reg->plan_mode, lib->reason, sizeof(lib->reason));
+	if (ret > 0) {
+		lib->state = LIB_NOT_TLS;
+		lib->backend = NULL;
+	} else if (ret < 0) {
+		lib->state = lib->backend ? LIB_UNPLANNED : LIB_UNREADABLE;
+	} else {
+		lib->reason[0] = '\0';
+		lib->state = attach_lib(reg, lib) ? LIB_FAILED : LIB_ATTACHED;
 	}
-	return attach_lib(reg, lib) ? -1 : 1;
+	say_not_probed(reg, lib);
+	return lib;
 }
 
-int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_entry *e)
+/* Whether the file holds a TLS stack (probed or not). */
+static int holds_stack(const struct tls_lib *lib)
 {
-	const struct tls_backend *backend = backend_for_path(e->path);
+	return lib && (lib->state == LIB_ATTACHED || lib->state == LIB_UNPLANNED ||
+		       lib->state == LIB_FAILED);
+}
+
+/* A target maps a stack that is not traced: it hears so once per process. */
+static void report_unplanned(struct lib_registry *reg, int pid, const struct tls_lib *lib)
+{
+	for (size_t i = 0; i < reg->nskips; i++)
+		if (reg->skips[i].pid == pid && reg->skips[i].lib == (unsigned int)lib->id)
+			return;
+	if (reg->nskips < sizeof(reg->skips) / sizeof(reg->skips[0]))
+		reg->skips[reg->nskips++] = (struct skip_ref){ .pid = pid, .lib = lib->id };
+	if (reg->on_unplanned)
+		reg->on_unplanned(reg->unplanned_arg, pid, lib);
+}
+
+/* The file of a mapping, and where the tracer can open it: a container's
+ * file is its layer file (what one attachment covers for every container of
+ * that image), any other the file the process sees (procmaps_open_path: its
+ * root, or the path as printed when the process has another root). */
+static struct tls_lib *mapping_file(struct lib_registry *reg, int pid, const struct map_entry *e)
+{
 	char host_path[PATH_MAX + 32];
 	unsigned int major, minor;
 	uint64_t inode;
 	int real;
 
-	/* A container's file: its layer file is what one attachment covers for
-	 * every container of that image. */
 	real = procmaps_real_file(pid, e, &major, &minor, &inode, host_path, sizeof(host_path));
 	if (!real)
-		return add_lib(reg, backend, major, minor, inode, e->path, host_path);
+		return look_at_file(reg, major, minor, inode, e->path, host_path);
 	if (real < 0 && reg->verbose)
 		fprintf(stderr, "tlsprobe: pid %d: %s is on an overlay mount, but no layer holds it: "
 			"attached as this mount's file\n", pid, e->path);
-	procmaps_host_path(pid, e->path, host_path, sizeof(host_path));
-	return add_lib(reg, backend, e->dev_major, e->dev_minor, e->inode, e->path, host_path);
+	procmaps_open_path(pid, e, host_path, sizeof(host_path));
+	return look_at_file(reg, e->dev_major, e->dev_minor, e->inode, e->path, host_path);
+}
+
+int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_entry *e)
+{
+	size_t known = reg->nlibs;
+	struct tls_lib *lib = mapping_file(reg, pid, e);
+
+	if (!lib)
+		return -1;
+	if (lib->state == LIB_UNPLANNED)
+		report_unplanned(reg, pid, lib);
+	if (!holds_stack(lib))
+		return 0;
+	if (lib->state != LIB_ATTACHED)
+		return -1;
+	return reg->nlibs > known ? 1 : 0;
+}
+
+/* Code the process runs from a file: where a TLS stack can be (a library,
+ * or the executable itself). Data-only mappings are left alone. */
+static int maps_code(const struct map_entry *e)
+{
+	return e->inode && e->path[0] == '/' && e->perms[2] == 'x';
 }
 
 struct scan_ctx {
@@ -216,15 +280,15 @@ static int scan_mapping(const struct map_entry *e, void *arg)
 {
 	struct scan_ctx *ctx = arg;
 
-	if (!backend_for_path(e->path) || (e->inode == ctx->last_inode &&
-					     e->dev_major == ctx->last_major &&
-					     e->dev_minor == ctx->last_minor))
+	if (!maps_code(e) || (e->inode == ctx->last_inode && e->dev_major == ctx->last_major &&
+			      e->dev_minor == ctx->last_minor))
 		return 0;
 	ctx->last_major = e->dev_major;
 	ctx->last_minor = e->dev_minor;
 	ctx->last_inode = e->inode;
-	ctx->mapped++;
-	registry_attach_mapping(ctx->reg, ctx->pid, e);
+	if (registry_attach_mapping(ctx->reg, ctx->pid, e) != 0 ||
+	    holds_stack(find_lib(ctx->reg, e->dev_major, e->dev_minor, e->inode)))
+		ctx->mapped++;
 	return 0;
 }
 
@@ -236,15 +300,23 @@ int registry_scan_pid(struct lib_registry *reg, int pid)
 	return ret < 0 ? ret : ctx.mapped;
 }
 
+/* A file of the host (or of an image layer) found by name or in a scan. */
+void registry_look_at_path(struct lib_registry *reg, const char *path)
+{
+	struct stat st;
+
+	if (!stat(path, &st) && S_ISREG(st.st_mode))
+		look_at_file(reg, major(st.st_dev), minor(st.st_dev), st.st_ino, path, path);
+}
+
 void registry_attach_system_libs(struct lib_registry *reg)
 {
 	static const char *const dirs[] = {
 		"/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
-		"/usr/local/lib",
+		"/usr/local/lib", "/usr/lib/x86_64-linux-gnu/android",
 	};
 	char pattern[PATH_MAX];
 	glob_t found;
-	struct stat st;
 
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
 		for (const struct tls_backend *const *b = tls_backends; *b; b++) {
@@ -252,13 +324,8 @@ void registry_attach_system_libs(struct lib_registry *reg)
 				snprintf(pattern, sizeof(pattern), "%s/%s*", dirs[d], *name);
 				if (glob(pattern, 0, NULL, &found))
 					continue;
-				for (size_t i = 0; i < found.gl_pathc; i++) {
-					const char *path = found.gl_pathv[i];
-
-					if (!stat(path, &st) && S_ISREG(st.st_mode))
-						add_lib(reg, *b, major(st.st_dev), minor(st.st_dev),
-							st.st_ino, path, path);
-				}
+				for (size_t i = 0; i < found.gl_pathc; i++)
+					registry_look_at_path(reg, found.gl_pathv[i]);
 				globfree(&found);
 			}
 		}

@@ -19,6 +19,12 @@ struct site_ref {
 	unsigned int lib, site;
 };
 
+/* A (process, file) pair that was told its stack is not traced. */
+struct skip_ref {
+	int pid;
+	unsigned int lib;
+};
+
 struct lib_registry {
 	struct tls_lib *libs;
 	size_t nlibs, cap;
@@ -34,20 +40,32 @@ struct lib_registry {
 	enum plan_mode plan_mode;
 	int verbose;
 	FILE *explain;   /* non-NULL: print each library's plan there */
+	/* Called once per target process and file holding a stack that cannot
+	 * be probed (LIB_UNPLANNED: the reason is in lib->reason). */
+	void (*on_unplanned)(void *arg, int pid, const struct tls_lib *lib);
+	void *unplanned_arg;
+	struct skip_ref skips[1024];
+	size_t nskips;
 };
 
-/* Attaches to the library mapped as `e` in process pid, unless that file is
- * attached already. Returns 1 when newly attached, 0 when known, -1 when it
- * can't be probed (the reason is printed once). */
+/* Looks at the file mapped as `e` in process pid, unless it was looked at
+ * already (by device and inode), and attaches to it when it holds a TLS
+ * stack. Returns 1 when newly attached, 0 when attached before or holding no
+ * stack, -1 when it holds one that can't be probed (the reason is printed
+ * once, and on_unplanned called once per process). */
 int registry_attach_mapping(struct lib_registry *reg, int pid, const struct map_entry *e);
 
-/* Attaches to every TLS library pid maps. Returns how many such files it
- * maps (attached now or before), or -errno when its maps can't be read. */
+/* Looks at every file pid runs code from (its executable, its libraries)
+ * and attaches to those holding a TLS stack. Returns how many such files it
+ * maps (attached now or before, or not probeable), or -errno when its maps
+ * can't be read. */
 int registry_scan_pid(struct lib_registry *reg, int pid);
 
 /* Attaches to the TLS libraries in the host's library directories, so that
  * processes started later are traced from their first call. */
 void registry_attach_system_libs(struct lib_registry *reg);
+/* Looks at one file by its path (attached if it holds a stack). */
+void registry_look_at_path(struct lib_registry *reg, const char *path);
 
 /* The library and site of a record's site index; NULL when there is none. */
 const struct tls_lib *registry_site(const struct lib_registry *reg, unsigned int site,

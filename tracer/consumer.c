@@ -47,6 +47,7 @@ int consumer_handle(void *ctx, void *data, size_t size)
 		emit_loss(c, hdr, hdr->offset, hdr->lost);
 		break;
 	case EVENT_LIB_OPEN:
+	case EVENT_EXEC:
 		if (c->targets)
 			targets_note_lib_open(c->targets, ((const struct lib_open_event *)data)->pid);
 		break;

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 #include "output.h"
 
 void format_sockaddr(uint16_t family, const uint8_t *addr, uint16_t port, char *out, size_t outlen)
@@ -63,6 +64,7 @@ void output_fill_record(struct record *rec, const struct call_header *hdr,
 	cached_sockaddrs(&hdr->addrs, rec->laddr, rec->raddr, sizeof(rec->laddr));
 	rec->len = hdr->call_len;
 	rec->offset = rec->lost = rec->calls = 0;
+	rec->reason[0] = '\0';
 	rec->data = NULL;
 }
 
@@ -144,4 +146,26 @@ void output_loss(struct output *out, const struct call_header *hdr,
 		"(not delivered: ring buffer full, or the memory unreadable)\n", rec.comm, rec.pid,
 		rec.tid, rec.func, rec.fd, (unsigned long long)lost, (unsigned long long)rec.len,
 		(unsigned long long)calls, calls == 1 ? "" : "s");
+}
+
+void output_skip(struct output *out, int pid, int nspid, const char *comm,
+		 const struct tls_lib *lib)
+{
+	struct call_header hdr = { .kind = EVENT_DATA, .pid = pid, .tid = pid, .nspid = nspid,
+				   .nstid = nspid, .fd = -1 };
+	struct timespec now;
+	struct record rec;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	hdr.ts_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	snprintf(hdr.comm, sizeof(hdr.comm), "%s", comm);
+	output_fill_record(&rec, &hdr, lib, NULL);
+	rec.type = RECORD_SKIP;
+	rec.func[0] = '\0';
+	snprintf(rec.reason, sizeof(rec.reason), "%s", lib->reason);
+	if (out->format == OUTPUT_JSON) {
+		record_write_json(out->f, &rec);
+		return;
+	}
+	fprintf(out->f, "SKIP: %s pid %d: %s\n", rec.comm, rec.pid, rec.reason);
 }

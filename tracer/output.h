@@ -24,6 +24,10 @@ void output_data(struct output *out, const struct call_header *hdr,
 void output_loss(struct output *out, const struct call_header *hdr,
 		 const struct tls_lib *lib, const struct probe_site *site, uint64_t delivered,
 		 uint64_t lost, uint64_t calls);
+/* A process whose TLS stack (lib) is found but cannot be traced: a skip
+ * record with lib->reason. ids: pid, nspid; comm: the process's. */
+void output_skip(struct output *out, int pid, int nspid, const char *comm,
+		 const struct tls_lib *lib);
 /* "127.0.0.1:443", "[::1]:443"; "" when family is 0. */
 void format_sockaddr(uint16_t family, const uint8_t *addr, uint16_t port, char *out, size_t outlen);
 #endif

@@ -48,6 +48,37 @@ void procmaps_host_path(int pid, const char *path, char *out, size_t outlen)
 	snprintf(out, outlen, "/proc/%d/root%s", pid, path);
 }
 
+static int is_mapped_file(const char *path, const struct map_entry *e)
+{
+	struct stat st;
+
+	return !stat(path, &st) && major(st.st_dev) == e->dev_major &&
+	       minor(st.st_dev) == e->dev_minor && st.st_ino == e->inode;
+}
+
+/* The kernel prints a mapped file's path as seen from the root of whoever
+ * reads the maps: for a process in another mount namespace (a container)
+ * the path is the process's own, for one whose root is a directory of the
+ * tracer's filesystem (chroot, unshare --root, RootDirectory=) it is the
+ * tracer's. So each candidate is checked by device and inode, and the last
+ * one, the mapping's own link in /proc/PID/map_files (root only), opens the
+ * very file the process maps, wherever it is. */
+int procmaps_open_path(int pid, const struct map_entry *e, char *out, size_t outlen)
+{
+	procmaps_host_path(pid, e->path, out, outlen);
+	if (is_mapped_file(out, e))
+		return 0;
+	snprintf(out, outlen, "%s", e->path);
+	if (is_mapped_file(out, e))
+		return 0;
+	snprintf(out, outlen, "/proc/%d/map_files/%llx-%llx", pid, (unsigned long long)e->start,
+		 (unsigned long long)e->end);
+	if (is_mapped_file(out, e))
+		return 0;
+	procmaps_host_path(pid, e->path, out, outlen);
+	return -1;
+}
+
 /* mountinfo escapes space, tab, newline and backslash (and overlayfs commas)
  * as \ooo. */
 static void unescape(char *s)

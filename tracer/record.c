@@ -119,6 +119,19 @@ static int get_enum(json_t *obj, const char *key, const char *zero, const char *
 	return 0;
 }
 
+static int get_type(json_t *obj, int *type, char *err, size_t errlen)
+{
+	const char *s = json_string_value(json_object_get(obj, "type"));
+
+	if (!json_object_get(obj, "type"))
+		return fail(err, errlen, "type", "missing");
+	if (s && !strcmp(s, "skip")) {
+		*type = RECORD_SKIP;
+		return 0;
+	}
+	return get_enum(obj, "type", "data", "loss", type, err, errlen);
+}
+
 /* A tid of -1 is an unknown thread: a fixture whose runtime moves a
  * connection between threads (Go, tokio) cannot say which one made a call. */
 static int get_ids(json_t *obj, struct record *rec, char *err, size_t errlen)
@@ -205,7 +218,7 @@ static int parse_object(json_t *obj, struct record *rec, char *err, size_t errle
 
 	if (!json_is_object(obj))
 		return fail(err, errlen, NULL, "line is not a JSON object");
-	if (get_enum(obj, "type", "data", "loss", &type, err, errlen) ||
+	if (get_type(obj, &type, err, errlen) ||
 	    get_enum(obj, "dir", "out", "in", &dir, err, errlen) ||
 	    get_schema(obj, err, errlen) ||
 	    get_u64(obj, "ts_ns", true, &rec->ts_ns, err, errlen) ||
@@ -215,6 +228,10 @@ static int parse_object(json_t *obj, struct record *rec, char *err, size_t errle
 		return -1;
 	rec->type = type;
 	rec->dir = dir;
+	if (get_string(obj, "reason", rec->reason, sizeof(rec->reason), err, errlen))
+		return -1;
+	if (rec->type == RECORD_SKIP)
+		return 0;
 	return rec->type == RECORD_DATA ? get_data(obj, rec, err, errlen)
 					: get_loss(obj, rec, err, errlen);
 }

@@ -12,7 +12,10 @@
 /* The schema version every writer puts in "schema" (1: lines without it). */
 #define RECORD_SCHEMA 2
 
-enum record_type { RECORD_DATA = 0, RECORD_LOSS = 1 };
+/* data: a call's bytes; loss: bytes a tracer knows it did not deliver; skip:
+ * a process whose TLS stack the tracer found but cannot trace (the reason
+ * says why; a conformance cell it leaves unjudged is SKIP with it). */
+enum record_type { RECORD_DATA = 0, RECORD_LOSS = 1, RECORD_SKIP = 2 };
 enum record_dir { DIR_OUT = 0, DIR_IN = 1 };
 
 struct record {
@@ -35,6 +38,8 @@ struct record {
 	uint64_t lost;           /* loss: bytes of the call lost */
 	uint64_t calls;          /* loss: calls it stands for; 0 or 1: one (more when a
 				  * tracer had to sum a thread's losses) */
+	char reason[256];        /* skip: why not traced; loss: why lost, "" for the
+				  * usual (ring buffer full, memory unreadable) */
 	uint8_t *data;           /* data: len bytes (malloc'd, owned by the record) */
 };
 

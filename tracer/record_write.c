@@ -168,7 +168,7 @@ static void put_str_field(struct outbuf *ob, const char *key, const char *s, siz
 
 static const char *record_type_name(enum record_type type)
 {
-	return type == RECORD_LOSS ? "loss" : "data";
+	return type == RECORD_LOSS ? "loss" : type == RECORD_SKIP ? "skip" : "data";
 }
 
 const char *record_dir_name(enum record_dir dir)
@@ -239,6 +239,11 @@ int record_write_json(FILE *out, const struct record *rec)
 		put_u64_field(&ob, "lost", rec->lost);
 		if (rec->calls > 1)
 			put_u64_field(&ob, "calls", rec->calls);
+		if (rec->reason[0])
+			put_str_field(&ob, "reason", rec->reason, sizeof(rec->reason));
+		put_cstr(&ob, "}\n");
+	} else if (rec->type == RECORD_SKIP) {
+		put_str_field(&ob, "reason", rec->reason, sizeof(rec->reason));
 		put_cstr(&ob, "}\n");
 	} else {
 		put_cstr(&ob, ",\"data\":\"");
@@ -248,7 +253,7 @@ int record_write_json(FILE *out, const struct record *rec)
 
 	errno = 0;
 	err = write_all(out, head, ob.pos - head);
-	if (err || rec->type == RECORD_LOSS)
+	if (err || rec->type != RECORD_DATA)
 		return err;
 	err = write_base64(out, rec->data, rec->len);
 	if (err)

@@ -60,6 +60,32 @@ static int read_comm(int pid, char *comm, size_t len)
 	return 0;
 }
 
+int targets_process_ids(int pid, char *comm, size_t len, int *nspid)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	*nspid = pid;
+	if (read_comm(pid, comm, len))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, '\t');
+		if (last)
+			*nspid = atoi(last + 1);
+		break;
+	}
+	if (f)
+		fclose(f);
+	return 0;
+}
+
 static int comm_is_target(const struct targets *t, int pid)
 {
 	char comm[64];

@@ -30,7 +30,12 @@ int targets_configure_bpf(const struct targets *t, struct tlsprobe_bpf *skel);
 int targets_initial_scan(const struct targets *t, struct lib_registry *reg);
 
 /* A target opened a TLS library: look for the mapping over the next moments. */
+/* A target opened a TLS library, or exec'd: its files are looked at, now
+ * and again every few ms for a while (a library opened is mapped next). */
 void targets_note_lib_open(struct targets *t, int pid);
+/* pid's comm and its id in its own pid namespace (the last of NSpid). 0, or
+ * -1 when the process is gone. */
+int targets_process_ids(int pid, char *comm, size_t len, int *nspid);
 
 /* Rescans pending processes. Returns how long (ms) until it wants to be called
  * again, or -1 when nothing is pending. */

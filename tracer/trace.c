@@ -282,6 +282,20 @@ static void flush_unreported_loss(struct trace_session *s)
 	}
 }
 
+/* A target maps a stack that cannot be traced: a skip record says so, with
+ * the reason, so that nothing about it is silent. */
+static void skip_record(void *arg, int pid, const struct tls_lib *lib)
+{
+	struct trace_session *s = arg;
+	char comm[TASK_COMM_LEN] = "";
+	int nspid;
+
+	if (targets_process_ids(pid, comm, sizeof(comm), &nspid))
+		return; /* gone already */
+	output_skip(&s->consumer.out, pid, nspid, comm, lib);
+	fflush(s->consumer.out.f);
+}
+
 static void print_totals(struct trace_session *s)
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -313,7 +327,8 @@ static void print_totals(struct trace_session *s)
 		fprintf(stderr, "; %llu TLS calls inside other TLS calls were not reported apart",
 			(unsigned long long)sum.nested_calls);
 	if (sum.lost_lib_opens)
-		fprintf(stderr, "; %llu library loads not followed", (unsigned long long)sum.lost_lib_opens);
+		fprintf(stderr, "; %llu library loads or execs not followed",
+			(unsigned long long)sum.lost_lib_opens);
 	if (s->consumer.reasm.bad_chunks)
 		fprintf(stderr, "; %llu malformed chunks", (unsigned long long)s->consumer.reasm.bad_chunks);
 	fprintf(stderr, "\n");
@@ -455,6 +470,8 @@ int cmd_trace(int argc, char **argv)
 		return 1;
 	}
 	s.reg.verbose = verbose;
+	s.reg.on_unplanned = skip_record;
+	s.reg.unplanned_arg = &s;
 	if (!verbose)
 		libbpf_set_print(quiet_libbpf);
 	signal(SIGINT, on_signal);

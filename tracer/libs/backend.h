@@ -17,11 +17,25 @@
 struct elf_image;
 struct tls_backend;
 
-/* One TLS library file (or executable with a stack linked in) the tracer
- * knows, however many processes map it. */
+/* What the tracer made of a mapped file (each file is looked at once). */
+enum lib_state {
+	LIB_ATTACHED = 1, /* holds a stack, probed */
+	LIB_NOT_TLS,      /* no backend's stack is in it */
+	LIB_UNPLANNED,    /* a stack is in it, but no probe site can be proved: not
+			   * probed, and each target mapping it gets a "skip" record
+			   * with the reason */
+	LIB_UNREADABLE,   /* it could not be opened or read as ELF */
+	LIB_FAILED,       /* planned, but attaching failed (printed) */
+};
+
+/* One mapped ELF file (a TLS library, or an executable with a stack linked
+ * in, or a file found to hold none) the tracer knows, however many
+ * processes map it. */
 struct tls_lib {
 	int id;
-	const struct tls_backend *backend;
+	enum lib_state state;
+	char reason[256];              /* LIB_UNPLANNED, LIB_UNREADABLE: why */
+	const struct tls_backend *backend; /* the stack it holds; NULL: none (yet) */
 	unsigned int dev_major, dev_minor;
 	uint64_t inode;
 	char path[PATH_MAX];           /* as the first target that mapped it sees it */
@@ -51,13 +65,17 @@ struct tls_backend {
 /* The table (libs/backends.c), NULL-terminated. */
 extern const struct tls_backend *const tls_backends[];
 
-/* The backend whose lib_names match the file name of path, or NULL. */
+/* The backend whose lib_names match the file name of path, or NULL: which
+ * files the openat hook reports and the start-up scan looks at by name. */
 const struct tls_backend *backend_for_path(const char *path);
 
-/* Opens lib->host_path, asks lib->backend (or, when NULL, the backend its
- * name matches) whether it holds its stack, then for its plan. 0, or -1 with
- * the reason in err (no such file, not ELF, no symbols, not that stack, no
- * function to probe). */
+/* Opens lib->host_path and classifies it by its content: lib->backend
+ * when set (the caller knows the stack), else each backend of the table in
+ * order until one says the file holds its stack; then asks that backend for
+ * its plan. 0: planned. 1: no backend's stack is in the file (err says
+ * why, for --verbose). -1: the reason in err, with lib->backend set when a
+ * stack was found but cannot be planned (stripped: nothing to prove a site
+ * from), NULL when the file cannot be read (no such file, not ELF). */
 int backend_plan_lib(struct tls_lib *lib, enum plan_mode mode, char *err, size_t errlen);
 
 /* ---- helpers the backends share ---- */

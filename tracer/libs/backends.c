@@ -35,33 +35,36 @@ const struct tls_backend *backend_for_path(const char *path)
 	return NULL;
 }
 
+/* The first backend of the table (or the one given) whose stack img holds. */
+static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen)
+{
+	if (lib->backend)
+		return lib->backend->classify(lib, img, err, errlen) ? 1 : 0;
+	for (const struct tls_backend *const *b = tls_backends; *b; b++) {
+		if (!(*b)->classify(lib, img, err, errlen)) {
+			lib->backend = *b;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "%s: holds no TLS stack this tracer knows", lib->path);
+	return 1;
+}
+
 int backend_plan_lib(struct tls_lib *lib, enum plan_mode mode, char *err, size_t errlen)
 {
 	struct elf_image *img;
 	int ret;
 
-	if (!lib->backend)
-		lib->backend = backend_for_path(lib->path);
-	if (!lib->backend) {
-		snprintf(err, errlen, "%s: no backend knows this file", lib->path);
-		return -1;
-	}
 	img = elf_image_open(lib->host_path);
 	if (!img) {
 		snprintf(err, errlen, "%s: %s", lib->path,
 			 errno == ENOEXEC ? "not an ELF file" : strerror(errno));
 		return -1;
 	}
-	if (!elf_image_has_symbols(img)) {
-		snprintf(err, errlen, "%s: no symbol table (stripped of .dynsym and .symtab)",
-			 lib->path);
-		elf_image_close(img);
-		return -1;
-	}
-	ret = lib->backend->classify(lib, img, err, errlen);
+	ret = classify(lib, img, err, errlen);
 	if (!ret) {
 		memset(&lib->plan, 0, sizeof(lib->plan));
-		ret = lib->backend->plan(lib, img, mode, err, errlen);
+		ret = lib->backend->plan(lib, img, mode, err, errlen) ? -1 : 0;
 	}
 	elf_image_close(img);
 	return ret;

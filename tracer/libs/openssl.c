@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -255,17 +256,37 @@ static int plan_library(struct elf_image *img, const char *version, enum plan_mo
 	return plan->nsites ? 0 : -1;
 }
 
+/* Whether img's .rodata holds text: libssl's source file names, which its
+ * error reporting (ERR_raise, OPENSSL_FILE) keeps even where the symbols
+ * are gone. */
+static int rodata_has(struct elf_image *img, const char *text)
+{
+	const uint8_t *rodata;
+	size_t len;
+
+	return !elf_image_section(img, ".rodata", &rodata, &len) &&
+	       memmem(rodata, len, text, strlen(text)) != NULL;
+}
+
+/* libssl, or an executable with it linked in: SSL_write or SSL_read among
+ * the symbols; or, without symbols, OpenSSL's version text together with
+ * libssl's own source file name (libcrypto alone has the version, not
+ * that). The second kind is recognised so that it can be reported, not
+ * probed: with no symbol there is nothing to prove a site from. */
 static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen)
 {
 	uint64_t vaddr, size;
 
-	if (elf_image_func(img, "SSL_write", &vaddr, &size) &&
-	    elf_image_func(img, "SSL_read", &vaddr, &size)) {
-		snprintf(err, errlen, "%s: defines none of SSL_write, SSL_read", lib->path);
-		return -1;
+	if (!elf_image_func(img, "SSL_write", &vaddr, &size) ||
+	    !elf_image_func(img, "SSL_read", &vaddr, &size)) {
+		detect_version(lib);
+		return 0;
 	}
-	detect_version(lib);
-	return 0;
+	if (rodata_has(img, "ssl_lib.c") &&
+	    !version_scan_file(lib->host_path, "OpenSSL ", 2, lib->version, sizeof(lib->version)))
+		return 0;
+	snprintf(err, errlen, "%s: defines none of SSL_write, SSL_read", lib->path);
+	return -1;
 }
 
 static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode, char *err,
@@ -273,8 +294,9 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 {
 	if (!plan_library(img, lib->version, mode, &lib->plan))
 		return 0;
-	snprintf(err, errlen, "%s: defines none of SSL_write, SSL_read, SSL_write_ex, "
-		 "SSL_read_ex", lib->path);
+	snprintf(err, errlen, "%s: %s linked in without symbols (none of SSL_write, SSL_read, "
+		 "SSL_write_ex, SSL_read_ex in .dynsym or .symtab): no probe site can be proved, "
+		 "not attached", lib->path, lib->version[0] ? lib->version : "OpenSSL");
 	return -1;
 }
 
