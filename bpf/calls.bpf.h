@@ -34,8 +34,14 @@ struct thread_state {
 	/* the last session this thread used, and its socket */
 	__u64 last_session;
 	__s32 last_fd;
-	__u32 pad2;
+	/* Sessions whose socket the app moves itself (memory BIOs): the fd is
+	 * learned from the socket I/O around the calls (settle_fd). */
+	__s32 read_fd;          /* the last socket the thread read outside a call, or -1 */
 	struct sock_addrs last_addrs;
+	struct sock_addrs read_addrs;
+	__u64 pending_session;  /* a write's session waiting for the next socket write */
+	__u8 watch_sockets;     /* a target's thread: read_fd and pending are kept */
+	__u8 pad3[7];
 };
 
 struct session_key {
@@ -281,6 +287,10 @@ static __always_inline void refresh_thread(struct thread_state *st)
 	*(__u64 *)st->comm = comm0;
 	*(__u64 *)&st->comm[8] = comm1;
 	st->is_target = is_target(bpf_get_current_pid_tgid() >> 32);
+	if (st->is_target && !st->watch_sockets) {
+		st->watch_sockets = 1;
+		st->read_fd = -1;
+	}
 	st->nspid = ns_id(BPF_CORE_READ(task, group_leader));
 	st->nstid = ns_id(task);
 }
@@ -296,6 +306,40 @@ static __always_inline struct thread_state *traced_thread(void)
 		return NULL;
 	refresh_thread(st);
 	return st->is_target ? st : NULL;
+}
+
+/* The socket a thread's pending write waited for (fd -1: none could be
+ * told): the session learns it, and user space, holding that thread's
+ * FD_PENDING calls, gets it. */
+static __always_inline void bind_pending(struct thread_state *st, __s32 fd,
+					 const struct sock_addrs *addrs)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct fd_bind_event ev = { .kind = EVENT_FD_BIND, .pid = pid_tgid >> 32,
+				    .tid = (__u32)pid_tgid, .fd = fd };
+
+	if (fd >= 0) {
+		struct session_key key = { .session = st->pending_session, .tgid = pid_tgid >> 32 };
+		struct session_socket seen = { .fd = fd, .addrs = *addrs };
+
+		ev.addrs = *addrs;
+		bpf_map_update_elem(&session_sockets, &key, &seen, BPF_ANY);
+	}
+	st->pending_session = 0;
+	bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flags(sizeof(ev)));
+}
+
+/* A target's thread that has not made a TLS call yet (just exec'd, just
+ * created): its state is made now, so that the socket I/O before its first
+ * call (memory BIOs: the app receives, then calls) is seen. */
+static __always_inline void watch_new_thread(struct thread_state *st)
+{
+	st->active = 0;
+	st->comm[0] = '\0'; /* refreshed at the first call */
+	st->watch_sockets = 1;
+	st->read_fd = -1;
+	st->pending_session = 0;
+	st->last_session = 0;
 }
 
 /* Starts the call this probe is the entry of: records its site, session,

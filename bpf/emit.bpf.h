@@ -24,7 +24,33 @@ struct {
  * another connection (the number reused for a new socket): the session map
  * learns it too, or a later call without a syscall would get the old one's
  * addresses from it. */
-static __always_inline void settle_fd(struct thread_state *st, __u32 tgid)
+/* A call with no syscall inside, on a session never seen with a socket:
+ * its app moves the ciphertext itself (memory BIOs, custom BIOs). A read's
+ * socket is the one the thread last read outside a call (the app receives,
+ * fills the session's read BIO, then reads the plaintext); a write's, the
+ * one the thread writes next (the app drains the write BIO after the call,
+ * then sends): the write waits for it (FD_PENDING, bind_pending). Where it
+ * can be wrong is in README.md ("Custom BIOs"). */
+static __always_inline void socket_around(struct thread_state *st)
+{
+	if (!st->watch_sockets)
+		return;
+	if (st->desc.dir == DATA_IN) {
+		if (st->read_fd >= 0) {
+			st->fd = st->read_fd;
+			st->addrs = st->read_addrs;
+		}
+		return;
+	}
+	/* A second session's write before the first one's socket was seen:
+	 * the next socket write cannot tell which it belongs to. */
+	if (st->pending_session && st->pending_session != st->session)
+		bind_pending(st, -1, &st->addrs);
+	st->pending_session = st->session;
+	st->fd = FD_PENDING;
+}
+
+static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64 len)
 {
 	struct session_key key = { .session = st->session, .tgid = tgid };
 	struct session_socket *known, seen = {};
@@ -42,6 +68,8 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid)
 	known = bpf_map_lookup_elem(&session_sockets, &key);
 	if (st->fd < 0 && st->other_fd >= 0 && !known)
 		st->fd = st->other_fd; /* no socket ever: a pipe or file transport */
+	if (st->fd < 0 && !known && len)
+		socket_around(st);
 	if (st->fd >= 0) {
 		if (!known || known->fd != st->fd || known->addrs.lport != st->addrs.lport ||
 		    known->addrs.rport != st->addrs.rport) {
@@ -175,7 +203,7 @@ static __always_inline void call_finish(struct thread_state *st, struct pt_regs 
 	pid_tgid = bpf_get_current_pid_tgid();
 	stats = stats_slot();
 	len = call_result_len(&st->desc, st->len_out, ctx);
-	settle_fd(st, pid_tgid >> 32);
+	settle_fd(st, pid_tgid >> 32, len);
 	if (!len)
 		return;
 	fill_header(&chunks.hdr, st, pid_tgid, len);

@@ -23,6 +23,7 @@ enum event_kind {
 	EVENT_LOSS = 2,     /* the rest of a call did not fit in the ring buffer */
 	EVENT_LIB_OPEN = 3, /* a target opened a TLS library: attach to it */
 	EVENT_EXEC = 4,     /* a target exec'd: look at its executable (a stack may be linked in) */
+	EVENT_FD_BIND = 5,  /* the socket of a thread's writes that waited for one (FD_PENDING) */
 };
 
 enum data_dir { DATA_OUT = 0, DATA_IN = 1 };
@@ -111,6 +112,19 @@ struct call_header {
 	__u64 call_len;  /* bytes the call moved */
 	__u64 offset;    /* DATA: offset of data[] in the call; LOSS: bytes delivered */
 	__u64 lost;      /* LOSS: bytes of the call that were not delivered */
+	struct sock_addrs addrs;
+};
+
+/* call_header.fd of a write whose socket is not known when it returns: the
+ * session's app moves the ciphertext itself (memory BIOs), so the socket is
+ * the one the thread writes next; an EVENT_FD_BIND names it (fd -1: none
+ * could be told), and user space holds the call until then. */
+#define FD_PENDING (-2)
+
+struct fd_bind_event {
+	__u32 kind;
+	__u32 pid, tid;
+	__s32 fd;
 	struct sock_addrs addrs;
 };
 

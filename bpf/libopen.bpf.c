@@ -96,10 +96,15 @@ SEC("tp/sched/sched_process_exec")
 int sched_process_exec(void *ctx)
 {
 	struct { __u32 kind, pid; } ev = { EVENT_EXEC, bpf_get_current_pid_tgid() >> 32 };
+	struct thread_state *ts;
 	struct trace_stats *st;
 
 	if (!is_target(ev.pid))
 		return 0;
+	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ts)
+		watch_new_thread(ts);
 	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0)) {
 		st = stats_slot();
 		if (st)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* fd correlation without struct offsets: the read/write-family syscalls a
- * thread makes inside a TLS call name the call's fd. An app may write other
+ * thread makes inside a TLS call name the call's fd; for sessions whose app
+ * moves the ciphertext itself (memory BIOs), the socket reads before and
+ * writes after the calls (socket_around in emit.bpf.h). An app may write other
  * fds meanwhile (curl -v logs to stderr from inside SSL_write, through its own
  * BIO), so the first INET/INET6 socket wins; another fd is only a fallback.
  * Socket addresses are read from the kernel's socket at that moment.
@@ -40,25 +42,67 @@ static __always_inline int is_fd_syscall(long id)
 	       (id >= NR_sendto && id <= NR_recvmsg);
 }
 
-/* The call this thread is in, if it has not found its socket yet. */
-static __always_inline struct thread_state *call_wanting_fd(long syscall_id)
+static __always_inline int is_read_syscall(long id)
+{
+	return id == NR_read || id == NR_readv || id == NR_recvfrom || id == NR_recvmsg;
+}
+
+/* What a syscall of this thread is looked at for. */
+enum fd_use {
+	FD_UNUSED,
+	FD_OF_CALL,      /* the TLS call in progress has not found its socket yet */
+	FD_READ_BEFORE,  /* outside a call: the socket read before a memory-BIO read */
+	FD_WRITE_AFTER,  /* outside a call: the socket write a pending write waits for */
+};
+
+/* Most syscalls of the machine stop at the first test or the peek. */
+static __always_inline enum fd_use fd_use_of(long syscall_id, struct thread_state **out)
 {
 	struct thread_state *st;
 
 	if (!is_fd_syscall(syscall_id))
-		return NULL;
+		return FD_UNUSED;
 	st = thread_state_peek();
-	return st && st->active && st->fd < 0 ? st : NULL;
+	*out = st;
+	if (!st)
+		return FD_UNUSED;
+	if (st->active)
+		return st->fd < 0 ? FD_OF_CALL : FD_UNUSED;
+	if (!st->watch_sockets)
+		return FD_UNUSED;
+	if (is_read_syscall(syscall_id))
+		return FD_READ_BEFORE;
+	return st->pending_session ? FD_WRITE_AFTER : FD_UNUSED;
+}
+
+static __always_inline int is_inet(const struct sock_addrs *addrs)
+{
+	return addrs->family == AF_INET || addrs->family == AF_INET6;
 }
 
 static __always_inline void note_fd(struct thread_state *st, long fd,
 				    const struct sock_addrs *addrs)
 {
-	if (addrs->family == AF_INET || addrs->family == AF_INET6) {
+	if (is_inet(addrs)) {
 		st->fd = fd;
 		st->addrs = *addrs;
 	} else if (st->other_fd < 0) {
 		st->other_fd = fd;
+	}
+}
+
+static __always_inline void use_fd(struct thread_state *st, enum fd_use use, long fd,
+				   const struct sock_addrs *addrs)
+{
+	if (use == FD_OF_CALL) {
+		note_fd(st, fd, addrs);
+	} else if (!is_inet(addrs)) {
+		return; /* files, pipes, unix sockets: not a TLS connection's */
+	} else if (use == FD_READ_BEFORE) {
+		st->read_fd = fd;
+		st->read_addrs = *addrs;
+	} else {
+		bind_pending(st, fd, addrs);
 	}
 }
 
@@ -76,14 +120,15 @@ static __always_inline struct file *fd_file(long fd)
 SEC("raw_tp/sys_enter")
 int fd_syscall(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct thread_state *st = call_wanting_fd(ctx->args[1]);
+	struct thread_state *st = NULL;
+	enum fd_use use = fd_use_of(ctx->args[1], &st);
 	struct sock_addrs addrs = {};
 	struct sock_common *skc;
 	struct socket *sock;
 	struct file *file;
 	long fd;
 
-	if (!st)
+	if (use == FD_UNUSED || !st)
 		return 0;
 	fd = ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))->di;
 	file = fd_file(fd);
@@ -105,7 +150,7 @@ int fd_syscall(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 done:
-	note_fd(st, fd, &addrs);
+	use_fd(st, use, fd, &addrs);
 	return 0;
 }
 
@@ -137,18 +182,33 @@ static void read_sock_addrs_core(struct file *file, struct sock_addrs *addrs)
 SEC("raw_tp/sys_enter")
 int fd_syscall_core(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct thread_state *st = call_wanting_fd(ctx->args[1]);
+	struct thread_state *st = NULL;
+	enum fd_use use = fd_use_of(ctx->args[1], &st);
 	struct sock_addrs addrs = {};
 	struct file *file;
 	long fd;
 
-	if (!st)
+	if (use == FD_UNUSED || !st)
 		return 0;
 	fd = PT_REGS_PARM1_CORE_SYSCALL((struct pt_regs *)ctx->args[0]);
 	file = fd_file(fd);
 	if (file)
 		read_sock_addrs_core(file, &addrs);
-	note_fd(st, fd, &addrs);
+	use_fd(st, use, fd, &addrs);
+	return 0;
+}
+
+/* A target's new thread gets its state now (watch_new_thread). */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(thread_created, struct task_struct *parent, struct task_struct *child)
+{
+	struct thread_state *st = thread_state_peek(), *cst;
+
+	if (!st || !st->watch_sockets)
+		return 0;
+	cst = bpf_task_storage_get(&threads, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (cst)
+		watch_new_thread(cst);
 	return 0;
 }
 

@@ -107,6 +107,17 @@ PROBED struct two_regs fake_rust_write(const struct fake_session *s, const void 
 	return (struct two_regs){ .rax = 0, .rdx = (uint64_t)move_out(s, buf, n) };
 }
 
+/* A read of a session on memory BIOs: the plaintext comes out of the TLS
+ * layer's buffer, with no syscall (the app received the ciphertext and
+ * filled the read BIO before the call). */
+PROBED ssize_t fake_mem_read(const struct fake_session *s, void *buf, size_t n)
+{
+	asm volatile("" ::: "memory");
+	(void)s;
+	memset(buf, 'r', n);
+	return (ssize_t)n;
+}
+
 /* A call that never returns: the app longjmps out of it (from a callback). */
 PROBED ssize_t fake_send_escape(const struct fake_session *s, const void *buf, size_t n, jmp_buf *env)
 {
@@ -303,9 +314,11 @@ static void check_client_socket_at(AT, const struct call_header *hdr, const stru
 }
 #define check_client_socket(hdr, p) check_client_socket_at(HERE, hdr, p)
 
+/* A write with no syscall inside, on a session never seen with a socket:
+ * the memory-BIO rule makes it wait for the thread's next socket write. */
 static void check_no_socket_at(AT, const struct call_header *hdr)
 {
-	expect_eq(hdr->fd, -1);
+	expect_eq(hdr->fd, hdr->dir == DATA_OUT ? FD_PENDING : -1);
 	expect_eq(hdr->addrs.family, 0);
 }
 #define check_no_socket(hdr) check_no_socket_at(HERE, hdr)
@@ -587,6 +600,98 @@ static void fd_reused_for_new_connection(void **state)
 	tcp_pair_close(&second);
 }
 
+/* The socket I/O the app does itself outside the calls, as on memory BIOs. */
+static void app_receives(const struct tcp_pair *p)
+{
+	char byte;
+
+	assert_int_equal(write(p->server, "c", 1), 1);
+	assert_int_equal(read(p->client, &byte, 1), 1);
+}
+
+static void app_sends(const struct tcp_pair *p)
+{
+	assert_int_equal(write(p->client, "c", 1), 1);
+}
+
+static void check_bind_at(AT, const struct harness_record *r, int fd, const struct tcp_pair *p)
+{
+	const struct fd_bind_event *bind = (const void *)r->rec;
+
+	expect_eq(r->rec->hdr.kind, EVENT_FD_BIND);
+	expect_eq(bind->pid, getpid());
+	expect_eq(bind->tid, gettid());
+	expect_eq(bind->fd, fd);
+	if (p)
+		expect_eq(bind->addrs.lport, ntohs(p->client_addr.sin_port));
+}
+#define check_bind(r, fd, p) check_bind_at(HERE, r, fd, p)
+
+/* Memory BIOs, two connections on one thread, interleaved: a read's socket
+ * is the one the thread read last before it, remembered by the session; a
+ * write waits (FD_PENDING) for the thread's next socket write, which binds
+ * it and teaches the session; a second session's write before that bind
+ * leaves the first one unknown (-1) rather than guessed. */
+static void memory_bio_sessions(void **state)
+{
+	struct harness *h = *state;
+	int rsite = c_site(h, "fake_mem_read", DATA_IN, LEN_RET64, LOC_NONE);
+	int wsite = c_site(h, "fake_send", DATA_OUT, LEN_RET64, LOC_NONE);
+	struct fake_session a = no_socket, b = no_socket, c = no_socket, d = no_socket;
+	const struct harness_record *r;
+	struct tcp_pair p, q;
+	char buf[16];
+
+	tcp_pair_open(&p);
+	tcp_pair_open(&q);
+	/* This thread is older than the programs: its state (and with it the
+	 * socket watch) begins at its first probed call. A process started
+	 * later gets it at exec, a thread at its creation. */
+	check_eq(fake_mem_read(&a, buf, 0), 0);
+	check_no_record(h);
+	app_receives(&p);
+	check_eq(fake_mem_read(&a, buf, 10), 10);
+	r = only_record(h);
+	check_eq(r->rec->hdr.site, rsite);
+	check_client_socket(&r->rec->hdr, &p);
+	app_receives(&q);
+	check_eq(fake_mem_read(&b, buf, 7), 7);
+	check_client_socket(&only_record(h)->rec->hdr, &q);
+	check_eq(fake_mem_read(&a, buf, 3), 3); /* the last read was q's: a remembers p */
+	check_client_socket(&only_record(h)->rec->hdr, &p);
+
+	check_eq(fake_send(&c, "to q", 4), 4);
+	r = only_record(h);
+	check_call(r, wsite, DATA_OUT, "to q", 4);
+	check_eq(r->rec->hdr.fd, FD_PENDING);
+	app_sends(&q);
+	check_bind(only_record(h), q.client, &q);
+	check_eq(fake_send(&c, "q again", 7), 7);
+	check_client_socket(&only_record(h)->rec->hdr, &q);
+
+	check_eq(fake_send(&d, "d first", 7), 7);
+	check_eq(fake_send(&b, "then b", 6), 6); /* b is known: no wait */
+	harness_forget(h);
+	check_eq(harness_drain(h), 2);
+	check_eq(h->recs[0].rec->hdr.fd, FD_PENDING);
+	check_client_socket(&h->recs[1].rec->hdr, &q);
+	check_eq(fake_send(&c, "c known", 7), 7);
+	check_client_socket(&only_record(h)->rec->hdr, &q);
+	{
+		struct fake_session e = no_socket;
+
+		check_eq(fake_send(&e, "e too", 5), 5); /* d still waits: d is given up */
+		harness_forget(h);
+		check_eq(harness_drain(h), 2);
+		check_bind(&h->recs[0], -1, NULL);
+		check_eq(h->recs[1].rec->hdr.fd, FD_PENDING);
+		app_sends(&p);
+		check_bind(only_record(h), p.client, &p);
+	}
+	tcp_pair_close(&p);
+	tcp_pair_close(&q);
+}
+
 /* No socket ever, only a pipe (TLS over a pipe transport): the pipe. */
 static void pipe_transport_fd(void **state)
 {
@@ -763,7 +868,8 @@ static void loss_accounting(void **state)
 {
 	struct harness *h = *state;
 	const size_t big = 100 << 10, small = 1000, nsmall = 300;
-	struct loss_key key = { .tgid = getpid(), .tid = gettid(), .dir = DATA_OUT, .fd = -1 };
+	struct loss_key key = { .tgid = getpid(), .tid = gettid(), .dir = DATA_OUT,
+				.fd = FD_PENDING };
 	uint8_t *data = pattern(big, 9);
 	struct loss_tally tally = {};
 	struct trace_stats stats;
@@ -951,6 +1057,7 @@ int main(void)
 		BPF_TEST(fd_cache),
 		BPF_TEST(socket_wins_over_log_fd),
 		BPF_TEST(fd_reused_for_new_connection),
+		BPF_TEST(memory_bio_sessions),
 		BPF_TEST(pipe_transport_fd),
 		BPF_TEST(multi_chunk_call),
 		cmocka_unit_test_setup_teardown(loss_accounting, setup_small_ring, teardown),

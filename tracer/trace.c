@@ -268,7 +268,8 @@ static void flush_unreported_loss(struct trace_session *s)
 			continue;
 		struct call_header hdr = {
 			.kind = EVENT_LOSS, .site = tally.site, .pid = key.tgid, .tid = key.tid,
-			.nspid = tally.nspid, .nstid = tally.nstid, .dir = key.dir, .fd = key.fd,
+			.nspid = tally.nspid, .nstid = tally.nstid, .dir = key.dir,
+			.fd = key.fd == FD_PENDING ? -1 : key.fd, /* its socket never came */
 			.call_len = tally.bytes,
 		};
 		const struct probe_site *site;
@@ -440,6 +441,7 @@ static int run_loop(struct trace_session *s)
 			fflush(s->consumer.out.f);
 		err = 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		consumer_expire_held(&s->consumer, now.tv_sec * 1000000000ULL + now.tv_nsec);
 		if (s->duration_s && now.tv_sec - start.tv_sec >= s->duration_s)
 			break;
 	}
