@@ -101,8 +101,11 @@ static pid_t spawn_config(const struct bench_config *c, const struct bench_env *
 	char *ours[24] = { (char *)env->tlsprobe, "trace", "--comm", "tlsfix", "--mode",
 			   (char *)modes[c->id], "--probes",
 			   c->id == CFG_FLOOR_ENTRY || c->id == CFG_REFERENCE_ENTRY ? "entry" : "auto",
-			   "-o", (char *)out_path, "--ready-file", tp->ready };
-	int n = 12;
+			   "-o", (char *)out_path, "--ready-file", tp->ready,
+			   /* no probe outlives its run; the image layers' libraries
+			    * change no per-event cost and would take seconds to remove */
+			   "--wait-teardown", "--no-image-layers" };
+	int n = 14;
 
 	for (int i = 0; extra && extra[i] && n < 23; i++)
 		ours[n++] = extra[i];

@@ -122,6 +122,11 @@ struct {
 /* Set by user space before load: an eighth of the ring buffer. */
 const volatile __u64 wakeup_threshold __weak = 1 << 20;
 
+/* Set by user space when it stops: no call starts any more, the calls in
+ * progress finish, and the last records are drained before the probes go
+ * (their removal takes seconds, and happens after the tracer has exited). */
+volatile __u32 tracer_stopped __weak = 0;
+
 /* The registers a site can name, read from ctx once per probe: indexed by
  * enum site_loc (LOC_RDI … LOC_R11). Loaded one by one: a computed ctx
  * offset is what the verifier refuses. */
@@ -300,6 +305,8 @@ static __always_inline struct thread_state *traced_thread(void)
 {
 	struct thread_state *st;
 
+	if (tracer_stopped)
+		return NULL;
 	st = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)

@@ -300,13 +300,17 @@ int registry_scan_pid(struct lib_registry *reg, int pid)
 	return ret < 0 ? ret : ctx.mapped;
 }
 
-/* A file of the host (or of an image layer) found by name or in a scan. */
-void registry_look_at_path(struct lib_registry *reg, const char *path)
+void registry_look_at_file(struct lib_registry *reg, const char *path, const char *host_path)
 {
 	struct stat st;
 
-	if (!stat(path, &st) && S_ISREG(st.st_mode))
-		look_at_file(reg, major(st.st_dev), minor(st.st_dev), st.st_ino, path, path);
+	if (!stat(host_path, &st) && S_ISREG(st.st_mode))
+		look_at_file(reg, major(st.st_dev), minor(st.st_dev), st.st_ino, path, host_path);
+}
+
+void registry_look_at_path(struct lib_registry *reg, const char *path)
+{
+	registry_look_at_file(reg, path, path);
 }
 
 void registry_attach_system_libs(struct lib_registry *reg)

@@ -66,6 +66,9 @@ int registry_scan_pid(struct lib_registry *reg, int pid);
 void registry_attach_system_libs(struct lib_registry *reg);
 /* Looks at one file by its path (attached if it holds a stack). */
 void registry_look_at_path(struct lib_registry *reg, const char *path);
+/* The same for a file of an image layer: path is where a container sees
+ * it (records name it so), host_path where the tracer opens it. */
+void registry_look_at_file(struct lib_registry *reg, const char *path, const char *host_path);
 
 /* The library and site of a record's site index; NULL when there is none. */
 const struct tls_lib *registry_site(const struct lib_registry *reg, unsigned int site,

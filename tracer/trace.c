@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "cmd.h"
 #include "consumer.h"
+#include "layers.h"
 #include "targets.h"
 #include "trace.h"
 #include "tlsprobe.skel.h"
@@ -33,13 +35,19 @@ struct trace_session {
 	enum trace_mode mode;
 	struct lib_registry reg;
 	struct targets targets;
+	struct layer_watch layers;  /* container image layers, attached before use */
 	struct consumer consumer;   /* ring buffer → reassembly → output */
 	int ringbuf_mb;
 	int duration_s;
 	const char *ready_file;     /* created once every probe is attached */
+	int wait_teardown;          /* remove the probes before exiting */
+	int no_layers;              /* image layers are not attached at start */
 };
 
 static volatile sig_atomic_t stopping;
+
+/* How long calls in progress at the stop get to return and be reported. */
+#define STOP_GRACE_MS 50
 
 static void on_signal(int sig)
 {
@@ -83,6 +91,14 @@ static void usage(FILE *f)
 		"  -d, --duration SEC   stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
 		"  --ready-file PATH    create PATH once attached (default: $TLSPROBE_READY_FILE,\n"
 		"                       which test harnesses set)\n"
+		"  --no-image-layers    with --comm/--all, do not attach at start to the TLS\n"
+		"                       libraries and executables of every Docker image layer\n"
+		"                       (which traces a new container from its first byte);\n"
+		"                       they are still found when a target loads or execs them\n"
+		"  --wait-teardown      remove the probes before exiting (the kernel takes ~0.1 s\n"
+		"                       per probe); by default a child process removes them\n"
+		"                       after the tracer has exited, the programs already\n"
+		"                       stopped (the bench waits, so no probe outlives its run)\n"
 		"  -v, --verbose        say which libraries are attached; libbpf warnings\n"
 		"  -h, --help           this text\n"
 		"\n"
@@ -117,6 +133,8 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 		{ "help", no_argument, NULL, 'h' },         { "probes", required_argument, NULL, 'P' },
 		{ "explain", no_argument, NULL, 'E' },      { "mode", required_argument, NULL, 'M' },
 		{ "ready-file", required_argument, NULL, 'R' },
+		{ "wait-teardown", no_argument, NULL, 'W' },
+		{ "no-image-layers", no_argument, NULL, 'L' },
 		{},
 	};
 	struct targets *t = &s->targets;
@@ -167,6 +185,8 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 			break;
 		case 'E': s->reg.explain = stderr; break;
 		case 'R': s->ready_file = optarg; break;
+		case 'W': s->wait_teardown = 1; break;
+		case 'L': s->no_layers = 1; break;
 		case 'M':
 			if (parse_mode(optarg, &s->mode)) {
 				fprintf(stderr, "tlsprobe trace: --mode is capture, floor, floor-syscalls or floor-copy\n");
@@ -442,19 +462,56 @@ static int run_loop(struct trace_session *s)
 		err = 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		consumer_expire_held(&s->consumer, now.tv_sec * 1000000000ULL + now.tv_nsec);
+		if ((s->targets.all || s->targets.ncomms) && !s->no_layers)
+			layers_poll(&s->layers, &s->reg, now.tv_sec * 1000000000ULL + now.tv_nsec);
 		if (s->duration_s && now.tv_sec - start.tv_sec >= s->duration_s)
 			break;
 	}
-	/* Detach first: then nothing more is produced, the last consume gets
-	 * every record, and the totals and tallies read below are final. */
-	registry_detach(&s->reg);
-	tlsprobe_bpf__detach(s->skel);
+	/* Stop first: no call starts any more, the calls in progress get a
+	 * moment to return, and the last consume gets their records; the
+	 * totals and tallies read then are final. (Removing the probes takes
+	 * the kernel ~0.1 s each here: that happens after the tracer is gone,
+	 * teardown_in_background.) */
+	s->skel->bss->tracer_stopped = 1;
+	usleep(STOP_GRACE_MS * 1000);
 	ring_buffer__consume(rb);
 	consumer_flush(&s->consumer);
 	flush_unreported_loss(s);
 	fflush(s->consumer.out.f);
 	ring_buffer__free(rb);
 	return err;
+}
+
+/* The probes' removal waits for a kernel grace period each (~0.1 s here,
+ * seconds with every image layer's libraries attached): a child that holds
+ * the same links does it, so that the tracer exits (and whoever waits for
+ * it goes on) at once. The programs are stopped already (tracer_stopped),
+ * so until then the probes only cost their trap. Without a child the
+ * tracer does it itself. */
+static void teardown_in_background(struct trace_session *s)
+{
+	pid_t child;
+	int devnull;
+
+	fflush(NULL);
+	child = fork();
+	if (child < 0)
+		return; /* the caller's cleanup removes them, slowly */
+	if (child > 0) {
+		/* the parent's links are references to what the child holds */
+		s->reg.nlinks = 0;
+		return;
+	}
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (s->consumer.out.f && s->consumer.out.f != stdout)
+		close(fileno(s->consumer.out.f));
+	for (int fd = 0; fd <= 2 && devnull >= 0; fd++)
+		dup2(devnull, fd);
+	setsid();
+	prctl(PR_SET_NAME, "tlsprobe-detach");
+	registry_free(&s->reg);
+	tlsprobe_bpf__destroy(s->skel);
+	_exit(0);
 }
 
 int cmd_trace(int argc, char **argv)
@@ -483,14 +540,22 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	if (targets_initial_scan(&s.targets, &s.reg))
 		goto out;
+	/* Processes started from now on are traced from their first byte where
+	 * their files were attached before they ran: the host's libraries
+	 * (targets_initial_scan) and every image layer's. */
+	if ((s.targets.all || s.targets.ncomms) && !s.no_layers)
+		layers_scan_new(&s.layers, &s.reg);
 	fprintf(stderr, "tlsprobe: tracing (%zu TLS librar%s attached so far); Ctrl-C to stop\n",
 		s.reg.nlibs, s.reg.nlibs == 1 ? "y" : "ies");
 	if (signal_ready(s.ready_file))
 		goto out;
 	ret = run_loop(&s) ? 1 : 0;
 	print_totals(&s);
+	if (!s.wait_teardown)
+		teardown_in_background(&s);
 out:
 	registry_free(&s.reg);
+	layers_free(&s.layers);
 	tlsprobe_bpf__destroy(s.skel);
 	if (s.consumer.out.f && s.consumer.out.f != stdout)
 		fclose(s.consumer.out.f);
