@@ -41,7 +41,8 @@ struct thread_state {
 	struct sock_addrs read_addrs;
 	__u64 pending_session;  /* a write's session waiting for the next socket write */
 	__u8 watch_sockets;     /* a target's thread: read_fd and pending are kept */
-	__u8 pad3[7];
+	__u8 counts_early_io;   /* its process is in late_watch: count its socket I/O */
+	__u8 pad3[6];
 };
 
 struct session_key {
@@ -76,6 +77,16 @@ struct {
 	__type(key, struct session_key);
 	__type(value, struct session_socket);
 } session_sockets SEC(".maps") __weak;
+
+/* Processes whose probes may not have been in place yet (struct late_watch):
+ * entered at exec or at a TLS library's open, removed by user space once it
+ * has attached what they map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH); /* one user space never settled ages out */
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct late_watch);
+} late_watches SEC(".maps") __weak;
 
 /* The site table (bpf/events.h): the probe's BPF cookie is its index. */
 struct {
@@ -278,6 +289,19 @@ static __always_inline __u32 ns_id(struct task_struct *task)
 	return upid.nr;
 }
 
+/* The process starts (or opens a TLS library) before user space has looked
+ * at it: its socket I/O is counted until then (struct late_watch). */
+static __always_inline void watch_early_io(struct thread_state *st, __u32 tgid)
+{
+	struct late_watch fresh = { .since_ns = bpf_ktime_get_ns() };
+
+	fresh.nspid = ns_id(BPF_CORE_READ(bpf_get_current_task_btf(), group_leader));
+	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+	bpf_map_update_elem(&late_watches, &tgid, &fresh, BPF_NOEXIST);
+	if (st)
+		st->counts_early_io = 1;
+}
+
 /* Fills the per-thread cache when the thread is new or changed its comm
  * (exec, prctl): whether it is traced, and its ids in its pid namespace.
  * The comm is compared with two plain loads from the task (bpf_get_current_comm
@@ -339,8 +363,9 @@ static __always_inline void bind_pending(struct thread_state *st, __s32 fd,
 /* A target's thread that has not made a TLS call yet (just exec'd, just
  * created): its state is made now, so that the socket I/O before its first
  * call (memory BIOs: the app receives, then calls) is seen. */
-static __always_inline void watch_new_thread(struct thread_state *st)
+static __always_inline void watch_new_thread(struct thread_state *st, __u8 counts_early_io)
 {
+	st->counts_early_io = counts_early_io;
 	st->active = 0;
 	st->comm[0] = '\0'; /* refreshed at the first call */
 	st->watch_sockets = 1;

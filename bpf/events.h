@@ -155,6 +155,18 @@ struct loss_tally {
 	__u32 site;
 };
 
+/* A target's TLS I/O before its probes could be in place: from its exec
+ * (or its open of a TLS library) until user space has looked at what it
+ * maps, its socket syscalls are counted; if a stack it maps was attached
+ * only after it started and it did socket I/O meanwhile, an "attached late"
+ * loss record says that its plaintext before then may be missing. */
+struct late_watch {
+	__u64 since_ns;       /* the exec or library open, CLOCK_MONOTONIC */
+	__u64 socket_calls;   /* its INET socket reads/writes outside probed calls since */
+	__u32 nspid;          /* for the record, should the process be gone by then */
+	char comm[TASK_COMM_LEN];
+};
+
 /* Totals kept in BPF global data, read by user space at exit: loss is never
  * silent even when the loss record itself does not fit. */
 struct trace_stats {

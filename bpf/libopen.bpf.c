@@ -78,6 +78,7 @@ int sys_enter_openat(struct trace_event_raw_sys_enter *ctx)
 	len = bpf_probe_read_user_str(ev->path, sizeof(ev->path), (void *)ctx->args[1]);
 	if (len <= 0 || !is_tls_lib(ev->path, len - 1))
 		return 0;
+	watch_early_io(thread_state_peek(), tgid);
 	ev->kind = EVENT_LIB_OPEN;
 	ev->pid = tgid;
 	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0)) {
@@ -104,7 +105,8 @@ int sched_process_exec(void *ctx)
 	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (ts)
-		watch_new_thread(ts);
+		watch_new_thread(ts, 1);
+	watch_early_io(ts, ev.pid);
 	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0)) {
 		st = stats_slot();
 		if (st)

@@ -53,6 +53,7 @@ enum fd_use {
 	FD_OF_CALL,      /* the TLS call in progress has not found its socket yet */
 	FD_READ_BEFORE,  /* outside a call: the socket read before a memory-BIO read */
 	FD_WRITE_AFTER,  /* outside a call: the socket write a pending write waits for */
+	FD_EARLY_IO,     /* outside a call, before user space looked at the process */
 };
 
 /* Most syscalls of the machine stop at the first test or the peek. */
@@ -72,7 +73,22 @@ static __always_inline enum fd_use fd_use_of(long syscall_id, struct thread_stat
 		return FD_UNUSED;
 	if (is_read_syscall(syscall_id))
 		return FD_READ_BEFORE;
-	return st->pending_session ? FD_WRITE_AFTER : FD_UNUSED;
+	if (st->pending_session)
+		return FD_WRITE_AFTER;
+	return st->counts_early_io ? FD_EARLY_IO : FD_UNUSED;
+}
+
+/* One more socket syscall before the process's probes were surely in place;
+ * once user space has removed the process from late_watches, no more. */
+static __always_inline void count_early_io(struct thread_state *st)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct late_watch *w = bpf_map_lookup_elem(&late_watches, &tgid);
+
+	if (w)
+		__sync_fetch_and_add(&w->socket_calls, 1);
+	else
+		st->counts_early_io = 0;
 }
 
 static __always_inline int is_inet(const struct sock_addrs *addrs)
@@ -96,12 +112,16 @@ static __always_inline void use_fd(struct thread_state *st, enum fd_use use, lon
 {
 	if (use == FD_OF_CALL) {
 		note_fd(st, fd, addrs);
-	} else if (!is_inet(addrs)) {
+		return;
+	}
+	if (!is_inet(addrs))
 		return; /* files, pipes, unix sockets: not a TLS connection's */
-	} else if (use == FD_READ_BEFORE) {
+	if (st->counts_early_io)
+		count_early_io(st);
+	if (use == FD_READ_BEFORE) {
 		st->read_fd = fd;
 		st->read_addrs = *addrs;
-	} else {
+	} else if (use == FD_WRITE_AFTER) {
 		bind_pending(st, fd, addrs);
 	}
 }
@@ -208,7 +228,7 @@ int BPF_PROG(thread_created, struct task_struct *parent, struct task_struct *chi
 		return 0;
 	cst = bpf_task_storage_get(&threads, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (cst)
-		watch_new_thread(cst);
+		watch_new_thread(cst, st->counts_early_io);
 	return 0;
 }
 

@@ -1109,7 +1109,55 @@ static void check_process(const struct streams *o, const struct streams *t,
 	conclude(r, &f, "problems");
 }
 
-static void check_loss(const struct streams *o, const struct streams *t, struct check_result *r)
+/* What a trace says of processes rather than of calls: that it cannot
+ * trace a stack a process uses (skip records), or that it began tracing a
+ * process late ("attached late" loss records, stamped with the moment its
+ * probes were in place). */
+#define LATE_PREFIX "attached late"
+
+struct notices {
+	const struct record **v;
+	size_t n;
+};
+
+static int is_notice(const struct record *r)
+{
+	return r->type == RECORD_SKIP ||
+	       (r->type == RECORD_LOSS && !strncmp(r->reason, LATE_PREFIX, strlen(LATE_PREFIX)));
+}
+
+/* The notice of that type about the process that made rec, or NULL. */
+static const struct record *notice_for(const struct notices *ns, const struct record *rec,
+				       enum record_type type)
+{
+	struct process_key proc = process_of(rec);
+
+	for (size_t i = 0; i < ns->n; i++) {
+		struct process_key np = process_of(ns->v[i]);
+
+		if (ns->v[i]->type == type && !process_cmp(&np, &proc))
+			return ns->v[i];
+	}
+	return NULL;
+}
+
+/* The bytes of a stream's calls made before ts_ns. */
+static uint64_t bytes_before(const struct stream *os, uint64_t ts_ns)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < os->ncalls; i++)
+		if (os->calls[i].rec->ts_ns < ts_ns)
+			n += os->calls[i].len;
+	return n;
+}
+
+/* Bytes missing from a stream count as reported when a loss record says
+ * so, or when they are at most those of the oracle's calls made before the
+ * moment the trace says it attached to the process ("attached late"), less
+ * what the trace has of that time. */
+static void check_loss(const struct streams *o, const struct streams *t,
+		       const struct notices *ns, struct check_result *r)
 {
 	struct failures f = { 0 };
 
@@ -1118,7 +1166,15 @@ static void check_loss(const struct streams *o, const struct streams *t, struct 
 		const struct stream *ts = find_stream(t, &os->key);
 		uint64_t captured = ts ? ts->nbytes : 0, reported = ts ? ts->lost : 0;
 		uint64_t missing = os->nbytes > captured ? os->nbytes - captured : 0;
+		const struct record *late = os->nrecs ? notice_for(ns, os->recs[0], RECORD_LOSS)
+						      : NULL;
 
+		if (late) {
+			uint64_t before = bytes_before(os, late->ts_ns);
+			uint64_t seen = ts ? bytes_before(ts, late->ts_ns) : 0;
+
+			reported += before > seen ? before - seen : 0;
+		}
 		if (missing > reported)
 			failed(&f, STREAM_FMT ": silent loss: %" PRIu64 " bytes (%" PRIu64
 			       " missing, %" PRIu64 " reported lost)",
@@ -1127,15 +1183,53 @@ static void check_loss(const struct streams *o, const struct streams *t, struct 
 	conclude(r, &f, "streams");
 }
 
+/* A fixture process the tracer says it cannot trace: the cells that do
+ * not pass are not judged (SKIP, with the tracer's reason). */
+static void skip_untraceable(const struct record_set *oracle, const struct notices *ns,
+			     struct check_result out[N_CHECKS])
+{
+	const struct record *skip = NULL;
+
+	for (size_t i = 0; i < oracle->n && !skip; i++)
+		skip = notice_for(ns, &oracle->v[i], RECORD_SKIP);
+	if (!skip)
+		return;
+	for (int c = 0; c < N_CHECKS; c++)
+		if (out[c].verdict == VERDICT_FAIL)
+			set_result(&out[c], VERDICT_SKIP, "the tracer cannot trace %s pid %d: %.400s",
+				   skip->comm, skip->nspid, skip->reason);
+}
+
+/* The trace's calls (what is compared) apart from its notices. */
+static int split_notices(const struct record_set *trace, struct record_set *calls,
+			 struct notices *ns)
+{
+	calls->v = malloc((trace->n + 1) * sizeof(*calls->v));
+	ns->v = malloc((trace->n + 1) * sizeof(*ns->v));
+	calls->n = ns->n = 0;
+	calls->cap = trace->n;
+	if (!calls->v || !ns->v)
+		return -1;
+	for (size_t i = 0; i < trace->n; i++) {
+		if (is_notice(&trace->v[i]))
+			ns->v[ns->n++] = &trace->v[i];
+		else
+			calls->v[calls->n++] = trace->v[i]; /* shallow: data stays the trace's */
+	}
+	return 0;
+}
+
 static void set_all(struct check_result out[N_CHECKS], enum verdict verdict, const char *why)
 {
 	for (int i = 0; i < N_CHECKS; i++)
 		set_result(&out[i], verdict, "%s", why);
 }
 
-void compare_records(const struct record_set *oracle, const struct record_set *trace,
+void compare_records(const struct record_set *oracle, const struct record_set *all_trace,
 		     struct check_result out[N_CHECKS])
 {
+	struct record_set calls = { 0 }, *trace = &calls;
+	struct notices ns = { 0 };
 	struct streams o = { 0 }, t = { 0 };
 	struct side os = { 0 }, ts = { 0 };
 	struct conns cs = { 0 };
@@ -1144,8 +1238,8 @@ void compare_records(const struct record_set *oracle, const struct record_set *t
 		set_all(out, VERDICT_SKIP, "fixture wrote no transcript");
 		return;
 	}
-	if (oracle_conns(&cs, &os, oracle) || trace_conns(&cs, &ts, trace) ||
-	    build_streams(&o, &os, &cs) || build_streams(&t, &ts, &cs)) {
+	if (split_notices(all_trace, &calls, &ns) || oracle_conns(&cs, &os, oracle) ||
+	    trace_conns(&cs, &ts, trace) || build_streams(&o, &os, &cs) || build_streams(&t, &ts, &cs)) {
 		set_all(out, VERDICT_FAIL, "comparator ran out of memory");
 		goto out;
 	}
@@ -1154,13 +1248,16 @@ void compare_records(const struct record_set *oracle, const struct record_set *t
 	check_fd(&o, &t, &out[CHECK_FD]);
 	check_addresses(&o, &t, &out[CHECK_ADDRESSES]);
 	check_process(&o, &t, trace, &out[CHECK_PROCESS]);
-	check_loss(&o, &t, &out[CHECK_LOSS]);
+	check_loss(&o, &t, &ns, &out[CHECK_LOSS]);
+	skip_untraceable(oracle, &ns, out);
 out:
 	streams_free(&o);
 	streams_free(&t);
 	free(os.v);
 	free(ts.v);
 	conns_free(&cs);
+	free(calls.v);
+	free(ns.v);
 }
 
 const char *check_name(enum check_id id)

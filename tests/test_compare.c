@@ -376,6 +376,91 @@ static void test_loss_record_alone(void **state)
 	assert_only_failing(compare(fx), CHECK_BYTES, N_CHECKS);
 }
 
+/* A notice about the fixture's process (no call, no connection). */
+static struct record *push_notice(struct record_set *set, enum record_type type, uint64_t ts,
+				  const char *reason)
+{
+	struct record *rec = push(set);
+
+	rec->type = type;
+	rec->ts_ns = ts;
+	rec->pid = HOST_PID;
+	rec->tid = HOST_PID;
+	rec->nspid = NSPID;
+	rec->nstid = NSPID;
+	rec->fd = -1;
+	snprintf(rec->comm, sizeof(rec->comm), COMM);
+	snprintf(rec->reason, sizeof(rec->reason), "%s", reason);
+	return rec;
+}
+
+/* The first three calls were made before the tracer attached (calls are
+ * at ts 1000, 2000 …; attached at 3500): it says so, so missing them is
+ * reported, not silent, though the bytes still differ. */
+static void test_attached_late_covers_earlier_calls(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	for (int i = 0; i < 3; i++)
+		remove_trace_record(fx, 0);
+	push_notice(&fx->trace, RECORD_LOSS, 3500, "attached late: 9 socket reads/writes");
+	res = compare(fx);
+	assert_verdict(res, CHECK_LOSS, VERDICT_PASS);
+	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
+}
+
+/* A call after the attach moment that is missing is silent loss still. */
+static void test_attached_late_not_after(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	remove_trace_record(fx, 4); /* ts 5000, 3 bytes on fd 3 */
+	push_notice(&fx->trace, RECORD_LOSS, 3500, "attached late: 9 socket reads/writes");
+	res = compare(fx);
+	assert_verdict(res, CHECK_LOSS, VERDICT_FAIL);
+	assert_contains(res[CHECK_LOSS].detail, "silent loss: 3 bytes");
+}
+
+/* A loss record without that reason covers nothing by its time. */
+static void test_other_reason_is_no_late_notice(void **state)
+{
+	struct fixture *fx = *state;
+
+	remove_trace_record(fx, 0);
+	push_notice(&fx->trace, RECORD_LOSS, 3500, "something else");
+	assert_verdict(compare(fx), CHECK_LOSS, VERDICT_FAIL);
+}
+
+/* The tracer says it cannot trace the fixture's process: what fails is
+ * not judged, and says why; what passes stays PASS. */
+static void test_skip_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	while (fx->trace.n)
+		remove_trace_record(fx, 0);
+	push_notice(&fx->trace, RECORD_SKIP, 10, "BoringSSL without symbols");
+	res = compare(fx);
+	assert_skipped(res, CHECK_BYTES, "cannot trace client pid 100: BoringSSL without symbols");
+	assert_skipped(res, CHECK_LOSS, "BoringSSL without symbols");
+	assert_verdict(res, CHECK_BOUNDARIES, VERDICT_SKIP);
+}
+
+/* A skip record about another process changes nothing. */
+static void test_skip_record_of_other_process(void **state)
+{
+	struct fixture *fx = *state;
+	struct record *rec;
+
+	remove_trace_record(fx, 0);
+	rec = push_notice(&fx->trace, RECORD_SKIP, 10, "not ours");
+	rec->nspid = NSPID + 7;
+	assert_verdict(compare(fx), CHECK_BYTES, VERDICT_FAIL);
+}
+
 static void test_truncated_stream(void **state)
 {
 	struct fixture *fx = *state;
@@ -756,6 +841,11 @@ int main(void)
 		T(test_empty_calls_ignored),
 		T(test_empty_oracle),
 		T(test_empty_trace),
+		T(test_attached_late_covers_earlier_calls),
+		T(test_attached_late_not_after),
+		T(test_other_reason_is_no_late_notice),
+		T(test_skip_record),
+		T(test_skip_record_of_other_process),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_check_names),
 	};

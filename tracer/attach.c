@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
@@ -155,6 +156,14 @@ static struct tls_lib *new_lib(struct lib_registry *reg)
 	return &reg->libs[reg->nlibs++];
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 /* Why a file is not probed, said once for the file: a stack that cannot be
  * planned always, an unreadable file when it is named like a TLS library
  * (else it is one of the many files of a process that hold no stack). */
@@ -198,6 +207,7 @@ static struct tls_lib *look_at_file(struct lib_registry *reg, unsigned int major
 	} else {
 		lib->reason[0] = '\0';
 		lib->state = attach_lib(reg, lib) ? LIB_FAILED : LIB_ATTACHED;
+		lib->attached_ns = monotonic_ns();
 	}
 	say_not_probed(reg, lib);
 	return lib;
@@ -298,6 +308,40 @@ int registry_scan_pid(struct lib_registry *reg, int pid)
 	int ret = procmaps_for_each(pid, scan_mapping, &ctx);
 
 	return ret < 0 ? ret : ctx.mapped;
+}
+
+struct latest_ctx {
+	struct lib_registry *reg;
+	int pid;
+	const struct tls_lib *latest;
+};
+
+static int latest_mapping(const struct map_entry *e, void *arg)
+{
+	struct latest_ctx *ctx = arg;
+	const struct tls_lib *lib;
+
+	if (!maps_code(e))
+		return 0;
+	lib = mapping_file(ctx->reg, ctx->pid, e);
+	if (lib && lib->state == LIB_ATTACHED &&
+	    (!ctx->latest || lib->attached_ns > ctx->latest->attached_ns))
+		ctx->latest = lib;
+	return 0;
+}
+
+const struct tls_lib *registry_latest_attached(struct lib_registry *reg, int pid)
+{
+	struct latest_ctx ctx = { .reg = reg, .pid = pid };
+
+	if (procmaps_for_each(pid, latest_mapping, &ctx) >= 0)
+		return ctx.latest;
+	/* Gone: it may have mapped any of them. */
+	for (size_t i = 0; i < reg->nlibs; i++)
+		if (reg->libs[i].state == LIB_ATTACHED &&
+		    (!ctx.latest || reg->libs[i].attached_ns > ctx.latest->attached_ns))
+			ctx.latest = &reg->libs[i];
+	return ctx.latest;
 }
 
 void registry_look_at_file(struct lib_registry *reg, const char *path, const char *host_path)

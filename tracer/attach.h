@@ -70,6 +70,10 @@ void registry_look_at_path(struct lib_registry *reg, const char *path);
  * it (records name it so), host_path where the tracer opens it. */
 void registry_look_at_file(struct lib_registry *reg, const char *path, const char *host_path);
 
+/* Of the probed files pid maps, the one attached last, or NULL; when pid
+ * is gone, of all probed files (it may have mapped any). */
+const struct tls_lib *registry_latest_attached(struct lib_registry *reg, int pid);
+
 /* The library and site of a record's site index; NULL when there is none. */
 const struct tls_lib *registry_site(const struct lib_registry *reg, unsigned int site,
 				    const struct probe_site **probe);

@@ -169,3 +169,25 @@ void output_skip(struct output *out, int pid, int nspid, const char *comm,
 	}
 	fprintf(out->f, "SKIP: %s pid %d: %s\n", rec.comm, rec.pid, rec.reason);
 }
+
+void output_attached_late(struct output *out, int pid, int nspid, const char *comm,
+			  const struct tls_lib *lib, uint64_t since_ns, uint64_t socket_calls)
+{
+	struct call_header hdr = { .kind = EVENT_LOSS, .pid = pid, .tid = pid, .nspid = nspid,
+				   .nstid = nspid, .fd = -1, .ts_ns = lib->attached_ns };
+	struct record rec;
+
+	snprintf(hdr.comm, sizeof(hdr.comm), "%s", comm);
+	output_fill_record(&rec, &hdr, lib, NULL);
+	rec.type = RECORD_LOSS;
+	rec.func[0] = '\0';
+	snprintf(rec.reason, sizeof(rec.reason), LATE_REASON ": %llu socket reads/writes from "
+		 "%llu ns on, before %.120s was probed at %llu ns (ts_ns); its plaintext before then "
+		 "may be missing", (unsigned long long)socket_calls, (unsigned long long)since_ns,
+		 lib->path, (unsigned long long)lib->attached_ns);
+	if (out->format == OUTPUT_JSON) {
+		record_write_json(out->f, &rec);
+		return;
+	}
+	fprintf(out->f, "LOSS: %s pid %d: %s\n", rec.comm, rec.pid, rec.reason);
+}

@@ -28,6 +28,13 @@ void output_loss(struct output *out, const struct call_header *hdr,
  * record with lib->reason. ids: pid, nspid; comm: the process's. */
 void output_skip(struct output *out, int pid, int nspid, const char *comm,
 		 const struct tls_lib *lib);
+/* A process that did socket I/O from since_ns on, before lib was attached
+ * (lib->attached_ns): an "attached late" loss record, stamped with the
+ * attach time, saying that its plaintext before then may be missing. */
+void output_attached_late(struct output *out, int pid, int nspid, const char *comm,
+			  const struct tls_lib *lib, uint64_t since_ns, uint64_t socket_calls);
+/* Its reason starts so (the comparator looks for it). */
+#define LATE_REASON "attached late"
 /* "127.0.0.1:443", "[::1]:443"; "" when family is 0. */
 void format_sockaddr(uint16_t family, const uint8_t *addr, uint16_t port, char *out, size_t outlen);
 #endif

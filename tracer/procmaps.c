@@ -60,15 +60,18 @@ static int is_mapped_file(const char *path, const struct map_entry *e)
  * reads the maps: for a process in another mount namespace (a container)
  * the path is the process's own, for one whose root is a directory of the
  * tracer's filesystem (chroot, unshare --root, RootDirectory=) it is the
- * tracer's. So each candidate is checked by device and inode, and the last
+ * tracer's. So each candidate is checked by device and inode (the path as
+ * printed, then the process's root and the path), and the last
  * one, the mapping's own link in /proc/PID/map_files (root only), opens the
  * very file the process maps, wherever it is. */
 int procmaps_open_path(int pid, const struct map_entry *e, char *out, size_t outlen)
 {
-	procmaps_host_path(pid, e->path, out, outlen);
+	/* The printed path first: it outlives the process (a probe is attached
+	 * by path, maybe after a short-lived process has exited). */
+	snprintf(out, outlen, "%s", e->path);
 	if (is_mapped_file(out, e))
 		return 0;
-	snprintf(out, outlen, "%s", e->path);
+	procmaps_host_path(pid, e->path, out, outlen);
 	if (is_mapped_file(out, e))
 		return 0;
 	snprintf(out, outlen, "/proc/%d/map_files/%llx-%llx", pid, (unsigned long long)e->start,

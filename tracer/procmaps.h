@@ -23,9 +23,10 @@ int procmaps_for_each(int pid, int (*fn)(const struct map_entry *e, void *arg), 
 /* "/proc/PID/root" + path: the file as the process sees it, containers included. */
 void procmaps_host_path(int pid, const char *path, char *out, size_t outlen);
 
-/* Where the tracer can open the file of mapping e of pid: /proc/PID/root +
- * the path (containers), the path as printed (a process whose root is a
- * directory of the tracer's filesystem), or /proc/PID/map_files/RANGE, the
+/* Where the tracer can open the file of mapping e of pid: the path as
+ * printed (the tracer's own files; a process whose root is a directory of
+ * the tracer's filesystem), /proc/PID/root + the path (containers), or
+ * /proc/PID/map_files/RANGE, the
  * first one that is the mapped file (same device and inode). 0, or -1 (out
  * is then the first one). */
 int procmaps_open_path(int pid, const struct map_entry *e, char *out, size_t outlen);

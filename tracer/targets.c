@@ -161,10 +161,15 @@ int targets_poll_pending(struct targets *t, struct lib_registry *reg)
 	for (int i = 0; i < t->npending;) {
 		int mapped = registry_scan_pid(reg, t->pending[i].pid);
 
-		if (mapped != 0 || now > t->pending[i].deadline_ns)
+		if (mapped != 0 || now > t->pending[i].deadline_ns) {
+			int pid = t->pending[i].pid;
+
 			t->pending[i] = t->pending[--t->npending]; /* done, gone or given up */
-		else
+			if (t->settled)
+				t->settled(t->settled_arg, pid);
+		} else {
 			i++;
+		}
 	}
 	return t->npending ? PENDING_RESCAN_MS : -1;
 }

@@ -18,6 +18,10 @@ struct targets {
 	/* processes that opened a TLS library and have not mapped it yet */
 	struct { int pid; uint64_t deadline_ns; } pending[PENDING_MAX];
 	int npending;
+	/* Called when a pending process is done with (what it maps is
+	 * attached, it is gone, or its window passed). */
+	void (*settled)(void *arg, int pid);
+	void *settled_arg;
 };
 
 struct tlsprobe_bpf;

@@ -317,6 +317,36 @@ static void skip_record(void *arg, int pid, const struct tls_lib *lib)
 	fflush(s->consumer.out.f);
 }
 
+/* A process user space is done looking at: if it did socket I/O before the
+ * last of its stacks was attached, that is reported; either way its socket
+ * I/O is not counted any more. */
+static void settle_process(void *arg, int pid)
+{
+	struct trace_session *s = arg;
+	int fd = bpf_map__fd(s->skel->maps.late_watches);
+	struct late_watch watch;
+	const struct tls_lib *lib;
+	char comm[TASK_COMM_LEN] = "";
+	__u32 key = pid;
+	int nspid;
+
+	if (bpf_map_lookup_elem(fd, &key, &watch))
+		return;
+	bpf_map_delete_elem(fd, &key);
+	if (!watch.socket_calls)
+		return;
+	lib = registry_latest_attached(&s->reg, pid);
+	if (!lib || lib->attached_ns <= watch.since_ns)
+		return; /* every stack it maps was probed before it started */
+	if (targets_process_ids(pid, comm, sizeof(comm), &nspid)) {
+		nspid = watch.nspid; /* gone meanwhile */
+		snprintf(comm, sizeof(comm), "%.15s", watch.comm);
+	}
+	output_attached_late(&s->consumer.out, pid, nspid, comm, lib, watch.since_ns,
+			     watch.socket_calls);
+	fflush(s->consumer.out.f);
+}
+
 static void print_totals(struct trace_session *s)
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -531,6 +561,8 @@ int cmd_trace(int argc, char **argv)
 	s.reg.verbose = verbose;
 	s.reg.on_unplanned = skip_record;
 	s.reg.unplanned_arg = &s;
+	s.targets.settled = settle_process;
+	s.targets.settled_arg = &s;
 	if (!verbose)
 		libbpf_set_print(quiet_libbpf);
 	signal(SIGINT, on_signal);

@@ -41,6 +41,7 @@ struct tls_lib {
 	char path[PATH_MAX];           /* as the first target that mapped it sees it */
 	char host_path[PATH_MAX];      /* where the tracer opened it */
 	char version[64];              /* "OpenSSL 3.0.19", "GnuTLS 3.7.9", or "" if not found */
+	uint64_t attached_ns;          /* LIB_ATTACHED: when its probes were all in place */
 	struct probe_plan plan;        /* where the probes go, and what they read */
 };
 
