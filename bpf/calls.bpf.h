@@ -339,25 +339,29 @@ static __always_inline struct thread_state *traced_thread(void)
 	return st->is_target ? st : NULL;
 }
 
-/* The socket a thread's pending write waited for (fd -1: none could be
- * told): the session learns it, and user space, holding that thread's
- * FD_PENDING calls, gets it. */
-static __always_inline void bind_pending(struct thread_state *st, __s32 fd,
-					 const struct sock_addrs *addrs)
+/* A session's socket, learned around its calls (memory BIOs): user space,
+ * holding the session's FD_PENDING calls, gets it. */
+static __always_inline void announce_fd(__u64 session, __s32 fd, const struct sock_addrs *addrs)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct fd_bind_event ev = { .kind = EVENT_FD_BIND, .pid = pid_tgid >> 32,
-				    .tid = (__u32)pid_tgid, .fd = fd };
+				    .tid = (__u32)pid_tgid, .fd = fd, .session = session,
+				    .addrs = *addrs };
 
-	if (fd >= 0) {
-		struct session_key key = { .session = st->pending_session, .tgid = pid_tgid >> 32 };
-		struct session_socket seen = { .fd = fd, .addrs = *addrs };
-
-		ev.addrs = *addrs;
-		bpf_map_update_elem(&session_sockets, &key, &seen, BPF_ANY);
-	}
-	st->pending_session = 0;
 	bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flags(sizeof(ev)));
+}
+
+/* The socket the thread's pending write waited for: the session learns it. */
+static __always_inline void bind_pending(struct thread_state *st, __s32 fd,
+					 const struct sock_addrs *addrs)
+{
+	struct session_key key = { .session = st->pending_session,
+				   .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct session_socket seen = { .fd = fd, .addrs = *addrs };
+
+	bpf_map_update_elem(&session_sockets, &key, &seen, BPF_ANY);
+	announce_fd(st->pending_session, fd, addrs);
+	st->pending_session = 0;
 }
 
 /* A target's thread that has not made a TLS call yet (just exec'd, just

@@ -39,13 +39,14 @@ static __always_inline void socket_around(struct thread_state *st)
 		if (st->read_fd >= 0) {
 			st->fd = st->read_fd;
 			st->addrs = st->read_addrs;
+			/* writes of this session that wait for their socket have it */
+			announce_fd(st->session, st->fd, &st->addrs);
 		}
 		return;
 	}
 	/* A second session's write before the first one's socket was seen:
-	 * the next socket write cannot tell which it belongs to. */
-	if (st->pending_session && st->pending_session != st->session)
-		bind_pending(st, -1, &st->addrs);
+	 * the next socket write is this one's; the first waits until it is
+	 * seen reading (or gives up: fd -1). */
 	st->pending_session = st->session;
 	st->fd = FD_PENDING;
 }
@@ -187,6 +188,7 @@ static __always_inline void fill_header(struct call_header *hdr, const struct th
 	__builtin_memcpy(hdr->comm, st->comm, sizeof(hdr->comm));
 	hdr->dir = st->desc.dir;
 	hdr->fd = st->fd;
+	hdr->session = st->fd == FD_PENDING ? st->session : 0;
 	hdr->addrs = st->addrs;
 	hdr->call_len = len;
 	hdr->lost = 0;

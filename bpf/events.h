@@ -112,19 +112,22 @@ struct call_header {
 	__u64 call_len;  /* bytes the call moved */
 	__u64 offset;    /* DATA: offset of data[] in the call; LOSS: bytes delivered */
 	__u64 lost;      /* LOSS: bytes of the call that were not delivered */
+	__u64 session;   /* FD_PENDING: the session whose socket it waits for */
 	struct sock_addrs addrs;
 };
 
 /* call_header.fd of a write whose socket is not known when it returns: the
  * session's app moves the ciphertext itself (memory BIOs), so the socket is
- * the one the thread writes next; an EVENT_FD_BIND names it (fd -1: none
- * could be told), and user space holds the call until then. */
+ * the one the thread writes next, or the one the session is later seen to
+ * read; an EVENT_FD_BIND names it, and user space holds the session's calls
+ * until then. */
 #define FD_PENDING (-2)
 
 struct fd_bind_event {
 	__u32 kind;
 	__u32 pid, tid;
 	__s32 fd;
+	__u64 session;
 	struct sock_addrs addrs;
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "cmd.h"
 #include "compare.h"
@@ -345,18 +346,49 @@ static int transcripts_complete(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-static void compare_row(const struct row_paths *p, struct score_row *row)
+/* The scenario's window of the row's trace: the tracer runs for the whole
+ * row (attaching to every image layer and removing probes take seconds
+ * each time), and each scenario's records are those stamped while it ran.
+ * Both sides use CLOCK_MONOTONIC, containers included. */
+struct window {
+	uint64_t start_ns, end_ns;
+};
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void keep_window(struct record_set *set, const struct window *w)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->v[i].ts_ns >= w->start_ns && set->v[i].ts_ns <= w->end_ns)
+			set->v[kept++] = set->v[i];
+		else
+			record_free(&set->v[i]);
+	}
+	set->n = kept;
+}
+
+static void compare_row(const struct row_paths *p, const char *events, const struct window *w,
+			struct score_row *row)
 {
 	struct record_set oracle = {}, trace = {};
 	char err[512];
 
 	if (record_set_load_dir(&oracle, p->transcript, err, sizeof(err)) ||
-	    record_set_load_file(&trace, p->events, err, sizeof(err))) {
+	    record_set_load_file(&trace, events, err, sizeof(err))) {
 		snprintf(row->error, sizeof(row->error), "%.255s", err);
 	} else if (transcripts_complete(p->transcript, err, sizeof(err))) {
 		/* the fixture's run went well, so it has too little to compare */
 		snprintf(row->error, sizeof(row->error), "%.255s", err);
 	} else {
+		keep_window(&trace, w);
 		compare_records(&oracle, &trace, row->checks);
 		snprintf(row->lib_version, sizeof(row->lib_version), "%s", oracle.v[0].lib_version);
 	}
@@ -364,34 +396,33 @@ static void compare_row(const struct row_paths *p, struct score_row *row)
 	record_set_free(&trace);
 }
 
-static void run_row(const struct conform_opts *o, const struct fixture_row *fixture,
-		    const char *scenario, struct score_row *row)
+/* Runs one scenario of the row under the row's tracer: 0 when it is to be
+ * compared (in w), -1 with row->error set. */
+static int run_row(const struct conform_opts *o, const struct fixture_row *fixture,
+		   const char *scenario, struct score_row *row, struct window *w)
 {
 	struct row_paths p;
 	char why[256];
-	pid_t tracer;
 	int status;
 
 	make_row_paths(o, fixture, scenario, &p);
 	if (mkdirs(p.transcript) || clear_transcript(p.transcript)) {
 		snprintf(row->error, sizeof(row->error), "cannot create or empty %.200s: %s",
 			 p.transcript, strerror(errno));
-		return;
+		return -1;
 	}
-	tracer = start_tracer(o, &p, row->error, sizeof(row->error));
-	if (tracer < 0)
-		return;
+	w->start_ns = monotonic_ns();
 	status = harness_run_fixture(o->root, fixture, scenario, p.transcript, NULL, p.fixture_log,
 				     FIXTURE_TIMEOUT_MS);
-	usleep(DRAIN_MS * 1000); /* let the tracer read the last events */
-	harness_stop_tracer(tracer, 10000);
+	w->end_ns = monotonic_ns();
+	usleep(DRAIN_MS * 1000); /* the tracer's last records of it, before the next one */
 	if (status) {
 		file_last_line(p.fixture_log, why, sizeof(why));
 		snprintf(row->error, sizeof(row->error), "fixture failed (%s): %.200s",
 			 status < 0 ? "timeout" : "non-zero exit", why);
-		return;
+		return -1;
 	}
-	compare_row(&p, row);
+	return 0;
 }
 
 /* A scenario the fixture's manifest does not list: not run, every cell N/A. */
@@ -463,34 +494,73 @@ static void judge(const struct conform_opts *o, struct scorecard *sc)
 	}
 }
 
+/* The row's tracer: its events, log and ready file are the row's. */
+static void make_tracer_paths(const struct conform_opts *o, const struct fixture_row *fixture,
+			      struct row_paths *p)
+{
+	make_row_paths(o, fixture, "tracer", p);
+}
+
+/* Every scenario of one fixture row, under one tracer; compared once it
+ * has stopped (its output complete). */
+static void run_fixture_row(const struct conform_opts *o, const struct fixture_row *fixture,
+			    int image_ok, struct scorecard *sc, int *done, int total)
+{
+	struct window windows[MAX_SCENARIOS];
+	size_t rows[MAX_SCENARIOS];     /* indexes: scorecard_add may move them */
+	int ran[MAX_SCENARIOS] = { 0 };
+	char tracer_error[256] = "";
+	struct row_paths tp;
+	pid_t tracer = -1;
+
+	make_tracer_paths(o, fixture, &tp);
+	if (image_ok && row_runs(o, fixture) && !mkdirs(tp.dir))
+		tracer = start_tracer(o, &tp, tracer_error, sizeof(tracer_error));
+	for (int s = 0; s < o->nscenarios; s++) {
+		struct score_row *row = scorecard_add(sc);
+
+		rows[s] = sc->n - 1;
+		if (!row) {
+			fprintf(stderr, "tlsprobe conform: out of memory\n");
+			break;
+		}
+		snprintf(row->fixture, sizeof(row->fixture), "%s", fixture->name);
+		snprintf(row->scenario, sizeof(row->scenario), "%s", o->scenarios[s]);
+		if (!manifest_supports(fixture->m, o->scenarios[s]))
+			not_applicable(fixture, row);
+		else if (!image_ok)
+			snprintf(row->error, sizeof(row->error),
+				 "container image not built (see scripts/images.sh output above)");
+		else if (tracer < 0)
+			snprintf(row->error, sizeof(row->error), "%s", tracer_error[0] ? tracer_error :
+				 "the tracer did not start");
+		else
+			ran[s] = !run_row(o, fixture, o->scenarios[s], row, &windows[s]);
+		fprintf(stderr, "[%d/%d] %-16s %-10s %s\n", ++*done, total, fixture->name,
+			o->scenarios[s], ran[s] ? "ran" : row_verdict(row));
+	}
+	if (tracer < 0)
+		return;
+	harness_stop_tracer(tracer, 10000);
+	for (int s = 0; s < o->nscenarios; s++) {
+		struct row_paths p;
+
+		if (!ran[s])
+			continue;
+		make_row_paths(o, fixture, o->scenarios[s], &p);
+		compare_row(&p, tp.events, &windows[s], &sc->rows[rows[s]]);
+		fprintf(stderr, "  %-16s %-10s %s\n", fixture->name, o->scenarios[s],
+			row_verdict(&sc->rows[rows[s]]));
+	}
+}
+
 static void run_matrix(const struct conform_opts *o, const int images_ok[MAX_ROWS],
 		       struct scorecard *sc)
 {
 	int total = o->nrows * o->nscenarios, done = 0;
 
-	for (int r = 0; r < o->nrows; r++) {
-		const struct fixture_row *fixture = &o->rows[r];
-
-		for (int s = 0; s < o->nscenarios; s++) {
-			struct score_row *row = scorecard_add(sc);
-
-			if (!row) {
-				fprintf(stderr, "tlsprobe conform: out of memory\n");
-				return;
-			}
-			snprintf(row->fixture, sizeof(row->fixture), "%s", fixture->name);
-			snprintf(row->scenario, sizeof(row->scenario), "%s", o->scenarios[s]);
-			if (!manifest_supports(fixture->m, o->scenarios[s]))
-				not_applicable(fixture, row);
-			else if (!images_ok[r])
-				snprintf(row->error, sizeof(row->error),
-					 "container image not built (see scripts/images.sh output above)");
-			else
-				run_row(o, fixture, o->scenarios[s], row);
-			fprintf(stderr, "[%d/%d] %-16s %-10s %s\n", ++done, total, fixture->name,
-				o->scenarios[s], row_verdict(row));
-		}
-	}
+	for (int r = 0; r < o->nrows; r++)
+		run_fixture_row(o, &o->rows[r], images_ok[r], sc, &done, total);
 }
 
 int cmd_conform(int argc, char **argv)

@@ -631,7 +631,7 @@ static void check_bind_at(AT, const struct harness_record *r, int fd, const stru
  * is the one the thread read last before it, remembered by the session; a
  * write waits (FD_PENDING) for the thread's next socket write, which binds
  * it and teaches the session; a second session's write before that bind
- * leaves the first one unknown (-1) rather than guessed. */
+ * takes that next write, and the first waits for its own read. */
 static void memory_bio_sessions(void **state)
 {
 	struct harness *h = *state;
@@ -651,12 +651,19 @@ static void memory_bio_sessions(void **state)
 	check_no_record(h);
 	app_receives(&p);
 	check_eq(fake_mem_read(&a, buf, 10), 10);
-	r = only_record(h);
+	/* a session's first read teaches it its socket, and says so (writes
+	 * of it that wait are released with it), then the call */
+	harness_forget(h);
+	check_eq(harness_drain(h), 2);
+	check_bind(&h->recs[0], p.client, &p);
+	r = &h->recs[1];
 	check_eq(r->rec->hdr.site, rsite);
 	check_client_socket(&r->rec->hdr, &p);
 	app_receives(&q);
 	check_eq(fake_mem_read(&b, buf, 7), 7);
-	check_client_socket(&only_record(h)->rec->hdr, &q);
+	harness_forget(h);
+	check_eq(harness_drain(h), 2);
+	check_client_socket(&h->recs[1].rec->hdr, &q);
 	check_eq(fake_mem_read(&a, buf, 3), 3); /* the last read was q's: a remembers p */
 	check_client_socket(&only_record(h)->rec->hdr, &p);
 
@@ -674,19 +681,26 @@ static void memory_bio_sessions(void **state)
 	harness_forget(h);
 	check_eq(harness_drain(h), 2);
 	check_eq(h->recs[0].rec->hdr.fd, FD_PENDING);
+	check_eq(h->recs[0].rec->hdr.session, (uintptr_t)&d);
 	check_client_socket(&h->recs[1].rec->hdr, &q);
-	check_eq(fake_send(&c, "c known", 7), 7);
-	check_client_socket(&only_record(h)->rec->hdr, &q);
 	{
 		struct fake_session e = no_socket;
 
-		check_eq(fake_send(&e, "e too", 5), 5); /* d still waits: d is given up */
+		/* e writes before d's socket was seen: the next socket write is
+		 * e's, and d waits until it is seen reading */
+		check_eq(fake_send(&e, "e too", 5), 5);
+		check_eq(only_record(h)->rec->hdr.fd, FD_PENDING);
+		app_sends(&p);
+		r = only_record(h);
+		check_bind(r, p.client, &p);
+		check_eq(((const struct fd_bind_event *)r->rec)->session, (uintptr_t)&e);
+		app_receives(&q);
+		check_eq(fake_mem_read(&d, buf, 4), 4);
 		harness_forget(h);
 		check_eq(harness_drain(h), 2);
-		check_bind(&h->recs[0], -1, NULL);
-		check_eq(h->recs[1].rec->hdr.fd, FD_PENDING);
-		app_sends(&p);
-		check_bind(only_record(h), p.client, &p);
+		check_bind(&h->recs[0], q.client, &q);
+		check_eq(((const struct fd_bind_event *)h->recs[0].rec)->session, (uintptr_t)&d);
+		check_client_socket(&h->recs[1].rec->hdr, &q);
 	}
 	tcp_pair_close(&p);
 	tcp_pair_close(&q);

@@ -77,9 +77,10 @@ static void emit_loss(struct consumer *c, const struct call_header *hdr, uint64_
 	hold(c, &h, NULL, 0, 1);
 }
 
-/* Writes out the held calls that match (all when pid is 0), with the
- * socket now known (fd -1: it stays unknown). */
-static void release_held(struct consumer *c, uint32_t pid, uint32_t tid, int32_t fd,
+/* Writes out the held calls that match (the session's; all when pid is 0;
+ * those older than older_than_ns when set), with the socket now known (fd
+ * -1: it stays unknown). */
+static void release_held(struct consumer *c, uint32_t pid, uint64_t session, int32_t fd,
 			 const struct sock_addrs *addrs, uint64_t older_than_ns)
 {
 	struct held_call **link = &c->held, *h;
@@ -87,7 +88,7 @@ static void release_held(struct consumer *c, uint32_t pid, uint32_t tid, int32_t
 	c->held_tail = NULL;
 	while ((h = *link)) {
 		int match = older_than_ns ? h->hdr.ts_ns < older_than_ns
-					  : !pid || (h->hdr.pid == pid && h->hdr.tid == tid);
+					  : !pid || (h->hdr.pid == pid && h->hdr.session == session);
 
 		if (!match) {
 			link = &h->next;
@@ -146,7 +147,7 @@ int consumer_handle(void *ctx, void *data, size_t size)
 		const struct fd_bind_event *bind = data;
 
 		if (size >= sizeof(*bind))
-			release_held(c, bind->pid, bind->tid, bind->fd, &bind->addrs, 0);
+			release_held(c, bind->pid, bind->session, bind->fd, &bind->addrs, 0);
 		break;
 	}
 	case EVENT_LIB_OPEN:

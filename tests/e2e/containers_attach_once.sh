@@ -6,6 +6,9 @@
 # time (containers that do not overlap may get the same device number back):
 # one "attached to" line for their libssl, and both containers' calls
 # captured (a second attachment would double the probes and their cost).
+# --no-image-layers: the libraries are found as the containers load them
+# (by default every image layer's would be attached at start, each image's
+# libssl once, which this count could not tell apart).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/docker-env.sh
@@ -18,7 +21,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$DOCKER" image inspect "$image" >/dev/null 2>&1 || fail "$image missing (scripts/images.sh $row builds it)"
-build/tlsprobe trace --comm tlsfix -v -o "$work/events.jsonl" 2>"$work/tracer.log" &
+build/tlsprobe trace --comm tlsfix --no-image-layers -v -o "$work/events.jsonl" 2>"$work/tracer.log" &
 tracer=$!
 for _ in $(seq 100); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
 runs=()
