@@ -1,10 +1,13 @@
 /* A real capture, from a conformance run of the reference tracer, corrupted
  * on purpose: one byte flipped, one event dropped. The comparator must PASS
  * the capture as it is and FAIL each corruption, naming the offset.
- * Usage: corrupted_capture ROW_DIR (holding transcript/ and events.jsonl). */
+ * Usage: corrupted_capture SCENARIO_DIR (a conform workdir's ROW/SCENARIO,
+ * holding transcript/; the row's events are in ROW/tracer/events.jsonl,
+ * of which those of the scenario's time are kept). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,29 @@
 
 static const char *row_dir;
 static struct record_set oracle, trace;
+
+/* The row's tracer saw every scenario: keep the records from the
+ * transcript's first call to its last (the trace's timestamps come a little
+ * before the fixture's own, read after each call returned). */
+static void keep_scenario_time(void)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < oracle.n; i++) {
+		if (oracle.v[i].ts_ns < first)
+			first = oracle.v[i].ts_ns;
+		if (oracle.v[i].ts_ns > last)
+			last = oracle.v[i].ts_ns;
+	}
+	for (size_t i = 0; i < trace.n; i++) {
+		if (trace.v[i].ts_ns + 1000000000ULL >= first && trace.v[i].ts_ns <= last)
+			trace.v[kept++] = trace.v[i];
+		else
+			record_free(&trace.v[i]);
+	}
+	trace.n = kept;
+}
 
 static int load(void **state)
 {
@@ -25,11 +51,12 @@ static int load(void **state)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/events.jsonl", row_dir);
+	snprintf(path, sizeof(path), "%s/../tracer/events.jsonl", row_dir);
 	if (record_set_load_file(&trace, path, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
+	keep_scenario_time();
 	return oracle.n && trace.n ? 0 : -1;
 }
 
