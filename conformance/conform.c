@@ -385,6 +385,12 @@ static void run_row(const struct conform_opts *o, const struct fixture_row *fixt
 				     FIXTURE_TIMEOUT_MS);
 	usleep(DRAIN_MS * 1000); /* let the tracer read the last events */
 	harness_stop_tracer(tracer, 10000);
+	if (status == HARNESS_FRESH_FAILED) {
+		file_last_line(p.fixture_log, why, sizeof(why));
+		/* "fresh image TAG not built: REASON" */
+		snprintf(row->error, sizeof(row->error), "%.250s", why);
+		return;
+	}
 	if (status) {
 		file_last_line(p.fixture_log, why, sizeof(why));
 		snprintf(row->error, sizeof(row->error), "fixture failed (%s): %.200s",
