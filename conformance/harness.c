@@ -395,6 +395,26 @@ static void log_line(const char *path, const char *fmt, ...)
 	fclose(f);
 }
 
+/* Drops the terminal colour sequences (ESC [ ... letter) and other control
+ * bytes docker build writes around its steps' output, in place. */
+static void strip_escapes(char *s)
+{
+	char *out = s;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '\033' && p[1] == '[') {
+			for (p += 2; *p && !((*p >= '@' && *p <= '~')); p++)
+				;
+			if (!*p)
+				break;
+			continue;
+		}
+		if ((unsigned char)*p >= 0x20 || *p == '\t')
+			*out++ = *p;
+	}
+	*out = '\0';
+}
+
 /* docker rmi TAG (force: -f), output to log. Its status. */
 static int docker_rmi(const char *tag, int force, const char *log)
 {
@@ -416,8 +436,8 @@ static int fresh_build(const struct fixture_row *row, const char *dir, const cha
 	char *env[] = { buildkit_off, NULL };
 	char dockerfile[PATH_MAX + 32], build_log[PATH_MAX + 32], rmi_log[PATH_MAX + 32];
 	char base[128], nonce[96], last[256];
-	char *argv[] = { (char *)harness_docker(), "build", "--network", "none", "-t", (char *)tag,
-			 "-", NULL };
+	char *argv[] = { (char *)harness_docker(), "build", "--network", "none", "--force-rm",
+			 "-t", (char *)tag, "-", NULL };
 	struct timespec t0, t1;
 	FILE *f;
 	pid_t pid;
@@ -458,6 +478,7 @@ static int fresh_build(const struct fixture_row *row, const char *dir, const cha
 		return 0;
 	}
 	file_last_line(build_log, last, sizeof(last));
+	strip_escapes(last);
 	log_line(build_log, "tlsprobe: %s: docker build %s", tag,
 		 pid < 0 ? "could not start" : status < 0 ? "timed out" : "failed");
 	log_line(fixture_log, "fresh image %s not built: docker build %s (fresh-image.log): %s",
