@@ -416,6 +416,12 @@ static int run_row(const struct conform_opts *o, const struct fixture_row *fixtu
 				     FIXTURE_TIMEOUT_MS);
 	w->end_ns = monotonic_ns();
 	usleep(DRAIN_MS * 1000); /* the tracer's last records of it, before the next one */
+	if (status == HARNESS_FRESH_FAILED) {
+		file_last_line(p.fixture_log, why, sizeof(why));
+		/* "fresh image TAG not built: REASON" */
+		snprintf(row->error, sizeof(row->error), "%.250s", why);
+		return -1;
+	}
 	if (status) {
 		file_last_line(p.fixture_log, why, sizeof(why));
 		snprintf(row->error, sizeof(row->error), "fixture failed (%s): %.200s",

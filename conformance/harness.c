@@ -7,9 +7,11 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +20,8 @@
 
 #define ENV_MAX 8
 #define POLL_MS 10
+#define FRESH_BUILD_TIMEOUT_MS 300000
+#define FRESH_RMI_TIMEOUT_MS 60000
 
 extern char **environ;
 
@@ -69,13 +73,28 @@ void harness_host_run_sh(const char *root, const struct manifest *m, char *out, 
 	snprintf(out, len, "%.4000s/build/fixtures/%s/run.sh", root, m->stack);
 }
 
+/* The fresh image of a row (below): built, and removed. */
+static int fresh_build(const struct fixture_row *row, const char *dir, const char *tag,
+		       const char *fixture_log);
+static void fresh_remove(const char *dir, const char *tag);
+
+/* Where the files of a fresh image go: the directory of the fixture log
+ * (the row's work dir), else of outdir (never into outdir itself). */
+static void fresh_dir(const char *outdir, const char *log, char *out, size_t len)
+{
+	char copy[PATH_MAX];
+
+	snprintf(copy, sizeof(copy), "%s", log ? log : outdir);
+	snprintf(out, len, "%s", dirname(copy));
+}
+
 int harness_run_fixture(const char *root, const struct fixture_row *row, const char *scenario,
 			const char *outdir, char *const env[], const char *log, int timeout_ms)
 {
-	char run_sh[PATH_MAX], ca[PATH_MAX], image[128];
+	char run_sh[PATH_MAX], ca[PATH_MAX], image[128], dir[PATH_MAX];
 	char out_mount[PATH_MAX + 8], ca_mount[PATH_MAX + 8];
 	char *argv[16 + 2 * ENV_MAX];
-	int n = 0, nenv = 0;
+	int n = 0, nenv = 0, fresh = manifest_fresh(row->m, row->v, scenario), status;
 
 	while (env && env[nenv] && nenv < ENV_MAX)
 		nenv++;
@@ -91,7 +110,14 @@ int harness_run_fixture(const char *root, const struct fixture_row *row, const c
 		argv[n++] = (char *)outdir;
 		argv[n++] = ca;
 	} else {
-		manifest_image(row->m, row->v, image, sizeof(image));
+		if (fresh) {
+			harness_fresh_image(row->m, row->v, image, sizeof(image));
+			fresh_dir(outdir, log, dir, sizeof(dir));
+			if (fresh_build(row, dir, image, log))
+				return HARNESS_FRESH_FAILED;
+		} else {
+			manifest_image(row->m, row->v, image, sizeof(image));
+		}
 		snprintf(out_mount, sizeof(out_mount), "%.4000s:/out", outdir);
 		snprintf(ca_mount, sizeof(ca_mount), "%.4000s:/ca:ro", ca);
 		argv[n++] = (char *)harness_docker();
@@ -108,13 +134,16 @@ int harness_run_fixture(const char *root, const struct fixture_row *row, const c
 		argv[n++] = "-v";
 		argv[n++] = ca_mount;
 		argv[n++] = image;
-		argv[n++] = "/opt/tlsfix/run.sh";
+		argv[n++] = fresh ? FRESH_DIR "/run.sh" : "/opt/tlsfix/run.sh";
 		argv[n++] = (char *)scenario;
 		argv[n++] = "/out";
 		argv[n++] = "/ca";
 	}
 	argv[n] = NULL;
-	return spawn_run(argv, log, timeout_ms);
+	status = spawn_run(argv, log, timeout_ms);
+	if (fresh)
+		fresh_remove(dir, image);
+	return status;
 }
 
 /* ---- child processes ---- */
@@ -185,8 +214,9 @@ static char **merged_environment(char *const env[])
 	return merged;
 }
 
-pid_t spawn_redirected_env(char *const argv[], const char *stdout_path, const char *stderr_path,
-			   char *const env[])
+/* spawn_redirected_env, with stdin read from stdin_path (NULL: inherited). */
+static pid_t spawn_full(char *const argv[], const char *stdin_path, const char *stdout_path,
+			const char *stderr_path, char *const env[])
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -204,6 +234,8 @@ pid_t spawn_redirected_env(char *const argv[], const char *stdout_path, const ch
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawn_file_actions_init(&fa);
+	if (stdin_path)
+		posix_spawn_file_actions_addopen(&fa, 0, stdin_path, O_RDONLY, 0);
 	if (stdout_path)
 		posix_spawn_file_actions_addopen(&fa, 1, stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (stderr_path && stdout_path && !strcmp(stderr_path, stdout_path))
@@ -221,6 +253,12 @@ pid_t spawn_redirected_env(char *const argv[], const char *stdout_path, const ch
 	}
 	note_live(pid, 1);
 	return pid;
+}
+
+pid_t spawn_redirected_env(char *const argv[], const char *stdout_path, const char *stderr_path,
+			   char *const env[])
+{
+	return spawn_full(argv, NULL, stdout_path, stderr_path, env);
 }
 
 pid_t spawn_redirected(char *const argv[], const char *stdout_path, const char *stderr_path)
@@ -313,6 +351,157 @@ void file_last_line(const char *path, char *out, size_t len)
 		if (line[0] != '\n')
 			snprintf(out, len, "%.*s", (int)strcspn(line, "\n"), line);
 	fclose(f);
+}
+
+/* ---- fresh images ---- */
+
+void harness_fresh_image(const struct manifest *m, const struct manifest_variant *v, char *out,
+			 size_t len)
+{
+	snprintf(out, len, "tlsprobe/fresh-%s-%s", m->stack, v->name);
+}
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* Unique per run (process, time, random bits), so that Docker's build
+ * cache never has the layer: its RUN line has never been seen. */
+static void fresh_nonce(char *out, size_t len)
+{
+	unsigned long long r = 0;
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r ^= (unsigned long long)t.tv_nsec * 0x9e3779b97f4a7c15ull;
+	snprintf(out, len, "%d-%lld%09ld-%016llx", (int)getpid(), (long long)t.tv_sec, t.tv_nsec, r);
+}
+
+/* Appends one line to a log file. */
+static void log_line(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_line(const char *path, const char *fmt, ...)
+{
+	FILE *f = path ? fopen(path, "a") : NULL;
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
+/* Drops the terminal colour sequences (ESC [ ... letter) and other control
+ * bytes docker build writes around its steps' output, in place. */
+static void strip_escapes(char *s)
+{
+	char *out = s;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '\033' && p[1] == '[') {
+			for (p += 2; *p && !((*p >= '@' && *p <= '~')); p++)
+				;
+			if (!*p)
+				break;
+			continue;
+		}
+		if ((unsigned char)*p >= 0x20 || *p == '\t')
+			*out++ = *p;
+	}
+	*out = '\0';
+}
+
+/* docker rmi TAG (force: -f), output to log. Its status. */
+static int docker_rmi(const char *tag, int force, const char *log)
+{
+	char *argv[] = { (char *)harness_docker(), "rmi", force ? "-f" : (char *)tag,
+			 force ? (char *)tag : NULL, NULL };
+
+	return spawn_run(argv, log, FRESH_RMI_TIMEOUT_MS);
+}
+
+/* tag := FROM the row's image, plus one layer holding a copy of /opt/tlsfix
+ * made now (legacy builder, the Dockerfile on stdin, no network). The
+ * Dockerfile and the build's output stay in dir (fresh-image.Dockerfile,
+ * fresh-image.log, ending with the time it took). On failure, the fixture
+ * log ends with the reason and the build log's last line. */
+static int fresh_build(const struct fixture_row *row, const char *dir, const char *tag,
+		       const char *fixture_log)
+{
+	static char buildkit_off[] = "DOCKER_BUILDKIT=0";
+	char *env[] = { buildkit_off, NULL };
+	char dockerfile[PATH_MAX + 32], build_log[PATH_MAX + 32], rmi_log[PATH_MAX + 32];
+	char base[128], nonce[96], last[256];
+	char *argv[] = { (char *)harness_docker(), "build", "--network", "none", "--force-rm",
+			 "-t", (char *)tag, "-", NULL };
+	struct timespec t0, t1;
+	FILE *f;
+	pid_t pid;
+	int status = -1;
+
+	snprintf(dockerfile, sizeof(dockerfile), "%.4000s/fresh-image.Dockerfile", dir);
+	snprintf(build_log, sizeof(build_log), "%.4000s/fresh-image.log", dir);
+	snprintf(rmi_log, sizeof(rmi_log), "%.4000s/fresh-image-rmi.log", dir);
+	if (fixture_log && (f = fopen(fixture_log, "w")))	/* not an earlier run's */
+		fclose(f);
+	manifest_image(row->m, row->v, base, sizeof(base));
+	fresh_nonce(nonce, sizeof(nonce));
+	f = fopen(dockerfile, "w");
+	if (!f) {
+		log_line(fixture_log, "fresh image %s not built: cannot write %s: %s", tag,
+			 dockerfile, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# %s with a fresh copy of the fixture: new files, never seen by a tracer.\n"
+		"FROM %s\n"
+		"RUN cp -a /opt/tlsfix %s && echo %s > %s/.fresh\n", row->name, base, FRESH_DIR, nonce,
+		FRESH_DIR);
+	if (fclose(f)) {
+		log_line(fixture_log, "fresh image %s not built: cannot write %s", tag, dockerfile);
+		return -1;
+	}
+	docker_rmi(tag, 1, rmi_log);	/* one an interrupted run left, if any */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = spawn_full(argv, dockerfile, build_log, build_log, env);
+	if (pid >= 0) {
+		status = spawn_wait(pid, FRESH_BUILD_TIMEOUT_MS);
+		if (status < 0)
+			spawn_stop(pid, 1000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (status == 0) {
+		log_line(build_log, "tlsprobe: %s built in %.2f s", tag, ms_between(&t0, &t1) / 1e3);
+		return 0;
+	}
+	file_last_line(build_log, last, sizeof(last));
+	strip_escapes(last);
+	log_line(build_log, "tlsprobe: %s: docker build %s", tag,
+		 pid < 0 ? "could not start" : status < 0 ? "timed out" : "failed");
+	log_line(fixture_log, "fresh image %s not built: docker build %s (fresh-image.log): %s",
+		 tag, pid < 0 ? "could not start" : status < 0 ? "timed out" : "failed",
+		 last[0] ? last : "(empty log)");
+	docker_rmi(tag, 1, rmi_log);
+	return -1;
+}
+
+/* The fresh image is deleted after its run. `docker run --rm` may still be
+ * removing the container when it returns: a few tries, then -f. */
+static void fresh_remove(const char *dir, const char *tag)
+{
+	char rmi_log[PATH_MAX + 32];
+
+	snprintf(rmi_log, sizeof(rmi_log), "%.4000s/fresh-image-rmi.log", dir);
+	for (int i = 0; i < 5; i++) {
+		if (!docker_rmi(tag, 0, rmi_log))
+			return;
+		sleep_ms(200);
+	}
+	if (docker_rmi(tag, 1, rmi_log))
+		fprintf(stderr, "tlsprobe: cannot remove the fresh image %s (see %s)\n", tag, rmi_log);
 }
 
 /* ---- tracers ---- */

@@ -32,9 +32,25 @@ void harness_host_run_sh(const char *root, const struct manifest *m, char *out, 
  * /opt/tlsfix/run.sh SCENARIO /out /ca in the row's image (--network none,
  * OUTDIR mounted at /out, the CA read-only at /ca). env: NULL, or
  * "NAME=value" settings ending with NULL. Output to log. Returns spawn_run's
- * status (0, the exit status, or -1 on timeout). */
+ * status (0, the exit status, or -1 on timeout), or HARNESS_FRESH_FAILED.
+ *
+ * A scenario the manifest's `fresh` line lists runs, in a container variant,
+ * from a fresh image: right before the run (the tracer is already running)
+ * the harness builds tlsprobe/fresh-<stack>-<variant>, FROM the row's image
+ * with one new layer holding a copy of the fixture made then
+ * (`cp -a /opt/tlsfix /opt/tlsfix-fresh` plus a nonce, so that Docker's
+ * build cache never has it: files of new inodes no tracer has seen), runs
+ * /opt/tlsfix-fresh/run.sh from it, and removes the image afterwards. The
+ * Dockerfile and the build's log (fresh-image.log, ending with the time the
+ * build took) go to log's directory; when the build fails, log ends with
+ * the reason and the build log's last line. */
+#define HARNESS_FRESH_FAILED (-2)
+#define FRESH_DIR "/opt/tlsfix-fresh"
 int harness_run_fixture(const char *root, const struct fixture_row *row, const char *scenario,
 			const char *outdir, char *const env[], const char *log, int timeout_ms);
+/* tlsprobe/fresh-<stack>-<variant> */
+void harness_fresh_image(const struct manifest *m, const struct manifest_variant *v, char *out,
+			 size_t len);
 
 /* ---- child processes ---- */
 

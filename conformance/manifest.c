@@ -25,6 +25,7 @@ struct parse {
 	size_t errlen;
 	int seen_stack, seen_comm, seen_build, seen_dockerfile;	/* line numbers, 0: not yet */
 	int default_line;
+	int fresh_lines[MANIFEST_LIST_MAX];	/* the line of each fresh scenario */
 	char defaults[MANIFEST_VARIANTS_MAX][MANIFEST_NAME_MAX];
 	int ndefaults;
 };
@@ -205,13 +206,20 @@ static int parse_line(struct parse *p, struct manifest *m, char *line)
 		return add_names(p, m->scenarios, &m->nscenarios, words, n, "scenarios");
 	} else if (!strcmp(words[0], "bench")) {
 		return add_names(p, m->bench, &m->nbench, words, n, "bench");
+	} else if (!strcmp(words[0], "fresh")) {
+		int first = m->nfresh;
+
+		if (add_names(p, m->fresh, &m->nfresh, words, n, "fresh"))
+			return -1;
+		for (int i = first; i < m->nfresh; i++)
+			p->fresh_lines[i] = p->line;
 	} else if (!strcmp(words[0], "variant")) {
 		return add_variant(p, m, words, n, text_after_words(copy, 3));
 	} else if (!strcmp(words[0], "default")) {
 		return add_defaults(p, words, n);
 	} else {
 		return fail(p, "unknown key '%s' (stack, comm, build, dockerfile, scenarios, bench, "
-			    "variant, default)", words[0]);
+			    "fresh, variant, default)", words[0]);
 	}
 	return 0;
 }
@@ -253,6 +261,12 @@ static int check_complete(struct parse *p, struct manifest *m)
 		if (!manifest_variant_is_host(v) && !m->dockerfile[0])
 			return fail(p, "variant '%s' runs in a container but there is no 'dockerfile'",
 				    v->name);
+	}
+	/* A fresh scenario that is not run would be a promise nobody checks. */
+	for (int i = 0; i < m->nfresh; i++) {
+		p->line = p->fresh_lines[i];
+		if (!manifest_supports(m, m->fresh[i]))
+			return fail(p, "fresh scenario '%s' is not in 'scenarios'", m->fresh[i]);
 	}
 	p->line = p->default_line;
 	for (int i = 0; i < p->ndefaults; i++) {
@@ -385,6 +399,11 @@ int manifest_supports(const struct manifest *m, const char *scenario)
 int manifest_supports_bench(const struct manifest *m, const char *scenario)
 {
 	return listed(m->bench, m->nbench, scenario);
+}
+
+int manifest_fresh(const struct manifest *m, const struct manifest_variant *v, const char *scenario)
+{
+	return !manifest_variant_is_host(v) && listed(m->fresh, m->nfresh, scenario);
 }
 
 int manifest_variant_is_host(const struct manifest_variant *v)

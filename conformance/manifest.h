@@ -9,6 +9,8 @@
  *   dockerfile docker/openssl.Dockerfile built per container variant, --build-arg SUITE
  *   scenarios  basic size-1 ...         conformance scenarios (others are N/A)
  *   bench      stream-64 ...            bench scenarios
+ *   fresh      quick ...                of its scenarios, those that a container
+ *                                       variant runs from a fresh image (harness.h)
  *   variant    NAME host|SUITE TEXT     one line per variant
  *   default    NAME ...                 the variants of the default matrix
  * A fixture row is stack@variant (openssl@host, gnutls@trixie). */
@@ -39,6 +41,8 @@ struct manifest {
 	int nscenarios;
 	char bench[MANIFEST_LIST_MAX][MANIFEST_NAME_MAX];
 	int nbench;
+	char fresh[MANIFEST_LIST_MAX][MANIFEST_NAME_MAX];	/* each one of scenarios */
+	int nfresh;
 	struct manifest_variant variants[MANIFEST_VARIANTS_MAX];
 	int nvariants;
 	int defaults[MANIFEST_VARIANTS_MAX];	/* indexes into variants, in the default line's order */
@@ -70,6 +74,9 @@ const struct manifest *manifest_stack(const struct manifest_set *set, const char
 const struct manifest_variant *manifest_variant(const struct manifest *m, const char *variant);
 int manifest_supports(const struct manifest *m, const char *scenario);
 int manifest_supports_bench(const struct manifest *m, const char *scenario);
+/* Whether the row runs the scenario from a fresh image: a container
+ * variant and a scenario of the `fresh` line (a host variant ignores it). */
+int manifest_fresh(const struct manifest *m, const struct manifest_variant *v, const char *scenario);
 /* A host variant runs build/fixtures/<stack>/run.sh; the others an image. */
 int manifest_variant_is_host(const struct manifest_variant *v);
 /* tlsprobe/fixture-<stack>:<variant> */

@@ -24,7 +24,9 @@ static const char openssl_manifest[] =
 	"build      host\n"
 	"dockerfile docker/openssl.Dockerfile\n"
 	"\n"
-	"scenarios  basic size-1 ex bio\n"
+	"scenarios  basic size-1 ex bio quick\n"
+	"fresh      quick\n"
+	"fresh      bio\n"
 	"bench      bench-64 stream-64\n"
 	"variant    host     host     the host's OpenSSL\n"
 	"variant    bullseye bullseye OpenSSL 1.1.1 (Debian 11)\n"
@@ -108,8 +110,12 @@ static void test_fields(void **state)
 	assert_true(m->build_host);
 	assert_false(w->set.v[1].build_host);
 	assert_string_equal(m->dockerfile, "docker/openssl.Dockerfile");
-	assert_int_equal(m->nscenarios, 4);
+	assert_int_equal(m->nscenarios, 5);
 	assert_string_equal(m->scenarios[3], "bio");
+	assert_int_equal(m->nfresh, 2);	/* two lines add up */
+	assert_string_equal(m->fresh[0], "quick");
+	assert_string_equal(m->fresh[1], "bio");
+	assert_int_equal(w->set.v[1].nfresh, 0);
 	assert_int_equal(m->nbench, 2);
 	assert_int_equal(m->nvariants, 3);
 	assert_string_equal(m->variants[1].name, "bullseye");
@@ -141,6 +147,12 @@ static void test_lookups(void **state)
 	assert_true(manifest_variant_is_host(manifest_variant(m, "host")));
 	assert_false(manifest_variant_is_host(manifest_variant(m, "trixie")));
 	assert_null(manifest_variant(g, "host"));
+	/* fresh: container variants only, listed scenarios only */
+	assert_true(manifest_fresh(m, manifest_variant(m, "trixie"), "quick"));
+	assert_true(manifest_fresh(m, manifest_variant(m, "bullseye"), "bio"));
+	assert_false(manifest_fresh(m, manifest_variant(m, "host"), "quick"));
+	assert_false(manifest_fresh(m, manifest_variant(m, "trixie"), "basic"));
+	assert_false(manifest_fresh(g, manifest_variant(g, "trixie"), "quick"));
 	manifest_image(g, manifest_variant(g, "trixie"), image, sizeof(image));
 	assert_string_equal(image, "tlsprobe/fixture-gnutls:trixie");
 
@@ -227,6 +239,9 @@ static const struct bad_case bad_cases[] = {
 	{ "scenarios\n", "openssl", ":1: 'scenarios' lists no scenario" },
 	{ "scenarios basic size/1\n", "openssl", ":1: bad scenario name 'size/1'" },
 	{ "scenarios basic basic\n", "openssl", ":1: scenario 'basic' listed twice" },
+	{ "fresh\n", "openssl", ":1: 'fresh' lists no scenario" },
+	{ "fresh quick quick\n", "openssl", ":1: scenario 'quick' listed twice" },
+	{ "fresh quick/1\n", "openssl", ":1: bad scenario name 'quick/1'" },
 	{ "variant host\n", "openssl", ":1: 'variant' needs a name and 'host' or a Debian suite" },
 	{ "variant Trixie trixie\n", "openssl", ":1: bad variant name or suite 'Trixie trixie'" },
 	{ NULL, NULL, NULL },
@@ -266,6 +281,9 @@ static void test_bad_files(void **state)
 	expect_error(w->root, "openssl", text, ":7: default variant 'nope' is not a variant of openssl");
 	snprintf(text, sizeof(text), "%sdefault host host\n", good_head);
 	expect_error(w->root, "openssl", text, ":7: default variant 'host' named twice");
+	/* a fresh scenario must be one the fixture runs */
+	snprintf(text, sizeof(text), "%sfresh basic\nfresh quick\n", good_head);
+	expect_error(w->root, "openssl", text, ":8: fresh scenario 'quick' is not in 'scenarios'");
 	snprintf(text, sizeof(text), "%svariant host bookworm again\n", good_head);
 	expect_error(w->root, "openssl", text, ":7: variant 'host' given twice");
 	expect_error(w->root, "openssl", "stack openssl\ncomm tlsfix\nscenarios basic\n",
