@@ -46,76 +46,93 @@ void measure_machine(struct bench_results *r)
 
 /* ---- probe sites ---- */
 
-int measure_host_lib(const char *root, const char *stack, char *out, size_t len)
+/* Whether the file holds a TLS stack (by content, as the tracer tells). */
+static int holds_stack(const char *path)
 {
-	char cmd[PATH_MAX + 64], line[PATH_MAX];
-	FILE *p;
-	int found = 0;
+	struct tls_lib *lib = calloc(1, sizeof(*lib));
+	char err[PATH_MAX + 128];
+	int ret;
 
-	snprintf(cmd, sizeof(cmd), "ldd %.4000s/build/fixtures/%.60s/tlsfix", root, stack);
-	p = popen(cmd, "r");
-	while (p && fgets(line, sizeof(line), p)) {
-		char name[256], path[PATH_MAX / 2];
-		const struct tls_backend *b;
-
-		if (sscanf(line, " %255s => %2047s", name, path) == 2 &&
-		    (b = backend_for_path(path)) && !strcmp(b->name, stack)) {
-			snprintf(out, len, "%s", path);
-			found = 1;
-		}
-	}
-	if (p)
-		pclose(p);
-	return found ? 0 : -1;
+	if (!lib)
+		return 0;
+	snprintf(lib->path, sizeof(lib->path), "%s", path);
+	snprintf(lib->host_path, sizeof(lib->host_path), "%s", path);
+	ret = backend_plan_lib(lib, PLAN_ENTRY, err, sizeof(err));
+	free(lib);
+	return ret == 0;
 }
 
-/* "for f in /usr/lib/x86_64-linux-gnu/NAME* …; do cp -L": every backend's
- * libraries and their companions, whatever the image's stack. */
-static void copy_libs_script(char *out, size_t len)
+/* The file holding a fixture binary's TLS stack: the binary itself (a
+ * stack linked in) or, first, a library it loads (ldd's lines are
+ * "name => path (address)"; dir, when set, is where those files were
+ * copied to, by their file names). 0, or -1. */
+static int stack_file(const char *binary, const char *ldd_out, const char *dir, char *out,
+		      size_t len)
 {
-	size_t used = snprintf(out, len, "cd /usr/lib/x86_64-linux-gnu && for f in");
+	char line[PATH_MAX], name[256], path[PATH_MAX / 2], file[PATH_MAX + 300];
+	FILE *f = fopen(ldd_out, "r");
 
-	for (const struct tls_backend *const *b = tls_backends; *b; b++) {
-		for (const char *const *n = (*b)->lib_names; *n; n++)
-			used += snprintf(out + used, len - used, " %s*", *n);
-		for (const char *const *n = (*b)->companions; n && *n; n++)
-			used += snprintf(out + used, len - used, " %s*", *n);
-	}
-	snprintf(out + used, len - used, "; do [ -f \"$f\" ] && cp -L \"$f\" /out/; done; ls /out");
-}
-
-/* The row's image's TLS library (with what its backend reads next to it),
- * copied out: the one of the row's stack. */
-static int image_lib(const struct bench_opts *o, const struct fixture_row *fixture, char *out,
-		     size_t len)
-{
-	char dir[PATH_MAX], mount[PATH_MAX + 8], image[128], log[PATH_MAX + 16], script[1024];
-	char *argv[] = { (char *)harness_docker(), "run", "--rm", "--network", "none", "-v", mount,
-			 image, "sh", "-c", script, NULL };
-	char line[256];
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%.3000s/libs-%.64s", o->workdir, fixture->name);
-	snprintf(mount, sizeof(mount), "%s:/out", dir);
-	manifest_image(fixture->m, fixture->v, image, sizeof(image));
-	snprintf(log, sizeof(log), "%s.log", dir);
-	copy_libs_script(script, sizeof(script));
-	if ((mkdir(dir, 0755) && errno != EEXIST) || spawn_run(argv, log, 120000))
-		return -1;
-	f = fopen(log, "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		const struct tls_backend *b;
-
-		line[strcspn(line, "\n")] = '\0';
-		if ((b = backend_for_path(line)) && !strcmp(b->name, fixture->m->stack)) {
-			snprintf(out, len, "%.3000s/%s", dir, line);
+		if (sscanf(line, " %255s => %2047s", name, path) != 2 || path[0] != '/')
+			continue;
+		if (dir)
+			snprintf(file, sizeof(file), "%s/%s", dir, strrchr(path, '/') + 1);
+		else
+			snprintf(file, sizeof(file), "%s", path);
+		if (holds_stack(file)) {
+			snprintf(out, len, "%s", file);
 			fclose(f);
 			return 0;
 		}
 	}
 	if (f)
 		fclose(f);
-	return -1;
+	if (!holds_stack(binary))
+		return -1;
+	snprintf(out, len, "%s", binary);
+	return 0;
+}
+
+int measure_host_lib(const char *root, const char *stack, char *out, size_t len)
+{
+	char cmd[PATH_MAX + 64], binary[PATH_MAX], ldd_out[] = "/tmp/tlsprobe-ldd.XXXXXX";
+	int fd = mkstemp(ldd_out), ret;
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	snprintf(binary, sizeof(binary), "%.4000s/build/fixtures/%.60s/tlsfix", root, stack);
+	snprintf(cmd, sizeof(cmd), "ldd %.4000s > %s 2>/dev/null", binary, ldd_out);
+	ret = system(cmd) ? -1 : stack_file(binary, ldd_out, NULL, out, len);
+	unlink(ldd_out);
+	return ret;
+}
+
+/* The fixture binary of a row's image and the libraries it loads (with
+ * what the backends read next to them: libcrypto, libnss3 …), copied out;
+ * the one holding its stack. */
+static int image_lib(const struct bench_opts *o, const struct fixture_row *fixture, char *out,
+		     size_t len)
+{
+	char dir[PATH_MAX], mount[PATH_MAX + 8], image[128], log[PATH_MAX + 16], binary[PATH_MAX];
+	char script[1024];
+	char *argv[] = { (char *)harness_docker(), "run", "--rm", "--network", "none", "-v", mount,
+			 image, "sh", "-c", script, NULL };
+
+	snprintf(dir, sizeof(dir), "%.3000s/libs-%.64s", o->workdir, fixture->name);
+	snprintf(mount, sizeof(mount), "%s:/out", dir);
+	manifest_image(fixture->m, fixture->v, image, sizeof(image));
+	snprintf(log, sizeof(log), "%s.log", dir);
+	snprintf(script, sizeof(script),
+		 "cp -L /opt/tlsfix/tlsfix /out/ && ldd /opt/tlsfix/tlsfix > /out/ldd.txt; "
+		 "for f in $(grep -o '=> /[^ ]*' /out/ldd.txt | cut -c4-); do cp -L \"$f\" /out/; "
+		 "d=$(dirname \"$f\"); for c in \"$d\"/libcrypto.so* \"$d\"/libnss3.so*; do "
+		 "[ -f \"$c\" ] && cp -L \"$c\" /out/; done; done; ls /out");
+	if ((mkdir(dir, 0755) && errno != EEXIST) || spawn_run(argv, log, 120000))
+		return -1;
+	snprintf(binary, sizeof(binary), "%.3000s/tlsfix", dir);
+	snprintf(log, sizeof(log), "%.3000s/ldd.txt", dir);
+	return stack_file(binary, log, dir, out, len);
 }
 
 static int plan_sites(const char *path, enum plan_mode mode, struct site_info *sites, int *n,
