@@ -6,11 +6,13 @@
 #include <string.h>
 #include "../elfsym.h"
 #include "backend.h"
+#include "boringssl.h"
 #include "gnutls.h"
 #include "nss.h"
 #include "openssl.h"
 
 const struct tls_backend *const tls_backends[] = {
+	&boringssl_backend, /* before openssl: BoringSSL calls itself OpenSSL 1.1.1 */
 	&openssl_backend,
 	&gnutls_backend,
 	&nss_backend,

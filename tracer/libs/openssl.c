@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../elfsym.h"
+#include "boringssl.h"
 #include "openssl.h"
 
 static const char *const lib_names[] = { "libssl.so", NULL };
@@ -276,14 +277,26 @@ static int rodata_has(struct elf_image *img, const char *text)
 static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen)
 {
 	uint64_t vaddr, size;
+	int found = 0;
 
 	if (!elf_image_func(img, "SSL_write", &vaddr, &size) ||
 	    !elf_image_func(img, "SSL_read", &vaddr, &size)) {
 		detect_version(lib);
-		return 0;
+		found = 1;
+	} else if (rodata_has(img, "ssl_lib.c") &&
+		   !version_scan_file(lib->host_path, "OpenSSL ", 2, lib->version,
+				      sizeof(lib->version))) {
+		found = 1;
 	}
-	if (rodata_has(img, "ssl_lib.c") &&
-	    !version_scan_file(lib->host_path, "OpenSSL ", 2, lib->version, sizeof(lib->version)))
+	/* BoringSSL has OpenSSL's API and calls itself "OpenSSL 1.1.1
+	 * (compatible; BoringSSL)", but its internals are its own: never
+	 * planned as OpenSSL 1.1.1 (libs/boringssl.c plans it). */
+	if (found && boringssl_holds(lib, img)) {
+		lib->version[0] = '\0';
+		snprintf(err, errlen, "%s: BoringSSL, not OpenSSL", lib->path);
+		return -1;
+	}
+	if (found)
 		return 0;
 	snprintf(err, errlen, "%s: defines none of SSL_write, SSL_read", lib->path);
 	return -1;
