@@ -30,9 +30,9 @@ openssl s_server -quiet -www -accept "127.0.0.1:$port" -cert $CA/server.crt -key
 pids+=("$!")
 for _ in $(seq 50); do curl -sk -o /dev/null "https://127.0.0.1:$port/" && break; sleep 0.1; done
 
-$TLSPROBE trace --comm curl -v -o "$work/events.jsonl" 2>"$work/tracer.log" &
+$TLSPROBE trace --comm curl --no-image-layers -v -o "$work/events.jsonl" 2>"$work/tracer.log" &
 tracer=$!; pids+=("$tracer")
-for _ in $(seq 100); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
 grep -q 'tlsprobe: tracing' "$work/tracer.log" || fail "tracer not ready: $(tail -3 "$work/tracer.log")"
 # A few runs: the first may start before its copied libssl is attached
 # (then an "attached late" record says so); from then on the file is probed.

@@ -23,7 +23,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$DOCKER" image inspect "$image" >/dev/null 2>&1 || fail "$image missing (scripts/images.sh $row builds it)"
 build/tlsprobe trace --comm tlsfix --no-image-layers -v -o "$work/events.jsonl" 2>"$work/tracer.log" &
 tracer=$!
-for _ in $(seq 100); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
 runs=()
 for run in 1 2; do
 	mkdir -p "$work/t$run"

@@ -23,9 +23,9 @@ server=$!; pids+=("$server")
 for _ in $(seq 50); do curl -sk -o /dev/null "https://127.0.0.1:$port/" && break; sleep 0.1; done
 
 # 1. curl's request, byte-exact, right fd and addresses.
-$TLSPROBE trace --comm curl -o "$work/events.jsonl" 2>"$work/tracer.log" &
+$TLSPROBE trace --comm curl --no-image-layers -o "$work/events.jsonl" 2>"$work/tracer.log" &
 tracer=$!; pids+=("$tracer")
-for _ in $(seq 100); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
 grep -q 'tlsprobe: tracing' "$work/tracer.log" || fail "tracer not ready: $(cat "$work/tracer.log")"
 strace -f -qq -e trace=connect -o "$work/strace.log" \
 	curl -sk -v -o /dev/null -w '%{local_ip}:%{local_port}\n' "https://127.0.0.1:$port/" \

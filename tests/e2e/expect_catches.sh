@@ -29,8 +29,10 @@ judged() {
 judged "lost fds" "basic fd: expected PASS, got SKIP" \
 	--tracer-cmd "$PWD/build/tlsprobe trace --comm tlsfix | sed -u -E 's/\"fd\":[0-9]+/\"fd\":-1/g'"
 # A lost transcript: this wrapper deletes the client's when it is stopped,
-# before conform compares (the server's alone would otherwise pass).
+# before conform compares (the server's alone would otherwise pass). The
+# row's tracer has ROW/tracer/tracer.ready; the scenario's transcript is in
+# ROW/basic/transcript.
 judged "lost transcript" "basic bytes: expected PASS, got ERROR (fixture wrote no client transcript" \
-	--tracer-cmd "dir=\$(dirname \"\$TLSPROBE_READY_FILE\")/transcript; $PWD/build/tlsprobe trace --comm tlsfix & pid=\$!; trap 'rm -f \"\$dir\"/client-*.jsonl; wait \$pid; exit 0' INT TERM; wait \$pid"
+	--tracer-cmd "dir=\$(dirname \"\$(dirname \"\$TLSPROBE_READY_FILE\")\")/basic/transcript; $PWD/build/tlsprobe trace --comm tlsfix & pid=\$!; trap 'rm -f \"\$dir\"/client-*.jsonl; wait \$pid; exit 0' INT TERM; wait \$pid"
 echo "e2e expect catches: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

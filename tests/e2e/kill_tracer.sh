@@ -10,9 +10,9 @@ cleanup() { [[ -n $tracer ]] && kill -KILL "$tracer" 2>/dev/null; rm -rf "$work"
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-build/tlsprobe trace --comm tlsfix -o "$work/events.jsonl" 2>"$work/tracer.log" &
+build/tlsprobe trace --comm tlsfix --no-image-layers -o "$work/events.jsonl" 2>"$work/tracer.log" &
 tracer=$!
-for _ in $(seq 100); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q 'tlsprobe: tracing' "$work/tracer.log" && break; sleep 0.1; done
 TLSFIX_SETTLE=0 build/fixtures/openssl/run.sh nonblock "$work/t" build/ca >"$work/fixture.log" 2>&1 &
 fixture=$!
 # Kill as soon as the tracer has seen traffic (the transfer is under way).

@@ -34,9 +34,9 @@ for _ in $(seq 50); do curl -sk -o /dev/null "https://127.0.0.1:$port/page.txt" 
 # One traced fetch; prints curl's local port.
 fetch() {
 	local events=$1 probes=$2 tracer
-	"$TLSPROBE" trace --comm openssl --probes "$probes" -o "$events" 2>"$events.log" &
+	"$TLSPROBE" trace --comm openssl --no-image-layers --probes "$probes" -o "$events" 2>"$events.log" &
 	tracer=$!; pids+=("$tracer")
-	for _ in $(seq 100); do grep -q 'tlsprobe: tracing' "$events.log" && break; sleep 0.1; done
+	for _ in $(seq 600); do grep -q 'tlsprobe: tracing' "$events.log" && break; sleep 0.1; done
 	grep -q 'tlsprobe: tracing' "$events.log" || fail "tracer not ready: $(cat "$events.log")"
 	curl -sk -v --http1.0 -D "$work/headers" -o "$work/body" -w '%{local_port}' \
 		"https://127.0.0.1:$port/page.txt" >"$work/curl.out" 2>"$work/curl.err"
