@@ -413,6 +413,10 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (!o->workdir[0])
 		snprintf(o->workdir, sizeof(o->workdir), "%.2000s/build/bench", o->env.root);
+	if (harness_absolute(o->workdir, sizeof(o->workdir))) {
+		fprintf(stderr, "tlsprobe bench: --out %s: path too long\n", o->workdir);
+		return 2;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return 1;

@@ -589,6 +589,10 @@ int cmd_conform(int argc, char **argv)
 	}
 	if (!o.workdir[0])
 		snprintf(o.workdir, sizeof(o.workdir), "%.2000s/build/conform", o.root);
+	if (harness_absolute(o.workdir, sizeof(o.workdir))) {
+		fprintf(stderr, "tlsprobe conform: --workdir %s: path too long\n", o.workdir);
+		return 2;
+	}
 	spawn_forward_signals();
 	if (prepare(&o, images_ok))
 		return 1;

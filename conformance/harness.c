@@ -602,3 +602,18 @@ int harness_stop_tracer(pid_t pid, int grace_ms)
 {
 	return spawn_stop(pid, grace_ms);
 }
+
+int harness_absolute(char *path, size_t len)
+{
+	char cwd[PATH_MAX], abs[2 * PATH_MAX];
+
+	if (path[0] == '/' || !path[0])
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
+	if (strlen(abs) >= len)
+		return -1;
+	snprintf(path, len, "%s", abs);
+	return 0;
+}

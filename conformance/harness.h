@@ -118,4 +118,7 @@ pid_t harness_start_tracer(char *const argv[], const char *stdout_path, const ch
 
 /* Stops a tracer (SIGINT, then SIGKILL after grace_ms). Its status. */
 int harness_stop_tracer(pid_t pid, int grace_ms);
+/* Makes path absolute (prefixing the working directory): Docker takes a
+ * relative -v source for a volume name. 0, or -1 when it does not fit. */
+int harness_absolute(char *path, size_t len);
 #endif

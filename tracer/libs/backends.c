@@ -45,6 +45,8 @@ static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_
 	for (const struct tls_backend *const *b = tls_backends; *b; b++) {
 		if (!(*b)->classify(lib, img, err, errlen)) {
 			lib->backend = *b;
+			if (errlen)
+				err[0] = '\0'; /* what the backends before it said is no error */
 			return 0;
 		}
 	}
