@@ -3,7 +3,7 @@
  * scripts/images.sh need no list of stacks of their own.
  *
  * A manifest is line-based; `#` starts a comment; the first word is the key:
- *   stack      openssl                  the stack (its directory's name)
+ *   stack      openssl                  the fixture (its directory's name; rows are fixture@variant)
  *   comm       tlsfix                   command name of its processes (tracer --comm)
  *   build      host|container           host: `make -C fixtures/<stack>` builds it here too
  *   dockerfile docker/openssl.Dockerfile built per container variant, --build-arg SUITE
