@@ -24,6 +24,9 @@
 #define MAX_COMMS 8
 #define FIXTURE_TIMEOUT_MS 180000
 #define DRAIN_MS 300
+/* How long a stopped tracer gets to exit: removing ~150 probes (every image
+ * layer's libraries) takes the kernel ~15 s here. */
+#define TRACER_STOP_MS 120000
 
 struct conform_opts {
 	char root[PATH_MAX / 2];   /* the checkout: build/tlsprobe's parent's parent */
@@ -303,6 +306,10 @@ static pid_t start_tracer(const struct conform_opts *o, const struct row_paths *
 	ref_argv[n++] = (char *)p->events;
 	ref_argv[n++] = "--ready-file";
 	ref_argv[n++] = (char *)p->ready;
+	/* Its probes are gone when it has exited: removals still running in the
+	 * background would hold up the next row's attaching, and whatever runs
+	 * after conform. */
+	ref_argv[n++] = "--wait-teardown";
 	ref_argv[n] = NULL;
 	return harness_start_tracer(ref_argv, NULL, p->tracer_log, &ready, err, errlen);
 }
@@ -547,7 +554,7 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 	}
 	if (tracer < 0)
 		return;
-	harness_stop_tracer(tracer, 10000);
+	harness_stop_tracer(tracer, TRACER_STOP_MS);
 	for (int s = 0; s < o->nscenarios; s++) {
 		struct row_paths p;
 

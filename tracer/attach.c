@@ -131,8 +131,10 @@ static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 	if (reg->explain)
 		plan_print(reg->explain, lib->path, lib->version, &lib->plan);
 	if (reg->verbose)
-		fprintf(stderr, "tlsprobe: attached to %s (%s, %s)\n", lib->path, lib->backend->name,
-			lib->version[0] ? lib->version : "version unknown");
+		fprintf(stderr, "tlsprobe: attached to %s (%s, %s; file %u:%u inode %llu, opened as %s)\n",
+			lib->path, lib->backend->name,
+			lib->version[0] ? lib->version : "version unknown", lib->dev_major,
+			lib->dev_minor, (unsigned long long)lib->inode, lib->host_path);
 	for (int d = 0; d < 2 && !reg->explain; d++)
 		if (!lib->plan.planned[d] && reg->plan_mode == PLAN_AUTO)
 			fprintf(stderr, "tlsprobe: %s: %s probes on the exported entry points (slower): "

@@ -43,10 +43,12 @@ for run in 1 2 3; do
 	# run 1 makes the tracer attach to the chroot's libssl: wait for that
 	# (probe removals of tracers that exited before can slow it down)
 	if [[ $run == 1 ]]; then
-		for _ in $(seq 300); do
+		for _ in $(seq 1200); do
 			grep -q "attached to $root/.*libssl" "$work/tracer.log" && break
 			sleep 0.1
 		done
+		grep -q "attached to $root/.*libssl" "$work/tracer.log" ||
+			fail "the chroot's libssl was not attached within 120 s: $(grep -F "$root" "$work/tracer.log" | tail -3)"
 		sleep 0.5
 	fi
 done
