@@ -351,6 +351,10 @@ static __always_inline void announce_fd(__u64 session, __s32 fd, const struct so
 	bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flags(sizeof(ev)));
 }
 
+/* thread_state.pending_session when writes of several sessions wait: the
+ * next socket write names none of them. */
+#define PENDING_AMBIGUOUS (~0ULL)
+
 /* The socket the thread's pending write waited for: the session learns it. */
 static __always_inline void bind_pending(struct thread_state *st, __s32 fd,
 					 const struct sock_addrs *addrs)

@@ -27,10 +27,9 @@ struct {
 /* A call with no syscall inside, on a session never seen with a socket:
  * its app moves the ciphertext itself (memory BIOs, custom BIOs). A read's
  * socket is the one the thread last read outside a call (the app receives,
- * fills the session's read BIO, then reads the plaintext); a write's, the
- * one the thread writes next (the app drains the write BIO after the call,
- * then sends): the write waits for it (FD_PENDING, bind_pending). Where it
- * can be wrong is in README.md ("Custom BIOs"). */
+ * fills the session's read BIO, then reads the plaintext); a write waits
+ * for its session's first such read (FD_PENDING, announce_fd). Where it can
+ * be wrong is in README.md ("Custom BIOs"). */
 static __always_inline void socket_around(struct thread_state *st)
 {
 	if (!st->watch_sockets)
@@ -44,10 +43,11 @@ static __always_inline void socket_around(struct thread_state *st)
 		}
 		return;
 	}
-	/* A second session's write before the first one's socket was seen:
-	 * the next socket write is this one's; the first waits until it is
-	 * seen reading (or gives up: fd -1). */
-	st->pending_session = st->session;
+	/* Not the thread's next socket write: an event loop sends whichever
+	 * socket is writable, another session's ciphertext as likely as this
+	 * one's (measured: the loop scenario bound writes to the wrong
+	 * connection that way). The write waits until its session is seen
+	 * reading, or gives up after HELD_CALL_MAX_NS with fd -1. */
 	st->fd = FD_PENDING;
 }
 
@@ -85,6 +85,9 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 	st->last_session = st->session;
 	st->last_fd = st->fd;
 	st->last_addrs = st->addrs;
+	/* A socket read names the session of the very next call only: a call
+	 * after it (another session's, served from its buffer) must not take it. */
+	st->read_fd = -1;
 }
 
 struct chunk_ctx {

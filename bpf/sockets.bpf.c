@@ -122,7 +122,10 @@ static __always_inline void use_fd(struct thread_state *st, enum fd_use use, lon
 		st->read_fd = fd;
 		st->read_addrs = *addrs;
 	} else if (use == FD_WRITE_AFTER) {
-		bind_pending(st, fd, addrs);
+		if (st->pending_session == PENDING_AMBIGUOUS)
+			st->pending_session = 0; /* whose it is cannot be told */
+		else
+			bind_pending(st, fd, addrs);
 	}
 }
 

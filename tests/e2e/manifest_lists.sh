@@ -34,7 +34,12 @@ for manifest in fixtures/*/manifest; do
 	for kind in scenarios bench; do
 		want=$(words "$kind" "$manifest")
 		if [[ $kind == bench ]]; then got=$(list "$stack" "$manifest" bench | xargs)
-		else got=$(list "$stack" "$manifest" | xargs); fi
+		else
+			# "# withheld: NAME …" in a manifest: scenarios the fixture has that the
+			# matrix leaves out for a reason the comment gives
+			withheld=$(sed -n 's/^# withheld: //p' "$manifest")
+			got=$(list "$stack" "$manifest" | grep -vxF -e "${withheld:-/}" | xargs)
+		fi
 		bin="$stack's tlsfix"
 		if [[ $want == "$got" ]]; then
 			echo "PASS: $stack $kind: the manifest lists what $bin lists"; passed=$((passed + 1))
