@@ -39,7 +39,6 @@ struct thread_state {
 	__s32 read_fd;          /* the last socket the thread read outside a call, or -1 */
 	struct sock_addrs last_addrs;
 	struct sock_addrs read_addrs;
-	__u64 pending_session;  /* a write's session waiting for the next socket write */
 	__u8 watch_sockets;     /* a target's thread: read_fd and pending are kept */
 	__u8 counts_early_io;   /* its process is in late_watch: count its socket I/O */
 	__u8 pad3[6];
@@ -351,23 +350,6 @@ static __always_inline void announce_fd(__u64 session, __s32 fd, const struct so
 	bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flags(sizeof(ev)));
 }
 
-/* thread_state.pending_session when writes of several sessions wait: the
- * next socket write names none of them. */
-#define PENDING_AMBIGUOUS (~0ULL)
-
-/* The socket the thread's pending write waited for: the session learns it. */
-static __always_inline void bind_pending(struct thread_state *st, __s32 fd,
-					 const struct sock_addrs *addrs)
-{
-	struct session_key key = { .session = st->pending_session,
-				   .tgid = bpf_get_current_pid_tgid() >> 32 };
-	struct session_socket seen = { .fd = fd, .addrs = *addrs };
-
-	bpf_map_update_elem(&session_sockets, &key, &seen, BPF_ANY);
-	announce_fd(st->pending_session, fd, addrs);
-	st->pending_session = 0;
-}
-
 /* A target's thread that has not made a TLS call yet (just exec'd, just
  * created): its state is made now, so that the socket I/O before its first
  * call (memory BIOs: the app receives, then calls) is seen. */
@@ -378,7 +360,6 @@ static __always_inline void watch_new_thread(struct thread_state *st, __u8 count
 	st->comm[0] = '\0'; /* refreshed at the first call */
 	st->watch_sockets = 1;
 	st->read_fd = -1;
-	st->pending_session = 0;
 	st->last_session = 0;
 }
 

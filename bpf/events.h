@@ -118,9 +118,8 @@ struct call_header {
 
 /* call_header.fd of a write whose socket is not known when it returns: the
  * session's app moves the ciphertext itself (memory BIOs), so the socket is
- * the one the thread writes next, or the one the session is later seen to
- * read; an EVENT_FD_BIND names it, and user space holds the session's calls
- * until then. */
+ * the one the session is later seen to read; an EVENT_FD_BIND names it, and
+ * user space holds the session's calls until then. */
 #define FD_PENDING (-2)
 
 struct fd_bind_event {

@@ -52,7 +52,6 @@ enum fd_use {
 	FD_UNUSED,
 	FD_OF_CALL,      /* the TLS call in progress has not found its socket yet */
 	FD_READ_BEFORE,  /* outside a call: the socket read before a memory-BIO read */
-	FD_WRITE_AFTER,  /* outside a call: the socket write a pending write waits for */
 	FD_EARLY_IO,     /* outside a call, before user space looked at the process */
 };
 
@@ -73,8 +72,6 @@ static __always_inline enum fd_use fd_use_of(long syscall_id, struct thread_stat
 		return FD_UNUSED;
 	if (is_read_syscall(syscall_id))
 		return FD_READ_BEFORE;
-	if (st->pending_session)
-		return FD_WRITE_AFTER;
 	return st->counts_early_io ? FD_EARLY_IO : FD_UNUSED;
 }
 
@@ -121,11 +118,6 @@ static __always_inline void use_fd(struct thread_state *st, enum fd_use use, lon
 	if (use == FD_READ_BEFORE) {
 		st->read_fd = fd;
 		st->read_addrs = *addrs;
-	} else if (use == FD_WRITE_AFTER) {
-		if (st->pending_session == PENDING_AMBIGUOUS)
-			st->pending_session = 0; /* whose it is cannot be told */
-		else
-			bind_pending(st, fd, addrs);
 	}
 }
 

@@ -11,8 +11,8 @@ struct lib_registry;
 struct targets;
 
 /* A write whose socket was not known at its return (FD_PENDING), kept
- * until its session's socket is learned (EVENT_FD_BIND: the thread's next
- * socket write, or the session's next read). */
+ * until its session's socket is learned (EVENT_FD_BIND: its session's
+ * first read after a socket read). */
 struct held_call {
 	struct call_header hdr;
 	uint8_t *data;          /* hdr.call_len bytes captured (a loss: NULL) */
