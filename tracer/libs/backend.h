@@ -87,6 +87,9 @@ int backend_plan_lib(struct tls_lib *lib, enum plan_mode mode, char *err, size_t
  * the first one. Writes "<prefix>X.Y.Z…" to out. 0 or -1. */
 int version_scan(const uint8_t *blob, size_t len, const char *prefix, int min_dots, char *out,
 		 size_t outlen);
+/* Whether img's .rodata holds these len bytes (a string's NUL included
+ * when the caller counts it). */
+int rodata_has_bytes(struct elf_image *img, const void *bytes, size_t len);
 /* version_scan of the .rodata of the ELF file at path. 0 or -1. */
 int version_scan_file(const char *path, const char *prefix, int min_dots, char *out,
 		      size_t outlen);

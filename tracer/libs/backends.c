@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 /* The backend table, and what every backend needs: opening the file,
  * version strings, sibling libraries. */
 #include <ctype.h>
@@ -119,6 +120,15 @@ int version_scan(const uint8_t *blob, size_t len, const char *prefix, int min_do
 			return 0;
 	}
 	return found ? 0 : -1;
+}
+
+int rodata_has_bytes(struct elf_image *img, const void *bytes, size_t len)
+{
+	const uint8_t *rodata;
+	size_t n;
+
+	return !elf_image_section(img, ".rodata", &rodata, &n) &&
+	       memmem(rodata, n, bytes, len) != NULL;
 }
 
 int version_scan_file(const char *path, const char *prefix, int min_dots, char *out,

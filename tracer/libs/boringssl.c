@@ -97,11 +97,8 @@ int boringssl_holds(const struct tls_lib *lib, struct elf_image *img)
 static int rodata_has_libssl_source(struct elf_image *img)
 {
 	static const char name[] = "/ssl_lib.cc"; /* with its NUL: the end of a path */
-	const uint8_t *rodata;
-	size_t len;
 
-	return !elf_image_section(img, ".rodata", &rodata, &len) &&
-	       memmem(rodata, len, name, sizeof(name)) != NULL;
+	return rodata_has_bytes(img, name, sizeof(name));
 }
 
 static int defines(struct elf_image *img, const char *name)

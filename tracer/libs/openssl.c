@@ -257,18 +257,6 @@ static int plan_library(struct elf_image *img, const char *version, enum plan_mo
 	return plan->nsites ? 0 : -1;
 }
 
-/* Whether img's .rodata holds text: libssl's source file names, which its
- * error reporting (ERR_raise, OPENSSL_FILE) keeps even where the symbols
- * are gone. */
-static int rodata_has(struct elf_image *img, const char *text)
-{
-	const uint8_t *rodata;
-	size_t len;
-
-	return !elf_image_section(img, ".rodata", &rodata, &len) &&
-	       memmem(rodata, len, text, strlen(text)) != NULL;
-}
-
 /* libssl, or an executable with it linked in: SSL_write or SSL_read among
  * the symbols; or, without symbols, OpenSSL's version text together with
  * libssl's own source file name (libcrypto alone has the version, not
@@ -283,7 +271,7 @@ static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_
 	    !elf_image_func(img, "SSL_read", &vaddr, &size)) {
 		detect_version(lib);
 		found = 1;
-	} else if (rodata_has(img, "ssl_lib.c") &&
+	} else if (rodata_has_bytes(img, "ssl_lib.c", strlen("ssl_lib.c")) &&
 		   !version_scan_file(lib->host_path, "OpenSSL ", 2, lib->version,
 				      sizeof(lib->version))) {
 		found = 1;
