@@ -6,6 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include "attach.h"
 #include "procmaps.h"
 
 static void parses_file_mapping(void **state)
@@ -126,6 +130,26 @@ static void host_path_goes_through_proc_root(void **state)
 	assert_string_equal(out, "/proc/42/root/usr/lib/libssl.so.3");
 }
 
+/* An exited process not yet reaped still has /proc/PID/maps, empty: the
+ * scan says it is gone (its files can no longer be looked at), not "maps no
+ * TLS library", so that its socket I/O before is reported. */
+static void zombie_counts_as_gone(void **state)
+{
+	static struct lib_registry reg;
+	siginfo_t info;
+	pid_t child = fork();
+	(void)state;
+
+	if (child == 0)
+		_exit(0);
+	assert_true(child > 0);
+	assert_int_equal(waitid(P_PID, child, &info, WEXITED | WNOWAIT), 0);
+	assert_int_equal(registry_scan_pid(&reg, child), -ESRCH);
+	assert_null(registry_latest_attached(&reg, child));
+	waitpid(child, NULL, 0);
+	assert_int_equal(registry_scan_pid(&reg, child), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +161,7 @@ int main(void)
 		cmocka_unit_test(parses_other_mounts_and_escapes),
 		cmocka_unit_test(reads_own_maps),
 		cmocka_unit_test(host_path_goes_through_proc_root),
+		cmocka_unit_test(zombie_counts_as_gone),
 	};
 	return cmocka_run_group_tests_name("procmaps", tests, NULL, NULL);
 }

@@ -282,6 +282,7 @@ struct scan_ctx {
 	struct lib_registry *reg;
 	int pid;
 	int mapped;
+	int files; /* code mappings of files: none in a process that has exited */
 	/* the file of the previous mapping: a library comes in several
 	 * consecutive mappings, looked at once */
 	unsigned int last_major, last_minor;
@@ -292,6 +293,7 @@ static int scan_mapping(const struct map_entry *e, void *arg)
 {
 	struct scan_ctx *ctx = arg;
 
+	ctx->files += maps_code(e);
 	if (!maps_code(e) || (e->inode == ctx->last_inode && e->dev_major == ctx->last_major &&
 			      e->dev_minor == ctx->last_minor))
 		return 0;
@@ -309,12 +311,15 @@ int registry_scan_pid(struct lib_registry *reg, int pid)
 	struct scan_ctx ctx = { .reg = reg, .pid = pid };
 	int ret = procmaps_for_each(pid, scan_mapping, &ctx);
 
+	if (ret >= 0 && !ctx.files)
+		return -ESRCH; /* a zombie: its maps are empty */
 	return ret < 0 ? ret : ctx.mapped;
 }
 
 struct latest_ctx {
 	struct lib_registry *reg;
 	int pid;
+	int files;
 	const struct tls_lib *latest;
 };
 
@@ -325,6 +330,7 @@ static int latest_mapping(const struct map_entry *e, void *arg)
 
 	if (!maps_code(e))
 		return 0;
+	ctx->files++;
 	lib = mapping_file(ctx->reg, ctx->pid, e);
 	if (lib && lib->state == LIB_ATTACHED &&
 	    (!ctx->latest || lib->attached_ns > ctx->latest->attached_ns))
@@ -336,9 +342,9 @@ const struct tls_lib *registry_latest_attached(struct lib_registry *reg, int pid
 {
 	struct latest_ctx ctx = { .reg = reg, .pid = pid };
 
-	if (procmaps_for_each(pid, latest_mapping, &ctx) >= 0)
+	if (procmaps_for_each(pid, latest_mapping, &ctx) >= 0 && ctx.files)
 		return ctx.latest;
-	/* Gone: it may have mapped any of them. */
+	/* Gone (or a zombie, with empty maps): it may have mapped any of them. */
 	for (size_t i = 0; i < reg->nlibs; i++)
 		if (reg->libs[i].state == LIB_ATTACHED &&
 		    (!ctx.latest || reg->libs[i].attached_ns > ctx.latest->attached_ns))

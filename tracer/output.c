@@ -148,16 +148,22 @@ void output_loss(struct output *out, const struct call_header *hdr,
 		(unsigned long long)calls, calls == 1 ? "" : "s");
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000000000ULL + now.tv_nsec;
+}
+
 void output_skip(struct output *out, int pid, int nspid, const char *comm,
 		 const struct tls_lib *lib)
 {
 	struct call_header hdr = { .kind = EVENT_DATA, .pid = pid, .tid = pid, .nspid = nspid,
 				   .nstid = nspid, .fd = -1 };
-	struct timespec now;
 	struct record rec;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	hdr.ts_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	hdr.ts_ns = monotonic_ns();
 	snprintf(hdr.comm, sizeof(hdr.comm), "%s", comm);
 	output_fill_record(&rec, &hdr, lib, NULL);
 	rec.type = RECORD_SKIP;
@@ -174,17 +180,25 @@ void output_attached_late(struct output *out, int pid, int nspid, const char *co
 			  const struct tls_lib *lib, uint64_t since_ns, uint64_t socket_calls)
 {
 	struct call_header hdr = { .kind = EVENT_LOSS, .pid = pid, .tid = pid, .nspid = nspid,
-				   .nstid = nspid, .fd = -1, .ts_ns = lib->attached_ns };
+				   .nstid = nspid, .fd = -1 };
 	struct record rec;
 
+	hdr.ts_ns = lib ? lib->attached_ns : monotonic_ns();
 	snprintf(hdr.comm, sizeof(hdr.comm), "%s", comm);
 	output_fill_record(&rec, &hdr, lib, NULL);
 	rec.type = RECORD_LOSS;
 	rec.func[0] = '\0';
-	snprintf(rec.reason, sizeof(rec.reason), LATE_REASON ": %llu socket reads/writes from "
-		 "%llu ns on, before %.120s was probed at %llu ns (ts_ns); its plaintext before then "
-		 "may be missing", (unsigned long long)socket_calls, (unsigned long long)since_ns,
-		 lib->path, (unsigned long long)lib->attached_ns);
+	if (lib)
+		snprintf(rec.reason, sizeof(rec.reason), LATE_REASON ": %llu socket reads/writes "
+			 "from %llu ns on, before %.120s was probed at %llu ns (ts_ns); its plaintext "
+			 "before then may be missing", (unsigned long long)socket_calls,
+			 (unsigned long long)since_ns, lib->path, (unsigned long long)lib->attached_ns);
+	else
+		snprintf(rec.reason, sizeof(rec.reason), LATE_REASON ": %llu socket reads/writes "
+			 "from %llu ns on, by a process that exited before its maps could be read: "
+			 "whatever TLS files it mapped were never looked at, and its plaintext until it "
+			 "exited (ts_ns) may be missing", (unsigned long long)socket_calls,
+			 (unsigned long long)since_ns);
 	if (out->format == OUTPUT_JSON) {
 		record_write_json(out->f, &rec);
 		return;

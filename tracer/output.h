@@ -30,7 +30,9 @@ void output_skip(struct output *out, int pid, int nspid, const char *comm,
 		 const struct tls_lib *lib);
 /* A process that did socket I/O from since_ns on, before lib was attached
  * (lib->attached_ns): an "attached late" loss record, stamped with the
- * attach time, saying that its plaintext before then may be missing. */
+ * attach time, saying that its plaintext before then may be missing. lib
+ * NULL: the process went before its files were looked at; the record is
+ * stamped now, and all its plaintext may be missing. */
 void output_attached_late(struct output *out, int pid, int nspid, const char *comm,
 			  const struct tls_lib *lib, uint64_t since_ns, uint64_t socket_calls);
 /* Its reason starts so (the comparator looks for it). */

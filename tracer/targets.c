@@ -142,8 +142,10 @@ int targets_initial_scan(const struct targets *t, struct lib_registry *reg)
 void targets_note_lib_open(struct targets *t, int pid)
 {
 	for (int i = 0; i < t->npending; i++)
-		if (t->pending[i].pid == pid)
+		if (t->pending[i].pid == pid) {
+			t->pending[i].maps_read = 0; /* what it opened now is not seen yet */
 			return;
+		}
 	if (t->npending == PENDING_MAX) {
 		fprintf(stderr, "tlsprobe: too many processes loading TLS libraries at once; pid %d not followed\n",
 			pid);
@@ -151,6 +153,7 @@ void targets_note_lib_open(struct targets *t, int pid)
 	}
 	t->pending[t->npending].pid = pid;
 	t->pending[t->npending].deadline_ns = now_ns() + PENDING_WINDOW_NS;
+	t->pending[t->npending].maps_read = 0;
 	t->npending++;
 }
 
@@ -161,12 +164,14 @@ int targets_poll_pending(struct targets *t, struct lib_registry *reg)
 	for (int i = 0; i < t->npending;) {
 		int mapped = registry_scan_pid(reg, t->pending[i].pid);
 
+		if (mapped >= 0)
+			t->pending[i].maps_read = 1;
 		if (mapped != 0 || now > t->pending[i].deadline_ns) {
-			int pid = t->pending[i].pid;
+			int pid = t->pending[i].pid, maps_read = t->pending[i].maps_read;
 
 			t->pending[i] = t->pending[--t->npending]; /* done, gone or given up */
 			if (t->settled)
-				t->settled(t->settled_arg, pid);
+				t->settled(t->settled_arg, pid, maps_read);
 		} else {
 			i++;
 		}

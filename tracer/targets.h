@@ -16,11 +16,17 @@ struct targets {
 	int ncomms;
 	int all;
 	/* processes that opened a TLS library and have not mapped it yet */
-	struct { int pid; uint64_t deadline_ns; } pending[PENDING_MAX];
+	struct {
+		int pid;
+		uint64_t deadline_ns;
+		int maps_read; /* its maps were read since its last exec or TLS open */
+	} pending[PENDING_MAX];
 	int npending;
 	/* Called when a pending process is done with (what it maps is
-	 * attached, it is gone, or its window passed). */
-	void (*settled)(void *arg, int pid);
+	 * attached, it is gone, or its window passed). maps_read: 0 when it
+	 * went before its maps could be read after its last exec or TLS open,
+	 * so its files were never looked at. */
+	void (*settled)(void *arg, int pid, int maps_read);
 	void *settled_arg;
 };
 
@@ -33,7 +39,6 @@ int targets_configure_bpf(const struct targets *t, struct tlsprobe_bpf *skel);
  * reason printed) when a -p pid does not exist. */
 int targets_initial_scan(const struct targets *t, struct lib_registry *reg);
 
-/* A target opened a TLS library: look for the mapping over the next moments. */
 /* A target opened a TLS library, or exec'd: its files are looked at, now
  * and again every few ms for a while (a library opened is mapped next). */
 void targets_note_lib_open(struct targets *t, int pid);

@@ -322,9 +322,9 @@ static void skip_record(void *arg, int pid, const struct tls_lib *lib)
 }
 
 /* A process user space is done looking at: if it did socket I/O before the
- * last of its stacks was attached, that is reported; either way its socket
- * I/O is not counted any more. */
-static void settle_process(void *arg, int pid)
+ * last of its stacks was attached, or went before its files could be looked
+ * at, that is reported; either way its socket I/O is not counted any more. */
+static void settle_process(void *arg, int pid, int maps_read)
 {
 	struct trace_session *s = arg;
 	int fd = bpf_map__fd(s->skel->maps.late_watches);
@@ -339,8 +339,8 @@ static void settle_process(void *arg, int pid)
 	bpf_map_delete_elem(fd, &key);
 	if (!watch.socket_calls)
 		return;
-	lib = registry_latest_attached(&s->reg, pid);
-	if (!lib || lib->attached_ns <= watch.since_ns)
+	lib = maps_read ? registry_latest_attached(&s->reg, pid) : NULL;
+	if (maps_read && (!lib || lib->attached_ns <= watch.since_ns))
 		return; /* every stack it maps was probed before it started */
 	if (targets_process_ids(pid, comm, sizeof(comm), &nspid)) {
 		nspid = watch.nspid; /* gone meanwhile */
