@@ -41,7 +41,15 @@ struct thread_state {
 	struct sock_addrs read_addrs;
 	__u8 watch_sockets;     /* a target's thread: read_fd and pending are kept */
 	__u8 counts_early_io;   /* its process is in late_watch: count its socket I/O */
-	__u8 pad3[6];
+	__u8 pad3[2];
+	/* Memory BIOs (membio.bpf.c): the last socket read outside a call and
+	 * its buffer (what the app then writes into a session's read BIO), and
+	 * the write BIO last drained outside a call with the memory it was
+	 * drained into (what the app then sends). */
+	__s32 in_fd;
+	__u64 in_buf, in_len;
+	struct sock_addrs in_addrs;
+	__u64 drain_bio, drain_lo, drain_hi;
 };
 
 struct session_key {
@@ -318,6 +326,8 @@ static __always_inline void refresh_thread(struct thread_state *st)
 	if (st->is_target && !st->watch_sockets) {
 		st->watch_sockets = 1;
 		st->read_fd = -1;
+		st->in_fd = -1;
+		st->drain_bio = 0;
 	}
 	st->nspid = ns_id(BPF_CORE_READ(task, group_leader));
 	st->nstid = ns_id(task);
@@ -360,6 +370,8 @@ static __always_inline void watch_new_thread(struct thread_state *st, __u8 count
 	st->comm[0] = '\0'; /* refreshed at the first call */
 	st->watch_sockets = 1;
 	st->read_fd = -1;
+	st->in_fd = -1;
+	st->drain_bio = 0;
 	st->last_session = 0;
 }
 

@@ -43,6 +43,11 @@ enum site_kind {
 	SITE_ENTRY_RET_INSNS,    /* an entry probe and a probe on each return
 				  * instruction (Go: uretprobes break moving stacks) */
 	SITE_INNER,              /* one probe at an inner instruction */
+	SITE_MEM_BIO_WRITE,      /* an entry probe on a memory BIO's write function
+				  * (bio, data, len): no plaintext; it ties the BIO to
+				  * the session calling it, or to the socket just read
+				  * into data (membio.bpf.c) */
+	SITE_MEM_BIO_READ,       /* the same on its read function (bio, out, len) */
 };
 
 /* Where a value is at the probe: a register, or a stack slot (the 8 bytes
@@ -74,7 +79,6 @@ enum site_fd {
 	FD_SYSCALL_INSIDE = 1, /* the read/write-family syscall made inside the call, else
 				* the last one seen on the same session object */
 	FD_SOCKET_BEFORE,      /* the last socket read on the thread before the call (rustls reads) */
-	FD_SOCKET_AFTER,       /* the next socket write on the thread after the call (memory BIOs) */
 	FD_KERNEL_SOCKET,      /* the kernel socket itself (kTLS) */
 };
 

@@ -18,6 +18,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "calls.bpf.h"
+#include "membio.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -52,7 +53,8 @@ enum fd_use {
 	FD_UNUSED,
 	FD_OF_CALL,      /* the TLS call in progress has not found its socket yet */
 	FD_READ_BEFORE,  /* outside a call: the socket read before a memory-BIO read */
-	FD_EARLY_IO,     /* outside a call, before user space looked at the process */
+	FD_WRITE_AROUND, /* outside a call: before user space looked at the process,
+			  * or the send of memory drained from a write BIO */
 };
 
 /* Most syscalls of the machine stop at the first test or the peek. */
@@ -72,7 +74,14 @@ static __always_inline enum fd_use fd_use_of(long syscall_id, struct thread_stat
 		return FD_UNUSED;
 	if (is_read_syscall(syscall_id))
 		return FD_READ_BEFORE;
-	return st->counts_early_io ? FD_EARLY_IO : FD_UNUSED;
+	return st->counts_early_io || st->drain_bio ? FD_WRITE_AROUND : FD_UNUSED;
+}
+
+/* read, write, recvfrom, sendto name one buffer (buf, len); the vector
+ * calls are left out (0): no buffer address to match a memory BIO's. */
+static __always_inline int has_flat_buffer(long id)
+{
+	return id == NR_read || id == NR_write || id == NR_sendto || id == NR_recvfrom;
 }
 
 /* One more socket syscall before the process's probes were surely in place;
@@ -104,8 +113,9 @@ static __always_inline void note_fd(struct thread_state *st, long fd,
 	}
 }
 
+/* buf, len: the syscall's buffer, 0 when it has none (has_flat_buffer). */
 static __always_inline void use_fd(struct thread_state *st, enum fd_use use, long fd,
-				   const struct sock_addrs *addrs)
+				   const struct sock_addrs *addrs, __u64 buf, __u64 len)
 {
 	if (use == FD_OF_CALL) {
 		note_fd(st, fd, addrs);
@@ -118,6 +128,12 @@ static __always_inline void use_fd(struct thread_state *st, enum fd_use use, lon
 	if (use == FD_READ_BEFORE) {
 		st->read_fd = fd;
 		st->read_addrs = *addrs;
+		st->in_fd = fd;
+		st->in_addrs = *addrs;
+		st->in_buf = buf;
+		st->in_len = buf ? len : 0;
+	} else if (buf) {
+		bio_sent(st, fd, addrs, buf, len);
 	}
 }
 
@@ -140,12 +156,19 @@ int fd_syscall(struct bpf_raw_tracepoint_args *ctx)
 	struct sock_addrs addrs = {};
 	struct sock_common *skc;
 	struct socket *sock;
+	struct pt_regs *regs;
 	struct file *file;
+	__u64 buf = 0, len = 0;
 	long fd;
 
 	if (use == FD_UNUSED || !st)
 		return 0;
-	fd = ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))->di;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	fd = regs->di;
+	if (use != FD_OF_CALL && has_flat_buffer(ctx->args[1])) {
+		buf = regs->si;
+		len = regs->dx;
+	}
 	file = fd_file(fd);
 	if (file) {
 		file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
@@ -165,7 +188,7 @@ int fd_syscall(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 done:
-	use_fd(st, use, fd, &addrs);
+	use_fd(st, use, fd, &addrs, buf, len);
 	return 0;
 }
 
@@ -200,16 +223,23 @@ int fd_syscall_core(struct bpf_raw_tracepoint_args *ctx)
 	struct thread_state *st = NULL;
 	enum fd_use use = fd_use_of(ctx->args[1], &st);
 	struct sock_addrs addrs = {};
+	struct pt_regs *regs;
 	struct file *file;
+	__u64 buf = 0, len = 0;
 	long fd;
 
 	if (use == FD_UNUSED || !st)
 		return 0;
-	fd = PT_REGS_PARM1_CORE_SYSCALL((struct pt_regs *)ctx->args[0]);
+	regs = (struct pt_regs *)ctx->args[0];
+	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (use != FD_OF_CALL && has_flat_buffer(ctx->args[1])) {
+		buf = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		len = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	}
 	file = fd_file(fd);
 	if (file)
 		read_sock_addrs_core(file, &addrs);
-	use_fd(st, use, fd, &addrs);
+	use_fd(st, use, fd, &addrs, buf, len);
 	return 0;
 }
 

@@ -187,6 +187,21 @@ static int harness_site(struct harness *h, const char *func, const struct site_d
 	return (int)site;
 }
 
+/* The entry program prog_name alone on the test binary's function func
+ * (a memory BIO's function: no site rules, no return probe). 0, or -1. */
+static int harness_entry_probe(struct harness *h, const char *func, const char *prog_name)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(h->skel->obj, prog_name);
+	uint64_t offset;
+
+	if (!prog || elf_image_func_offset(h->img, func, &offset)) {
+		fprintf(stderr, "bpf_harness: no program %s or no function %s in %s\n", prog_name,
+			func, h->exe);
+		return -1;
+	}
+	return harness_attach(h, prog, offset, 0, 0);
+}
+
 /* Everything in the ring buffer so far, appended to h->recs. Returns how many
  * records came, or -1. */
 static int harness_drain(struct harness *h)

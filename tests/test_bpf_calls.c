@@ -118,6 +118,58 @@ PROBED ssize_t fake_mem_read(const struct fake_session *s, void *buf, size_t n)
 	return (ssize_t)n;
 }
 
+/* A memory BIO (BIO_s_mem): its address is what the programs know it by;
+ * its write and read functions are probed as mem_write and mem_read are. */
+struct fake_bio {
+	char held[64];
+	int len;
+};
+
+PROBED int fake_bio_write(struct fake_bio *b, const void *data, int len)
+{
+	asm volatile("" ::: "memory");
+	if (len > (int)sizeof(b->held) - b->len)
+		len = (int)sizeof(b->held) - b->len;
+	memcpy(b->held + b->len, data, len);
+	b->len += len;
+	return len;
+}
+
+PROBED int fake_bio_read(struct fake_bio *b, void *out, int len)
+{
+	asm volatile("" ::: "memory");
+	if (len > b->len)
+		len = b->len;
+	memcpy(out, b->held, len);
+	memmove(b->held, b->held + len, b->len - len);
+	b->len -= len;
+	return len;
+}
+
+/* A session on two memory BIOs: a read takes its ciphertext from the read
+ * BIO (or, take 0, serves plaintext it holds already); a write puts its
+ * ciphertext into the write BIO. No syscall inside either. */
+struct fake_mem_session {
+	struct fake_bio rbio, wbio;
+};
+
+PROBED ssize_t fake_ssl_read(struct fake_mem_session *s, void *buf, size_t n, int take)
+{
+	char cipher[64];
+
+	asm volatile("" ::: "memory");
+	if (take)
+		fake_bio_read(&s->rbio, cipher, sizeof(cipher));
+	memset(buf, 'r', n);
+	return (ssize_t)n;
+}
+
+PROBED ssize_t fake_ssl_write(struct fake_mem_session *s, const void *buf, size_t n)
+{
+	asm volatile("" ::: "memory");
+	return fake_bio_write(&s->wbio, buf, (int)n);
+}
+
 /* A call that never returns: the app longjmps out of it (from a callback). */
 PROBED ssize_t fake_send_escape(const struct fake_session *s, const void *buf, size_t n, jmp_buf *env)
 {
@@ -691,6 +743,82 @@ static void memory_bio_sessions(void **state)
 	tcp_pair_close(&q);
 }
 
+/* The app receives on p into a buffer and writes that into a read BIO. */
+static void app_fills(const struct tcp_pair *p, struct fake_bio *rbio)
+{
+	char cipher[8];
+
+	assert_int_equal(write(p->server, "cipher", 6), 6);
+	assert_int_equal(read(p->client, cipher, sizeof(cipher)), 6);
+	assert_int_equal(fake_bio_write(rbio, cipher, 6), 6);
+}
+
+/* The app drains a write BIO into memory and sends that on p. */
+static void app_drains(const struct tcp_pair *p, struct fake_bio *wbio)
+{
+	char out[64];
+	int n = fake_bio_read(wbio, out, sizeof(out));
+
+	assert_true(n > 0);
+	assert_int_equal(write(p->client, out, n), n);
+}
+
+/* Memory BIOs with their functions probed: each session's socket is the
+ * one its ciphertext crossed, matched by buffer (the recv'd buffer written
+ * into its read BIO, the drained memory sent), whatever the thread did
+ * between. Here the last socket read before b's read is p's (a's fill),
+ * and a send on p comes between c's drain and its send on q: the socket
+ * around the call would be wrong in both (without the BIO probes this test
+ * fails: "bind->fd: got p's, want q's"). */
+static void memory_bio_exact(void **state)
+{
+	struct harness *h = *state;
+	int rsite = c_site(h, "fake_ssl_read", DATA_IN, LEN_RET64, LOC_NONE);
+	int wsite = c_site(h, "fake_ssl_write", DATA_OUT, LEN_RET64, LOC_NONE);
+	struct fake_mem_session a = {}, b = {}, c = {};
+	const struct harness_record *r;
+	struct tcp_pair p, q;
+	char buf[16];
+
+	assert_int_equal(harness_entry_probe(h, "fake_bio_write", "membio_write"), 0);
+	assert_int_equal(harness_entry_probe(h, "fake_bio_read", "membio_read"), 0);
+	tcp_pair_open(&p);
+	tcp_pair_open(&q);
+	check_eq(fake_ssl_read(&a, buf, 0, 0), 0); /* the thread's state begins */
+	check_no_record(h);
+	app_fills(&q, &b.rbio);
+	app_fills(&p, &a.rbio);
+	check_eq(fake_ssl_read(&b, buf, 10, 1), 10);
+	harness_forget(h);
+	check_eq(harness_drain(h), 2);
+	check_bind(&h->recs[0], q.client, &q);
+	check_eq(((const struct fd_bind_event *)h->recs[0].rec)->session, (uintptr_t)&b);
+	check_eq(h->recs[1].rec->hdr.site, rsite);
+	check_client_socket(&h->recs[1].rec->hdr, &q);
+	check_eq(fake_ssl_read(&a, buf, 5, 1), 5);
+	harness_forget(h);
+	check_eq(harness_drain(h), 2);
+	check_client_socket(&h->recs[1].rec->hdr, &p);
+	check_eq(fake_ssl_read(&b, buf, 3, 0), 3); /* from b's buffer: b remembers q */
+	check_client_socket(&only_record(h)->rec->hdr, &q);
+
+	/* c's first write waits for its socket: its ciphertext's send */
+	check_eq(fake_ssl_write(&c, "to q", 4), 4);
+	r = only_record(h);
+	check_call(r, wsite, DATA_OUT, "to q", 4);
+	check_eq(r->rec->hdr.fd, FD_PENDING);
+	app_sends(&p); /* another connection's bytes: no binding */
+	check_no_record(h);
+	app_drains(&q, &c.wbio);
+	r = only_record(h);
+	check_bind(r, q.client, &q);
+	check_eq(((const struct fd_bind_event *)r->rec)->session, (uintptr_t)&c);
+	check_eq(fake_ssl_write(&c, "q again", 7), 7);
+	check_client_socket(&only_record(h)->rec->hdr, &q);
+	tcp_pair_close(&p);
+	tcp_pair_close(&q);
+}
+
 /* No socket ever, only a pipe (TLS over a pipe transport): the pipe. */
 static void pipe_transport_fd(void **state)
 {
@@ -1057,6 +1185,7 @@ int main(void)
 		BPF_TEST(socket_wins_over_log_fd),
 		BPF_TEST(fd_reused_for_new_connection),
 		BPF_TEST(memory_bio_sessions),
+		BPF_TEST(memory_bio_exact),
 		BPF_TEST(pipe_transport_fd),
 		BPF_TEST(multi_chunk_call),
 		cmocka_unit_test_setup_teardown(loss_accounting, setup_small_ring, teardown),

@@ -41,6 +41,8 @@ static int keep_link(struct lib_registry *reg, struct bpf_link *link)
  * with any other is refused, never attached and then ignored. */
 static const char *unsupported_rule(const struct site_desc *d)
 {
+	if (d->kind == SITE_MEM_BIO_WRITE || d->kind == SITE_MEM_BIO_READ)
+		return NULL; /* membio.bpf.c */
 	if (d->kind != SITE_ENTRY_RETURN)
 		return "a site kind other than entry + return probe";
 	if (d->state != STATE_THREAD)
@@ -123,8 +125,11 @@ static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 	for (int i = 0; i < lib->plan.nsites; i++) {
 		unsigned int id;
 
+		if (reg->entry_prog && site_is_mem_bio(&lib->plan.sites[i]))
+			continue; /* the floors count TLS calls only */
 		if (add_site(reg, lib, i, &id) ||
-		    attach_probe(reg, lib, &lib->plan.sites[i], id, 1) ||
+		    (!site_is_mem_bio(&lib->plan.sites[i]) &&
+		     attach_probe(reg, lib, &lib->plan.sites[i], id, 1)) ||
 		    attach_probe(reg, lib, &lib->plan.sites[i], id, 0))
 			return -1;
 	}
@@ -316,6 +321,18 @@ int registry_scan_pid(struct lib_registry *reg, int pid)
 	return ret < 0 ? ret : ctx.mapped;
 }
 
+/* A file whose probes capture plaintext (libcrypto's memory BIO probes
+ * only tell sockets apart): what "attached late" is about. */
+static int captures_plaintext(const struct tls_lib *lib)
+{
+	if (lib->state != LIB_ATTACHED)
+		return 0;
+	for (int i = 0; i < lib->plan.nsites; i++)
+		if (!site_is_mem_bio(&lib->plan.sites[i]))
+			return 1;
+	return 0;
+}
+
 struct latest_ctx {
 	struct lib_registry *reg;
 	int pid;
@@ -332,7 +349,7 @@ static int latest_mapping(const struct map_entry *e, void *arg)
 		return 0;
 	ctx->files++;
 	lib = mapping_file(ctx->reg, ctx->pid, e);
-	if (lib && lib->state == LIB_ATTACHED &&
+	if (lib && captures_plaintext(lib) &&
 	    (!ctx->latest || lib->attached_ns > ctx->latest->attached_ns))
 		ctx->latest = lib;
 	return 0;
@@ -346,7 +363,7 @@ const struct tls_lib *registry_latest_attached(struct lib_registry *reg, int pid
 		return ctx.latest;
 	/* Gone (or a zombie, with empty maps): it may have mapped any of them. */
 	for (size_t i = 0; i < reg->nlibs; i++)
-		if (reg->libs[i].state == LIB_ATTACHED &&
+		if (captures_plaintext(&reg->libs[i]) &&
 		    (!ctx.latest || reg->libs[i].attached_ns > ctx.latest->attached_ns))
 			ctx.latest = &reg->libs[i];
 	return ctx.latest;

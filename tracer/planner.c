@@ -260,19 +260,46 @@ static void print_site(FILE *f, const struct probe_site *s)
 	fprintf(f, "      return: uretprobe at the same site; bytes = %s\n", bytes);
 }
 
+static void print_mem_bio_site(FILE *f, const struct probe_site *s)
+{
+	fprintf(f, "    0x%llx (file offset 0x%llx)  %-22s %s\n", (unsigned long long)s->vaddr,
+		(unsigned long long)s->offset, s->insn.text, x86_probe_class_name(s->cls));
+	fprintf(f, "      %s\n", s->what);
+	fprintf(f, "      entry only: bio = rdi, buffer = rsi, length = edx; program %s\n",
+		s->entry_prog);
+}
+
+int site_is_mem_bio(const struct probe_site *site)
+{
+	return site->desc.kind == SITE_MEM_BIO_WRITE || site->desc.kind == SITE_MEM_BIO_READ;
+}
+
+static int plan_has_data_sites(const struct probe_plan *plan)
+{
+	for (int i = 0; i < plan->nsites; i++)
+		if (!site_is_mem_bio(&plan->sites[i]))
+			return 1;
+	return 0;
+}
+
 void plan_print(FILE *f, const char *path, const char *version, const struct probe_plan *plan)
 {
 	static const char *const dir_name[2] = { "write", "read" };
 
 	fprintf(f, "%s (%s)\n", path, version && version[0] ? version : "version unknown");
-	for (int d = 0; d < 2; d++) {
+	for (int d = 0; d < 2 && plan_has_data_sites(plan); d++) {
 		fprintf(f, "  %s: %s%s%s\n", dir_name[d],
 			plan->planned[d] ? "planned" : "exported entry points",
 			plan->why[d][0] ? " — " : "", plan->why[d]);
 		for (int i = 0; i < plan->nsites; i++)
-			if (plan->sites[i].desc.dir == d)
+			if (plan->sites[i].desc.dir == d && !site_is_mem_bio(&plan->sites[i]))
 				print_site(f, &plan->sites[i]);
 	}
 	if (plan->coverage[0])
 		fprintf(f, "  %s\n", plan->coverage);
+	if (plan->mem_bio[0])
+		fprintf(f, "  %s\n", plan->mem_bio);
+	for (int i = 0; i < plan->nsites; i++)
+		if (site_is_mem_bio(&plan->sites[i]))
+			print_mem_bio_site(f, &plan->sites[i]);
 }

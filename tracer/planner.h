@@ -30,7 +30,7 @@ struct probe_site {
 	char proof[200];         /* how the byte-count pointer was proved, or "" */
 };
 
-#define PLAN_SITES_MAX 8
+#define PLAN_SITES_MAX 12
 
 struct probe_plan {
 	struct probe_site sites[PLAN_SITES_MAX];
@@ -38,6 +38,7 @@ struct probe_plan {
 	int planned[2];        /* per data_dir: internal functions in use */
 	char why[2][256];      /* per data_dir: why the fallback, when not planned */
 	char coverage[220];    /* what the plan means for other paths ("BIO_f_ssl: covered …") */
+	char mem_bio[220];     /* memory BIOs: the sites proved, or why none */
 };
 
 /* A set of code addresses (functions a piece of code reaches). */
@@ -82,6 +83,9 @@ const char *site_loc_name(unsigned int loc, char *buf, size_t len);
 
 /* The plan's site on the function named func, or NULL. */
 const struct probe_site *plan_site(const struct probe_plan *plan, const char *func);
+
+/* Whether site is a memory BIO's (SITE_MEM_BIO_*: entry only, no plaintext). */
+int site_is_mem_bio(const struct probe_site *site);
 
 /* Appends a site; -1 when the plan is full. */
 int plan_add(struct probe_plan *plan, const struct probe_site *site);

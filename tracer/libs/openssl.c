@@ -6,8 +6,10 @@
 #include "../elfsym.h"
 #include "boringssl.h"
 #include "openssl.h"
+#include "openssl_membio.h"
 
-static const char *const lib_names[] = { "libssl.so", NULL };
+/* libcrypto too: its memory BIO is probed (libs/openssl_membio.c). */
+static const char *const lib_names[] = { "libssl.so", "libcrypto.so", NULL };
 static const char *const companions[] = { "libcrypto.so", NULL };
 
 /* libssl.so.3 carries no version string; its libcrypto (same directory, same
@@ -257,6 +259,40 @@ static int plan_library(struct elf_image *img, const char *version, enum plan_mo
 	return plan->nsites ? 0 : -1;
 }
 
+/* libssl's code is in img: its calls among the symbols, or its own source
+ * file's name in .rodata (a build without symbols). */
+static int holds_libssl(struct elf_image *img)
+{
+	uint64_t vaddr, size;
+
+	return !elf_image_func(img, "SSL_write", &vaddr, &size) ||
+	       !elf_image_func(img, "SSL_read", &vaddr, &size) ||
+	       rodata_has_bytes(img, "ssl_lib.c", strlen("ssl_lib.c"));
+}
+
+/* OpenSSL's libcrypto alone (no SSL_* functions): a file of the stack
+ * only when its memory BIO can be probed; else it holds nothing to trace
+ * (and no process mapping it is told it cannot be traced): err says why. */
+static int is_libcrypto(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen)
+{
+	struct probe_plan scratch = {};
+	uint64_t vaddr, size;
+	int ver[3];
+
+	snprintf(err, errlen, "%s: defines none of SSL_write, SSL_read", lib->path);
+	if (elf_image_func(img, "BIO_s_mem", &vaddr, &size) ||
+	    version_scan_file(lib->host_path, "OpenSSL ", 2, lib->version, sizeof(lib->version)))
+		return 0;
+	if (boringssl_holds(lib, img) || parse_version(lib->version, &ver[0], &ver[1], &ver[2]) ||
+	    openssl_plan_mem_bio(img, ver[0], ver[1], &scratch)) {
+		snprintf(err, errlen, "%s: OpenSSL's libcrypto, without a memory BIO to probe (%s)",
+			 lib->path, scratch.mem_bio[0] ? scratch.mem_bio : "BoringSSL's, or no version");
+		lib->version[0] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
 /* libssl, or an executable with it linked in: SSL_write or SSL_read among
  * the symbols; or, without symbols, OpenSSL's version text together with
  * libssl's own source file name (libcrypto alone has the version, not
@@ -284,17 +320,29 @@ static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_
 		snprintf(err, errlen, "%s: BoringSSL, not OpenSSL", lib->path);
 		return -1;
 	}
-	if (found)
+	if (found || is_libcrypto(lib, img, err, errlen))
 		return 0;
-	snprintf(err, errlen, "%s: defines none of SSL_write, SSL_read", lib->path);
 	return -1;
 }
 
+/* The SSL calls' sites where the file defines them, and the memory BIO's
+ * where it holds one (libcrypto, or a program with both linked in). */
 static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode, char *err,
 		size_t errlen)
 {
-	if (!plan_library(img, lib->version, mode, &lib->plan))
+	int ver[3], known = !parse_version(lib->version, &ver[0], &ver[1], &ver[2]);
+
+	if (!holds_libssl(img)) { /* libcrypto (is_libcrypto) */
+		if (known && !openssl_plan_mem_bio(img, ver[0], ver[1], &lib->plan))
+			return 0;
+		snprintf(err, errlen, "%s: %s", lib->path, lib->plan.mem_bio);
+		return -1;
+	}
+	if (!plan_library(img, lib->version, mode, &lib->plan)) {
+		if (known)
+			openssl_plan_mem_bio(img, ver[0], ver[1], &lib->plan);
 		return 0;
+	}
 	snprintf(err, errlen, "%s: %s linked in without symbols (none of SSL_write, SSL_read, "
 		 "SSL_write_ex, SSL_read_ex in .dynsym or .symtab): no probe site can be proved, "
 		 "not attached", lib->path, lib->version[0] ? lib->version : "OpenSSL");
