@@ -18,6 +18,15 @@ usage() { echo "usage: $0 start|stop"; }
 
 alive() { [[ -f $PIDFILE ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
+close_inherited_fds() {
+    local fd
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        (( fd > 2 )) && eval "exec $fd>&-" 2>/dev/null
+    done
+    return 0
+}
+
 start() {
     tlsprobe_docker_ok && return 0
     if alive; then
@@ -28,7 +37,10 @@ start() {
         log "starting dockerd (log: $LOGFILE)"
         # setsid: own session, so the daemon survives the caller's terminal/process group.
         # (No job control in a script, so setsid execs in place and $! is dockerd's pid.)
-        setsid dockerd --bridge=none --iptables=false </dev/null >>"$LOGFILE" 2>&1 &
+        # The daemon outlives this script: it must not keep the caller's other
+        # open files (a `flock` lock held around `make test` would stay held).
+        (close_inherited_fds; exec setsid dockerd --bridge=none --iptables=false \
+            </dev/null >>"$LOGFILE" 2>&1) &
         echo $! >"$PIDFILE"
     fi
     for ((i = 0; i < TIMEOUT * 2; i++)); do
