@@ -141,7 +141,7 @@ static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 			lib->version[0] ? lib->version : "version unknown", lib->dev_major,
 			lib->dev_minor, (unsigned long long)lib->inode, lib->host_path);
 	for (int d = 0; d < 2 && !reg->explain; d++)
-		if (!lib->plan.planned[d] && reg->plan_mode == PLAN_AUTO)
+		if (!lib->plan.planned[d] && reg->plan_mode == PLAN_AUTO && lib->plan.why[d][0])
 			fprintf(stderr, "tlsprobe: %s: %s probes on the exported entry points (slower): "
 				"%s\n", lib->path, d == DATA_IN ? "read" : "write", lib->plan.why[d]);
 	return 0;
