@@ -76,7 +76,9 @@ static void recognises_libssl_names(void **state)
 	assert_true(is_openssl("/usr/lib/x86_64-linux-gnu/libssl.so.3"));
 	assert_true(is_openssl("/usr/lib/x86_64-linux-gnu/libssl.so.1.1"));
 	assert_true(is_openssl("libssl.so"));
-	assert_false(is_openssl("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"));
+	/* libcrypto too: its memory BIO is probed (libs/openssl_membio.c) */
+	assert_true(is_openssl("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"));
+	assert_false(is_openssl("/usr/lib/x86_64-linux-gnu/libcryptsetup.so.12"));
 	assert_false(is_openssl("/opt/libssl/libfoo.so"));
 	assert_false(is_openssl("/usr/lib/libssl3.so")); /* NSS */
 }

@@ -10,7 +10,9 @@
  *   nover    no version string: fallback
  *   subfirst the internal function starts with sub (single-stepped): fallback
  *   inlined  no function reached by all wrappers: fallback
- * And the kernel's emulate/single-step rule on single instructions. */
+ * And libcrypto-shaped ones with a memory BIO method table (crypto-mem:
+ * type 0x401, "memory buffer"; crypto-nottype: another type), and the
+ * kernel's emulate/single-step rule on single instructions. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "elfsym.h"
 #include "libs/openssl.h"
 #include "x86insn.h"
 #include "scratch.h"
@@ -48,6 +51,25 @@ static const char common_c[] =
 	"int SSL_write_ex(void *s, const void *b, size_t n, size_t *w) {\n"
 	"  int ret = ssl_write_internal(s, b, n, WARG w); return ret < 0 ? 0 : ret; }\n"
 	"#endif\n";
+
+/* libcrypto's memory BIO, shaped as crypto/bio/bss_mem.c has it: the
+ * method table with the converters in the size_t slots, mem_write and
+ * mem_read in the _old ones (static: local .symtab symbols, the test's
+ * independent answer). */
+static const char crypto_c[] =
+	"const char banner[] = \"OpenSSL 3.0.19 27 Jan 2026\";\n"
+	"struct bio_method_st { int type; const char *name; void *bwrite;\n"
+	"  int (*bwrite_old)(void *, const char *, int); void *bread;\n"
+	"  int (*bread_old)(void *, char *, int); };\n"
+	"static volatile int sink;\n"
+	"__attribute__((noinline)) static int mem_write(void *b, const char *in, int n)\n"
+	"{ sink = n + (in != 0) + (b != 0); return n; }\n"
+	"__attribute__((noinline)) static int mem_read(void *b, char *out, int n)\n"
+	"{ sink = n - (out != 0) - (b != 0); return n; }\n"
+	"__attribute__((noinline)) static int conv(void) { return sink; }\n"
+	"static const struct bio_method_st mem_method = { TYPE, \"memory buffer\",\n"
+	"  (void *)conv, mem_write, (void *)conv, mem_read };\n"
+	"const struct bio_method_st *BIO_s_mem(void) { return &mem_method; }\n";
 
 struct variant {
 	const char *name, *cflags, *first_insn;
@@ -111,6 +133,14 @@ static int build_fixtures(void **state)
 			     "int SSL_read(void *s, void *b, int n) { return n; }\n"))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "cc -shared -fPIC -O2 -o %s/libssl-inlined.so %s", dir, path);
+	if (system(cmd))
+		return -1;
+	snprintf(path, sizeof(path), "%s/crypto.c", dir);
+	if (scratch_write(path, crypto_c))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "cc -shared -fPIC -O2 -DTYPE=0x401 -o %s/libssl-crypto-mem.so %s && "
+		 "cc -shared -fPIC -O2 -DTYPE=0x402 -o %s/libssl-crypto-nottype.so %s", dir, path,
+		 dir, path);
 	return system(cmd) ? -1 : 0;
 }
 
@@ -299,6 +329,61 @@ static void emulation_rule(void **state)
 	}
 }
 
+static struct tls_lib *plan_crypto(const char *variant)
+{
+	struct tls_lib *lib = calloc(1, sizeof(*lib));
+	char err[512];
+
+	assert_non_null(lib);
+	snprintf(lib->path, sizeof(lib->path), "%s/libssl-%s.so", dir, variant);
+	snprintf(lib->host_path, sizeof(lib->host_path), "%s", lib->path);
+	lib->backend = &openssl_backend;
+	if (backend_plan_lib(lib, PLAN_AUTO, err, sizeof(err))) {
+		lib->plan.nsites = -1;
+		snprintf(lib->reason, sizeof(lib->reason), "%.250s", err);
+	}
+	return lib;
+}
+
+/* The memory BIO's functions are the ones its method table points to, as
+ * the local symbols of the static functions say. */
+static void memory_bio_sites_from_the_method_table(void **state)
+{
+	struct tls_lib *lib = plan_crypto("crypto-mem");
+	struct elf_image *img = elf_image_open(lib->host_path);
+	const struct probe_site *w = site_of(lib, "mem_write"), *r = site_of(lib, "mem_read");
+	uint64_t write_fn, read_fn, size;
+	(void)state;
+
+	assert_non_null(img);
+	assert_int_equal(elf_image_func(img, "mem_write", &write_fn, &size), 0);
+	assert_int_equal(elf_image_func(img, "mem_read", &read_fn, &size), 0);
+	elf_image_close(img);
+	assert_int_equal(lib->plan.nsites, 2);
+	assert_non_null(w);
+	assert_non_null(r);
+	assert_int_equal(w->desc.kind, SITE_MEM_BIO_WRITE);
+	assert_int_equal(r->desc.kind, SITE_MEM_BIO_READ);
+	assert_int_equal(w->vaddr, write_fn); /* (no endbr64 here: the entry itself) */
+	assert_int_equal(r->vaddr, read_fn);
+	assert_string_equal(w->entry_prog, "membio_write");
+	assert_string_equal(r->entry_prog, "membio_read");
+	assert_contains(lib->plan.mem_bio, "BIO_s_mem's method table");
+	free(lib);
+}
+
+/* A table of another type is not the memory BIO's: nothing planned. */
+static void other_method_table_not_planned(void **state)
+{
+	struct tls_lib *lib = plan_crypto("crypto-nottype");
+	(void)state;
+
+	assert_int_equal(lib->plan.nsites, -1);
+	assert_contains(lib->reason, "without a memory BIO to probe");
+	assert_contains(lib->reason, "not understood");
+	free(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +396,8 @@ int main(void)
 		cmocka_unit_test(no_shared_internal_function_falls_back),
 		cmocka_unit_test(entry_mode_probes_the_exported_functions),
 		cmocka_unit_test(emulation_rule),
+		cmocka_unit_test(memory_bio_sites_from_the_method_table),
+		cmocka_unit_test(other_method_table_not_planned),
 	};
 	return cmocka_run_group_tests_name("planner", tests, build_fixtures, scratch_remove);
 }
