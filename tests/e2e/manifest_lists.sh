@@ -10,7 +10,11 @@ cd "$(dirname "$0")/../.."
 passed=0 failed=0
 
 # words KEY MANIFEST: the words after KEY, comments stripped.
-words() { sed 's/#.*//' "$2" | awk -v k="$1" '$1 == k { $1 = ""; print }' | xargs; }
+# (joined by awk, not xargs: a description may hold an apostrophe)
+words() {
+	sed 's/#.*//' "$2" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/, ""); out = out (out == "" ? "" : " ") $0 }
+		END { print out }'
+}
 
 # The fixture's own list: the host build, or tlsfix in the first variant's image.
 list() {
