@@ -26,6 +26,14 @@ RUN if [ -n "$BACKPORTS" ]; then \
 ENV PATH=/usr/lib/go-${GO}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     GOCACHE=/tmp/gocache GOPATH=/tmp/gopath
 ARG TOOLCHAIN=
+# The host's own trust anchors (/usr/local/share/ca-certificates), for a
+# network that reaches the Go module proxy only through a TLS-inspecting
+# proxy; passed for the TOOLCHAIN build only.
+ARG HOST_CAS=
+RUN if [ -n "$HOST_CAS" ]; then \
+        printf '%s\n' "$HOST_CAS" > /usr/local/share/ca-certificates/tlsprobe-host.crt \
+     && update-ca-certificates; \
+    fi
 COPY tests/go-samples/ /src/
 WORKDIR /src
 # GOTOOLCHAIN=local and GOPROXY=off keep a Debian toolchain off the network;

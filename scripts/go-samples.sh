@@ -64,14 +64,19 @@ ensure_base() {
 build_one() {
     local name=$1 suite=$2 go=$3 backports=$4 toolchain=$5
     local img=tlsprobe/go-samples:$name flog=$CACHE/logs/go-samples-$name.log t0=$SECONDS c
+    local host_cas=
     [[ $backports == - ]] && backports=
     [[ $toolchain == - ]] && toolchain=
     ensure_base "$suite"
+    # the proxy's certificate may be signed by a CA only the host adds
+    if [[ -n $toolchain ]]; then
+        host_cas=$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)
+    fi
     log "$name: building in $suite (log: $flog)"
     # Legacy builder and --network host, as images.sh builds (apt, the Go module proxy).
     if ! DOCKER_BUILDKIT=0 "$DOCKER" build --network host --build-arg "SUITE=$suite" \
             --build-arg "GO=$go" --build-arg "BACKPORTS=$backports" \
-            --build-arg "TOOLCHAIN=$toolchain" -f "$ROOT/$DOCKERFILE" -t "$img" "$ROOT" \
+            --build-arg "TOOLCHAIN=$toolchain" --build-arg "HOST_CAS=$host_cas" -f "$ROOT/$DOCKERFILE" -t "$img" "$ROOT" \
             >"$flog" 2>&1; then
         tail -n 30 "$flog" >&2
         die "$name: build failed (full log: $flog)"

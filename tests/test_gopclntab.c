@@ -536,6 +536,26 @@ static void buildinfo_pointers(void **state)
 	assert_contains(err, "x86-64 only");
 }
 
+/* A C program (this test) is no Go binary, and nothing in it is read as one. */
+static void c_binary_is_not_go(void **state)
+{
+	struct elf_image *img = elf_image_open("/proc/self/exe");
+	struct go_image gi;
+	struct go_version v;
+	struct gopclntab tab;
+	char err[256];
+	(void)state;
+
+	assert_non_null(img);
+	assert_false(go_is_binary(img));
+	assert_int_equal(go_image_from_elf(&gi, img), 0);
+	assert_int_equal(go_buildinfo_version(&gi, &v, err, sizeof(err)), -ENOENT);
+	assert_contains(err, "no .go.buildinfo");
+	assert_int_equal(gopclntab_open(&gi, &tab, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "no .gopclntab");
+	elf_image_close(img);
+}
+
 /* ---- the samples ----------------------------------------------------- */
 
 static const char *const toolchains[] = { "go1.15", "go1.19", "go1.22", "go1.24", "go1.27.3" };
@@ -574,6 +594,7 @@ static const char *sample_file(const char *go, const char *rel, char *path, size
 /* What the truth file says of one binary. */
 struct truth {
 	char version[64];
+	char section[64];	/* the section gosym read */
 	char note[512];
 	bool has_func[2], has_symtab[2];
 	uint64_t entry[2], end[2], symtab_value[2];
@@ -593,7 +614,9 @@ static void read_truth_line(const char *line, struct truth *t)
 	uint64_t a, b;
 	int w;
 
-	if (!strncmp(line, "note ", 5)) {
+	if (sscanf(line, "section %63s", t->section) == 1) {
+		/* stored */
+	} else if (!strncmp(line, "note ", 5)) {
 		snprintf(t->note + strlen(t->note), sizeof(t->note) - strlen(t->note), "%s", line + 5);
 	} else if (sscanf(line, "func %127s %" SCNx64 " %" SCNx64, name, &a, &b) == 3 &&
 		   (w = wanted_index(name)) >= 0) {
@@ -693,12 +716,168 @@ static void sample_matches_gosym(void **state)
 	print_message("%s: %s, magic 0x%08x, %" PRIu64 " functions, text start %s\n", path,
 		      t.version, tab.magic, tab.nfunc, tab.text_start_from[0] ? tab.text_start_from : "-");
 	check_functions(&tab, &t, path);
+	assert_string_equal(tab.found_by, t.section);
 	elf_image_close(img);
+}
+
+/* A copy of src at dst with the bytes at file offset off replaced by len
+ * bytes of with; offset_of(elf, arg) says where (0: nowhere, a failure). */
+static void copy_patched(const char *src, const char *dst,
+			 size_t (*offset_of)(Elf *elf, const void *arg), const void *arg,
+			 const void *with, size_t len)
+{
+	FILE *f = fopen(src, "rb");
+	size_t size, off;
+	uint8_t *buf;
+	Elf *elf;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(size);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, size, f), size);
+	fclose(f);
+	assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
+	elf = elf_memory((char *)buf, size);
+	assert_non_null(elf);
+	off = offset_of(elf, arg);
+	elf_end(elf);
+	assert_int_not_equal(off, 0);
+	assert_true(off + len <= size);
+	memcpy(buf + off, with, len);
+	f = fopen(dst, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, size, f), size);
+	fclose(f);
+	free(buf);
+}
+
+/* The section header of the section named name. */
+static bool find_section(Elf *elf, const char *name, GElf_Shdr *sh)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, sh) && !strcmp(elf_strptr(elf, shstrndx, sh->sh_name), name))
+			return true;
+	return false;
+}
+
+/* Where the section's name is in the section name table. */
+static size_t section_name_offset(Elf *elf, const void *name)
+{
+	size_t shstrndx;
+	GElf_Shdr sh, strsh;
+
+	if (!find_section(elf, name, &sh) || elf_getshdrstrndx(elf, &shstrndx) ||
+	    !gelf_getshdr(elf_getscn(elf, shstrndx), &strsh))
+		return 0;
+	return strsh.sh_offset + sh.sh_name;
+}
+
+/* Where a 1.18+ pclntab header keeps textStart (after 8 bytes and 2 words). */
+static size_t text_start_offset(Elf *elf, const void *unused)
+{
+	GElf_Shdr sh;
+
+	(void)unused;
+	if (find_section(elf, ".gopclntab", &sh) || find_section(elf, ".data.rel.ro.gopclntab", &sh))
+		return sh.sh_offset + 8 + 8 * 2;
+	return 0;
+}
+
+/* Opens a patched copy of a sample (the truth read too): 0, or skipped. */
+static int open_patched(const struct sample *s, struct truth *t, char *copy,
+			size_t (*offset_of)(Elf *elf, const void *arg), const void *arg,
+			const void *with, size_t len, struct elf_image **img, struct go_image *gi)
+{
+	char path[PATH_MAX], truth_path[PATH_MAX], version_path[PATH_MAX], rel[64];
+	int fd;
+
+	snprintf(rel, sizeof(rel), "%s/tlsdial", s->build);
+	if (!sample_file(s->go, rel, path, sizeof(path)) ||
+	    !sample_file(s->go, "truth.txt", truth_path, sizeof(truth_path)) ||
+	    !sample_file(s->go, "version", version_path, sizeof(version_path)))
+		return -1;
+	read_truth(truth_path, version_path, s->build, t);
+	fd = mkstemp(copy);
+	assert_true(fd >= 0);
+	close(fd);
+	copy_patched(path, copy, offset_of, arg, with, len);
+	*img = elf_image_open(copy);
+	assert_non_null(*img);
+	assert_int_equal(go_image_from_elf(gi, *img), 0);
+	return 0;
+}
+
+/* Without .gopclntab: found through runtime.pclntab, or (stripped) by its
+ * validated magic, with the same functions. */
+static void sample_without_section(void **state)
+{
+	const struct sample *s = *state;
+	char copy[] = "/tmp/tlsprobe-gopclntab-XXXXXX", err[256];
+	struct go_image gi;
+	struct gopclntab tab;
+	struct elf_image *img;
+	struct truth t;
+
+	if (open_patched(s, &t, copy, section_name_offset, ".gopclntab", ".gopclnxxx", 10, &img,
+			 &gi))
+		skip();
+	assert_null(go_region_named(&gi, ".gopclntab"));
+	if (gopclntab_open(&gi, &tab, err, sizeof(err)))
+		fail_msg("%s/%s without .gopclntab: %s", s->go, s->build, err);
+	print_message("%s/%s without .gopclntab: found by %s, text start %s\n", s->go, s->build,
+		      tab.found_by, tab.text_start_from[0] ? tab.text_start_from : "-");
+	assert_string_equal(tab.found_by, t.has_symtab[0] ? "runtime.pclntab" : "magic in .gopclnxxx");
+	check_functions(&tab, &t, copy);
+	elf_image_close(img);
+	unlink(copy);
+}
+
+/* A 1.18+ header's textStart zeroed, as Go 1.26 writes it: the text start
+ * comes from the moduledata (the symbol, or found and validated when
+ * stripped) or, in a PIE, the word's relocation; the functions the same. */
+static void sample_without_text_start(void **state)
+{
+	static const uint8_t zero[8];
+	const struct sample *s = *state;
+	struct go_version v;
+	char copy[] = "/tmp/tlsprobe-gopclntab-XXXXXX", err[256];
+	struct go_image gi;
+	struct gopclntab tab;
+	struct elf_image *img;
+	struct truth t;
+
+	if (open_patched(s, &t, copy, text_start_offset, NULL, zero, sizeof(zero), &img, &gi))
+		skip();
+	if (gopclntab_open(&gi, &tab, err, sizeof(err)))
+		fail_msg("%s/%s, textStart 0: %s", s->go, s->build, err);
+	print_message("%s/%s, textStart 0: text start from %s\n", s->go, s->build,
+		      tab.text_start_from);
+	/* a PIE's header word has a relocation of its own, until Go 1.26 */
+	assert_int_equal(go_version_parse(t.version, &v), 0);
+	if (!strcmp(s->build, "pie") && !go_version_at_least(&v, 1, 26))
+		assert_string_equal(tab.text_start_from, "relocation");
+	else if (t.has_symtab[0])
+		assert_string_equal(tab.text_start_from, "runtime.firstmoduledata");
+	else	/* .noptrdata; Go 1.27 gives it a section of its own, .go.module */
+		assert_contains(tab.text_start_from, "moduledata in .");
+	check_functions(&tab, &t, copy);
+	elf_image_close(img);
+	unlink(copy);
 }
 
 int main(void)
 {
-	struct CMUnitTest tests[8 + NTOOLCHAINS * NBUILDS] = {
+	static struct sample hidden[NTOOLCHAINS * 2], zeroed[(NTOOLCHAINS - 1) * NBUILDS];
+	struct CMUnitTest tests[9 + NTOOLCHAINS * NBUILDS + NTOOLCHAINS * 2 +
+				(NTOOLCHAINS - 1) * NBUILDS] = {
 		cmocka_unit_test(every_layout),
 		cmocka_unit_test(moduledata_must_validate),
 		cmocka_unit_test(two_moduledata_refused),
@@ -707,8 +886,9 @@ int main(void)
 		cmocka_unit_test(version_strings),
 		cmocka_unit_test(buildinfo_inline),
 		cmocka_unit_test(buildinfo_pointers),
+		cmocka_unit_test(c_binary_is_not_go),
 	};
-	size_t n = 8;
+	size_t n = 9;
 
 	for (size_t g = 0; g < NTOOLCHAINS; g++)
 		for (size_t b = 0; b < NBUILDS; b++) {
@@ -718,6 +898,27 @@ int main(void)
 			s->build = builds[b];
 			snprintf(s->name, sizeof(s->name), "%s/%s", s->go, s->build);
 			tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(sample_matches_gosym, s);
+			tests[n++].name = s->name;
+		}
+	for (size_t g = 0; g < NTOOLCHAINS; g++)
+		for (size_t b = 0; b < 2; b++) {	/* default (symbols), stripped */
+			struct sample *s = &hidden[g * 2 + b];
+
+			s->go = toolchains[g];
+			s->build = builds[b];
+			snprintf(s->name, sizeof(s->name), "%s/%s without .gopclntab", s->go, s->build);
+			tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(sample_without_section, s);
+			tests[n++].name = s->name;
+		}
+	for (size_t g = 1; g < NTOOLCHAINS; g++)	/* 1.18+ layouts: all but go1.15 */
+		for (size_t b = 0; b < NBUILDS; b++) {
+			struct sample *s = &zeroed[(g - 1) * NBUILDS + b];
+
+			s->go = toolchains[g];
+			s->build = builds[b];
+			snprintf(s->name, sizeof(s->name), "%s/%s textStart 0", s->go, s->build);
+			tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(sample_without_text_start,
+										  s);
 			tests[n++].name = s->name;
 		}
 	return cmocka_run_group_tests(tests, NULL, NULL);

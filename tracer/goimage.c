@@ -36,12 +36,12 @@ int go_image_from_elf(struct go_image *gi, struct elf_image *img)
 			.exec = info.flags & SHF_EXECINSTR, .write = info.flags & SHF_WRITE,
 		};
 
-		/* only what is loaded has an address; a Go binary has ~25 such
-		 * sections, and one past the table's room is not needed */
+		/* only what is loaded has an address (a Go binary has ~25 such
+		 * sections); a file with more is refused, not read in part */
 		if (!(info.flags & SHF_ALLOC) || !info.addr || !info.size)
 			continue;
 		if (go_image_add(gi, &r))
-			break;
+			return -E2BIG;
 	}
 	return gi->nregions ? 0 : -ENOENT;
 }

@@ -32,7 +32,8 @@ struct go_image {
 };
 
 /* The allocated sections of an ELF file, its symbols and relocations (img
- * must outlive gi). Returns 0, or -ENOENT when it has no section headers. */
+ * must outlive gi). Returns 0, -ENOENT when it has no section headers, or
+ * -E2BIG with more than GO_MAX_REGIONS loaded sections. */
 int go_image_from_elf(struct go_image *gi, struct elf_image *img);
 
 /* Adds a region (tests, the fuzz target). Returns 0, or -ENOSPC. */

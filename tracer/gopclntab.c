@@ -350,13 +350,18 @@ static int scan_for_table(const struct go_image *gi, struct gopclntab *tab, char
 
 int gopclntab_open(const struct go_image *gi, struct gopclntab *tab, char *err, size_t errlen)
 {
-	const struct go_region *r = go_region_named(gi, ".gopclntab");
+	/* a PIE up to Go 1.15 has it among the relocated read-only data */
+	static const char *const names[] = { ".gopclntab", ".data.rel.ro.gopclntab" };
 	uint64_t start, end;
 	int ret;
 
-	if (r && r->bytes) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct go_region *r = go_region_named(gi, names[i]);
+
+		if (!r || !r->bytes)
+			continue;
 		ret = gopclntab_open_at(gi, r->addr, r->size, tab, err, errlen);
-		set_text(tab->found_by, ".gopclntab");
+		set_text(tab->found_by, "%s", names[i]);
 		return ret;
 	}
 	if (!go_symbol(gi, "runtime.pclntab", &start) && !go_symbol(gi, "runtime.epclntab", &end) &&

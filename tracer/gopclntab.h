@@ -27,7 +27,7 @@ struct gopclntab {
 	uint64_t text_start;		/* what 1.18+ entries are offsets from; 0 before */
 	char text_start_from[64];	/* "header", "relocation", "runtime.firstmoduledata",
 					 * "moduledata in SECTION"; "" before 1.18 */
-	char found_by[64];		/* ".gopclntab", "runtime.pclntab", "magic in SECTION" */
+	char found_by[64];		/* the section's name, "runtime.pclntab", "magic in SECTION" */
 	uint64_t functab_off;		/* offset of the function table in data */
 	uint64_t funcdata_off;		/* what a function's record offset is from */
 	uint64_t funcnames_off;		/* what a name offset is from */
@@ -39,7 +39,8 @@ struct go_func {
 	uint64_t entry, end;	/* end: the next function's entry, or the table's end */
 };
 
-/* Finds and validates the table: the .gopclntab section, else the span
+/* Finds and validates the table: the .gopclntab section (.data.rel.ro.gopclntab
+ * in a Go 1.15 PIE), else the span
  * runtime.pclntab..runtime.epclntab, else the one place in a read-only
  * section where a valid header starts. Returns 0, or a negative errno with
  * the reason in err. tab points into gi's bytes. */

@@ -7,6 +7,7 @@
 // Output, one fact per line, for each binary:
 //   binary PATH
 //   text ADDR FROM             the text start handed to gosym (FROM: runtime.text or .text)
+//   section NAME               where the table is (.gopclntab, .data.rel.ro.gopclntab)
 //   func NAME ENTRY END        gosym's Func.Entry and Func.End
 //   symtab NAME VALUE SIZE     the .symtab symbol, when there is one
 //   note TEXT                  what gosym could not do, or disagreed on
@@ -70,8 +71,13 @@ func describe(path string) error {
 	fmt.Printf("text 0x%x %s\n", text, from)
 	sec := f.Section(".gopclntab")
 	if sec == nil {
+		// PIE up to Go 1.15 (go tool objfile looks there too)
+		sec = f.Section(".data.rel.ro.gopclntab")
+	}
+	if sec == nil {
 		return fmt.Errorf("gosym: no .gopclntab section")
 	}
+	fmt.Printf("section %s\n", sec.Name)
 	data, err := sec.Data()
 	if err != nil {
 		return fmt.Errorf("gosym: reading .gopclntab: %v", err)
