@@ -9,8 +9,9 @@
 # The toolchains are Debian's (bullseye 1.15, bookworm 1.19, bookworm-backports 1.22,
 # trixie 1.24), each built in a container of its release (docker/go-samples.Dockerfile,
 # on the tlsprobe/base:SUITE images of scripts/images.sh); the newest is fetched by
-# trixie's go command from the Go module proxy (GOTOOLCHAIN). The host's own Go, if
-# any, is never used.
+# trixie's go command from the Go module proxy (GOTOOLCHAIN), trusting the host's
+# local CAs too (/usr/local/share/ca-certificates: a TLS-inspecting egress proxy).
+# The host's own Go, if any, is never used.
 # Cached in $TLSPROBE_CACHE/go-samples/KEY (KEY: a hash of the sources, the
 # Dockerfile and this script): a warm run only relinks DIR (default build/go-samples)
 # to it. Needs root and a Docker daemon on a cold run (started like images.sh does).
