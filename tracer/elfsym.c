@@ -305,3 +305,70 @@ int elf_image_section(struct elf_image *img, const char *name, const uint8_t **b
 	}
 	return -ENOENT;
 }
+
+int elf_image_section_info(struct elf_image *img, size_t idx, struct elf_section_info *info)
+{
+	size_t shstrndx;
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	Elf_Data *data = NULL;
+
+	if (elf_getshdrstrndx(img->elf, &shstrndx) || !(scn = elf_getscn(img->elf, idx)) ||
+	    !gelf_getshdr(scn, &sh))
+		return -ENOENT;
+	info->name = elf_strptr(img->elf, shstrndx, sh.sh_name);
+	if (!info->name)
+		info->name = "";
+	info->addr = sh.sh_addr;
+	info->size = sh.sh_size;
+	info->flags = sh.sh_flags;
+	info->type = sh.sh_type;
+	info->bytes = NULL;
+	if (sh.sh_type != SHT_NOBITS) {
+		/* a section whose bytes are not all in the file is left without any */
+		data = elf_rawdata(scn, NULL);
+		if (data && data->d_size == sh.sh_size)
+			info->bytes = data->d_buf;
+		else
+			info->size = 0;
+	}
+	return 0;
+}
+
+static int match_any_defined(const GElf_Sym *sym, const char *name, const void *want)
+{
+	return sym->st_shndx != SHN_UNDEF && !strcmp(name, want);
+}
+
+/* Like symtab_find, for symbols of every type. */
+static int symtab_find_any(Elf *elf, Elf_Scn *scn, const char *name, GElf_Sym *out)
+{
+	GElf_Shdr sh;
+	Elf_Data *data;
+
+	if (!scn || !gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+		return -ENOENT;
+	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+		const char *sym_name;
+
+		if (!gelf_getsym(data, i, out))
+			continue;
+		sym_name = elf_strptr(elf, sh.sh_link, out->st_name);
+		if (sym_name && match_any_defined(out, sym_name, name))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int elf_image_symbol(struct elf_image *img, const char *name, uint64_t *value, uint64_t *size)
+{
+	GElf_Sym sym;
+
+	if (symtab_find_any(img->elf, find_section_of_type(img->elf, SHT_SYMTAB), name, &sym) &&
+	    symtab_find_any(img->elf, find_section_of_type(img->elf, SHT_DYNSYM), name, &sym))
+		return -ENOENT;
+	*value = sym.st_value;
+	if (size)
+		*size = sym.st_size;
+	return 0;
+}

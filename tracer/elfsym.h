@@ -42,4 +42,22 @@ int elf_image_has_symbols(struct elf_image *img);
 
 /* The bytes of a section (owned by img). Returns 0, or -ENOENT. */
 int elf_image_section(struct elf_image *img, const char *name, const uint8_t **data, size_t *len);
+
+/* One section header with its contents (parsers that follow addresses
+ * between sections: Go's pclntab, moduledata, buildinfo). */
+struct elf_section_info {
+	const char *name;	/* "" when the string table has none */
+	uint64_t addr, size, flags;	/* sh_addr, sh_size, sh_flags (SHF_*) */
+	uint32_t type;		/* sh_type */
+	const uint8_t *bytes;	/* size bytes owned by img; NULL for SHT_NOBITS */
+};
+
+/* The idx-th section (0 is the null section). Returns 0, or -ENOENT past the
+ * last one (or when it cannot be read). */
+int elf_image_section_info(struct elf_image *img, size_t idx, struct elf_section_info *info);
+
+/* Value and size of a defined symbol of any type (objects too), .symtab
+ * first (where a stripped-of-nothing executable keeps its data symbols), then
+ * .dynsym. Returns 0, or -ENOENT. */
+int elf_image_symbol(struct elf_image *img, const char *name, uint64_t *value, uint64_t *size);
 #endif
