@@ -48,6 +48,8 @@ enum site_kind {
 				  * the session calling it, or to the socket just read
 				  * into data (membio.bpf.c) */
 	SITE_MEM_BIO_READ,       /* the same on its read function (bio, out, len) */
+	SITE_MEM_BIO_NEW,        /* the same on its create function (bio): a new BIO,
+				  * whatever was known at its address is forgotten */
 };
 
 /* Where a value is at the probe: a register, or a stack slot (the 8 bytes

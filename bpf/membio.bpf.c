@@ -4,7 +4,7 @@
  * traced call they tie the BIO to the call's session, and give the call the
  * BIO's socket when it is known; outside one they tie the BIO to the socket
  * whose buffer the app writes into it, or note the memory it is drained
- * into, for the send that follows (bio_sent). */
+ * into, for the send that follows (bio_sent). A new BIO starts afresh. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -17,6 +17,23 @@ static __always_inline struct thread_state *membio_thread(void)
 	return st && st->watch_sockets && !tracer_stopped ? st : NULL;
 }
 
+/* A BIO new to the session (a new BIO, or a session object at an address
+ * an earlier one had): what the session's address knew of a socket is
+ * another connection's, and so is what the BIO knew from another session,
+ * except a fill nobody has read yet (the app fills, then calls). */
+static __always_inline void bio_meets_session(struct thread_state *st, struct bio_link *link)
+{
+	struct session_key key = { .session = st->session,
+				   .tgid = bpf_get_current_pid_tgid() >> 32 };
+
+	bpf_map_delete_elem(&session_sockets, &key);
+	if (st->last_session == st->session)
+		st->last_session = 0;
+	if (!link->fd_fresh)
+		link->fd = -1;
+	link->session = st->session;
+}
+
 /* OpenSSL reads or writes a session's BIO inside a call on it. */
 static __always_inline void bio_used_by_call(struct thread_state *st, __u64 bio)
 {
@@ -24,7 +41,9 @@ static __always_inline void bio_used_by_call(struct thread_state *st, __u64 bio)
 
 	if (!link)
 		return;
-	link->session = st->session;
+	if (link->session != st->session)
+		bio_meets_session(st, link);
+	link->fd_fresh = 0;
 	if (link->fd >= 0 && st->fd < 0) {
 		st->fd = link->fd;
 		st->addrs = link->addrs;
@@ -55,6 +74,7 @@ int membio_write(struct pt_regs *ctx)
 		return 0;
 	link->fd = st->in_fd;
 	link->addrs = st->in_addrs;
+	link->fd_fresh = 1;
 	bio_link_tell(link);
 	return 0;
 }
@@ -87,6 +107,18 @@ int membio_read(struct pt_regs *ctx)
 	st->drain_bio = bio;
 	st->drain_lo = out;
 	st->drain_hi = out + len;
+	return 0;
+}
+
+/* mem_new(BIO *bio): the memory at bio is a new BIO now (a freed one's
+ * address is soon reused): nothing known of it holds. */
+SEC("uprobe")
+int membio_new(struct pt_regs *ctx)
+{
+	struct bio_key key = { .bio = PT_REGS_PARM1(ctx),
+			       .tgid = bpf_get_current_pid_tgid() >> 32 };
+
+	bpf_map_delete_elem(&mem_bios, &key);
 	return 0;
 }
 

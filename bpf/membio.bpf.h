@@ -23,6 +23,8 @@ struct bio_link {
 	__u64 session;   /* the session that reads or writes it, 0: not seen yet */
 	__s32 fd;        /* the socket its bytes crossed, -1: not seen yet */
 	__s32 told_fd;   /* the fd last announced for its session */
+	__u32 fd_fresh;  /* fd comes from a fill no call has read yet: the next
+			  * session to read the BIO owns it */
 	__u64 told_session;
 	struct sock_addrs addrs;
 };

@@ -146,6 +146,14 @@ PROBED int fake_bio_read(struct fake_bio *b, void *out, int len)
 	return len;
 }
 
+/* A BIO made at b (BIO_new calls the method's create function). */
+PROBED int fake_bio_new(struct fake_bio *b)
+{
+	asm volatile("" ::: "memory");
+	b->len = 0;
+	return 1;
+}
+
 /* A session on two memory BIOs: a read takes its ciphertext from the read
  * BIO (or, take 0, serves plaintext it holds already); a write puts its
  * ciphertext into the write BIO. No syscall inside either. */
@@ -782,6 +790,7 @@ static void memory_bio_exact(void **state)
 
 	assert_int_equal(harness_entry_probe(h, "fake_bio_write", "membio_write"), 0);
 	assert_int_equal(harness_entry_probe(h, "fake_bio_read", "membio_read"), 0);
+	assert_int_equal(harness_entry_probe(h, "fake_bio_new", "membio_new"), 0);
 	tcp_pair_open(&p);
 	tcp_pair_open(&q);
 	check_eq(fake_ssl_read(&a, buf, 0, 0), 0); /* the thread's state begins */
@@ -815,6 +824,15 @@ static void memory_bio_exact(void **state)
 	check_eq(((const struct fd_bind_event *)r->rec)->session, (uintptr_t)&c);
 	check_eq(fake_ssl_write(&c, "q again", 7), 7);
 	check_client_socket(&only_record(h)->rec->hdr, &q);
+
+	/* c freed and a new session made in the same memory, BIOs and all
+	 * (malloc reuses it at once), for a connection on p: q is forgotten */
+	check_eq(fake_bio_new(&c.rbio), 1);
+	check_eq(fake_bio_new(&c.wbio), 1);
+	check_eq(fake_ssl_write(&c, "to p", 4), 4);
+	check_eq(only_record(h)->rec->hdr.fd, FD_PENDING);
+	app_drains(&p, &c.wbio);
+	check_bind(only_record(h), p.client, &p);
 	tcp_pair_close(&p);
 	tcp_pair_close(&q);
 }

@@ -60,15 +60,18 @@ static const char crypto_c[] =
 	"const char banner[] = \"OpenSSL 3.0.19 27 Jan 2026\";\n"
 	"struct bio_method_st { int type; const char *name; void *bwrite;\n"
 	"  int (*bwrite_old)(void *, const char *, int); void *bread;\n"
-	"  int (*bread_old)(void *, char *, int); };\n"
+	"  int (*bread_old)(void *, char *, int); void *bputs, *bgets, *ctrl;\n"
+	"  int (*create)(void *); };\n"
 	"static volatile int sink;\n"
 	"__attribute__((noinline)) static int mem_write(void *b, const char *in, int n)\n"
 	"{ sink = n + (in != 0) + (b != 0); return n; }\n"
 	"__attribute__((noinline)) static int mem_read(void *b, char *out, int n)\n"
 	"{ sink = n - (out != 0) - (b != 0); return n; }\n"
+	"__attribute__((noinline)) static int mem_new(void *b) { sink = (b != 0); return 1; }\n"
 	"__attribute__((noinline)) static int conv(void) { return sink; }\n"
 	"static const struct bio_method_st mem_method = { TYPE, \"memory buffer\",\n"
-	"  (void *)conv, mem_write, (void *)conv, mem_read };\n"
+	"  (void *)conv, mem_write, (void *)conv, mem_read, (void *)conv, (void *)conv,\n"
+	"  (void *)conv, mem_new };\n"
 	"const struct bio_method_st *BIO_s_mem(void) { return &mem_method; }\n";
 
 struct variant {
@@ -352,14 +355,19 @@ static void memory_bio_sites_from_the_method_table(void **state)
 	struct tls_lib *lib = plan_crypto("crypto-mem");
 	struct elf_image *img = elf_image_open(lib->host_path);
 	const struct probe_site *w = site_of(lib, "mem_write"), *r = site_of(lib, "mem_read");
-	uint64_t write_fn, read_fn, size;
+	const struct probe_site *n = site_of(lib, "mem_new");
+	uint64_t write_fn, read_fn, new_fn, size;
 	(void)state;
 
 	assert_non_null(img);
 	assert_int_equal(elf_image_func(img, "mem_write", &write_fn, &size), 0);
 	assert_int_equal(elf_image_func(img, "mem_read", &read_fn, &size), 0);
+	assert_int_equal(elf_image_func(img, "mem_new", &new_fn, &size), 0);
 	elf_image_close(img);
-	assert_int_equal(lib->plan.nsites, 2);
+	assert_int_equal(lib->plan.nsites, 3);
+	assert_non_null(n);
+	assert_int_equal(n->desc.kind, SITE_MEM_BIO_NEW);
+	assert_int_equal(n->vaddr, new_fn);
 	assert_non_null(w);
 	assert_non_null(r);
 	assert_int_equal(w->desc.kind, SITE_MEM_BIO_WRITE);

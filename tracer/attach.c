@@ -41,7 +41,7 @@ static int keep_link(struct lib_registry *reg, struct bpf_link *link)
  * with any other is refused, never attached and then ignored. */
 static const char *unsupported_rule(const struct site_desc *d)
 {
-	if (d->kind == SITE_MEM_BIO_WRITE || d->kind == SITE_MEM_BIO_READ)
+	if (d->kind >= SITE_MEM_BIO_WRITE && d->kind <= SITE_MEM_BIO_NEW)
 		return NULL; /* membio.bpf.c */
 	if (d->kind != SITE_ENTRY_RETURN)
 		return "a site kind other than entry + return probe";

@@ -265,13 +265,14 @@ static void print_mem_bio_site(FILE *f, const struct probe_site *s)
 	fprintf(f, "    0x%llx (file offset 0x%llx)  %-22s %s\n", (unsigned long long)s->vaddr,
 		(unsigned long long)s->offset, s->insn.text, x86_probe_class_name(s->cls));
 	fprintf(f, "      %s\n", s->what);
-	fprintf(f, "      entry only: bio = rdi, buffer = rsi, length = edx; program %s\n",
-		s->entry_prog);
+	fprintf(f, "      entry only: bio = rdi%s; program %s\n",
+		s->desc.kind == SITE_MEM_BIO_NEW ? "" : ", buffer = rsi, length = edx", s->entry_prog);
 }
 
 int site_is_mem_bio(const struct probe_site *site)
 {
-	return site->desc.kind == SITE_MEM_BIO_WRITE || site->desc.kind == SITE_MEM_BIO_READ;
+	return site->desc.kind == SITE_MEM_BIO_WRITE || site->desc.kind == SITE_MEM_BIO_READ ||
+	       site->desc.kind == SITE_MEM_BIO_NEW;
 }
 
 static int plan_has_data_sites(const struct probe_plan *plan)

@@ -10,12 +10,13 @@
 
 /* struct bio_method_st, 1.1.0 to 3.x (crypto/bio/bio_local.h): int type;
  * const char *name; bwrite (size_t API); bwrite_old (BIO *, const char *,
- * int); bread; bread_old (BIO *, char *, int); … BIO_s_mem's table has
- * mem_write and mem_read in the _old slots (the size_t slots hold the
- * generic converters). */
+ * int); bread; bread_old (BIO *, char *, int); bputs; bgets; ctrl; create
+ * (BIO *); … BIO_s_mem's table has mem_write and mem_read in the _old
+ * slots (the size_t slots hold the generic converters), mem_new in create. */
 #define METHOD_NAME 8
 #define METHOD_BWRITE_OLD 24
 #define METHOD_BREAD_OLD 40
+#define METHOD_CREATE 72 /* after bputs, bgets, ctrl */
 #define BIO_TYPE_MEM (1 | 0x0400)
 
 /* The method table BIO_s_mem() returns: its first rip-relative lea. */
@@ -51,27 +52,36 @@ static int is_mem_method(struct elf_image *img, uint64_t table)
 	return !memcmp(bytes, name, sizeof(name));
 }
 
-static int add_mem_site(struct elf_image *img, uint64_t fn, enum site_kind kind,
-			struct probe_plan *plan)
+static const struct {
+	enum site_kind kind;
+	unsigned int slot;
+	const char *func, *prog, *what;
+} mem_sites[] = {
+	{ SITE_MEM_BIO_WRITE, METHOD_BWRITE_OLD, "mem_write", "membio_write", "write" },
+	{ SITE_MEM_BIO_READ, METHOD_BREAD_OLD, "mem_read", "membio_read", "read" },
+	{ SITE_MEM_BIO_NEW, METHOD_CREATE, "mem_new", "membio_new", "create" },
+};
+#define N_MEM_SITES (sizeof(mem_sites) / sizeof(mem_sites[0]))
+
+static int add_mem_site(struct elf_image *img, int i, uint64_t fn, struct probe_plan *plan)
 {
 	struct probe_site site = {};
-	int write = kind == SITE_MEM_BIO_WRITE;
 
-	snprintf(site.func, sizeof(site.func), "%s", write ? "mem_write" : "mem_read");
-	site.desc = (struct site_desc){ .kind = kind, .dir = write ? DATA_OUT : DATA_IN,
-					.state = STATE_THREAD, .session = LOC_RDI,
-					.buf = LOC_RSI };
-	site.entry_prog = write ? "membio_write" : "membio_read";
+	snprintf(site.func, sizeof(site.func), "%s", mem_sites[i].func);
+	site.desc = (struct site_desc){ .kind = mem_sites[i].kind,
+					.dir = mem_sites[i].kind == SITE_MEM_BIO_READ ? DATA_IN : DATA_OUT,
+					.state = STATE_THREAD, .session = LOC_RDI, .buf = LOC_RSI };
+	site.entry_prog = mem_sites[i].prog;
 	if (plan_entry_site(img, fn, 1, &site))
 		return -1;
-	snprintf(site.what, sizeof(site.what), "memory BIO %s function (BIO_s_mem's table, +%d)",
-		 write ? "write" : "read", write ? METHOD_BWRITE_OLD : METHOD_BREAD_OLD);
+	snprintf(site.what, sizeof(site.what), "memory BIO %s function (BIO_s_mem's table, +%u)",
+		 mem_sites[i].what, mem_sites[i].slot);
 	return plan_add(plan, &site);
 }
 
 int openssl_plan_mem_bio(struct elf_image *img, int major, int minor, struct probe_plan *plan)
 {
-	uint64_t table, fn_write, fn_read, vaddr, size;
+	uint64_t table, fn[N_MEM_SITES], vaddr, size;
 	int before = plan->nsites;
 
 	if (elf_image_func(img, "BIO_s_mem", &vaddr, &size))
@@ -81,24 +91,27 @@ int openssl_plan_mem_bio(struct elf_image *img, int major, int minor, struct pro
 			 "table of OpenSSL %d.%d has not been examined", major, minor);
 		return -1;
 	}
-	if (mem_method_table(img, &table) || !is_mem_method(img, table) ||
-	    elf_image_relative_value(img, table + METHOD_BWRITE_OLD, &fn_write) ||
-	    elf_image_relative_value(img, table + METHOD_BREAD_OLD, &fn_read)) {
-		snprintf(plan->mem_bio, sizeof(plan->mem_bio), "memory BIOs: not probed: BIO_s_mem's "
-			 "method table not found or not understood");
-		return -1;
+	if (mem_method_table(img, &table) || !is_mem_method(img, table))
+		goto not_understood;
+	for (size_t i = 0; i < N_MEM_SITES; i++)
+		if (elf_image_relative_value(img, table + mem_sites[i].slot, &fn[i]))
+			goto not_understood;
+	for (size_t i = 0; i < N_MEM_SITES; i++) {
+		if (add_mem_site(img, (int)i, fn[i], plan)) {
+			plan->nsites = before;
+			snprintf(plan->mem_bio, sizeof(plan->mem_bio), "memory BIOs: not probed: their "
+				 "%s function (0x%llx) does not decode, or the plan is full",
+				 mem_sites[i].what, (unsigned long long)fn[i]);
+			return -1;
+		}
 	}
-	if (add_mem_site(img, fn_write, SITE_MEM_BIO_WRITE, plan) ||
-	    add_mem_site(img, fn_read, SITE_MEM_BIO_READ, plan)) {
-		plan->nsites = before;
-		snprintf(plan->mem_bio, sizeof(plan->mem_bio), "memory BIOs: not probed: their "
-			 "functions (0x%llx, 0x%llx) do not decode", (unsigned long long)fn_write,
-			 (unsigned long long)fn_read);
-		return -1;
-	}
-	snprintf(plan->mem_bio, sizeof(plan->mem_bio), "memory BIOs: their write (0x%llx) and read "
-		 "(0x%llx) functions, from BIO_s_mem's method table at 0x%llx: the sockets of "
-		 "sessions whose app moves the ciphertext", (unsigned long long)fn_write,
-		 (unsigned long long)fn_read, (unsigned long long)table);
+	snprintf(plan->mem_bio, sizeof(plan->mem_bio), "memory BIOs: their write (0x%llx), read "
+		 "(0x%llx) and create (0x%llx) functions, from BIO_s_mem's method table at 0x%llx: "
+		 "the sockets of sessions whose app moves the ciphertext", (unsigned long long)fn[0],
+		 (unsigned long long)fn[1], (unsigned long long)fn[2], (unsigned long long)table);
 	return 0;
+not_understood:
+	snprintf(plan->mem_bio, sizeof(plan->mem_bio), "memory BIOs: not probed: BIO_s_mem's "
+		 "method table not found or not understood");
+	return -1;
 }
