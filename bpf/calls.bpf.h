@@ -34,19 +34,19 @@ struct thread_state {
 	/* the last session this thread used, and its socket */
 	__u64 last_session;
 	__s32 last_fd;
-	/* Sessions whose socket the app moves itself (memory BIOs): the fd is
-	 * learned from the socket I/O around the calls (settle_fd). */
-	__s32 read_fd;          /* the last socket the thread read outside a call, or -1 */
 	struct sock_addrs last_addrs;
-	struct sock_addrs read_addrs;
-	__u8 watch_sockets;     /* a target's thread: read_fd and pending are kept */
-	__u8 counts_early_io;   /* its process is in late_watch: count its socket I/O */
-	__u8 pad3[2];
-	/* Memory BIOs (membio.bpf.c): the last socket read outside a call and
-	 * its buffer (what the app then writes into a session's read BIO), and
-	 * the write BIO last drained outside a call with the memory it was
-	 * drained into (what the app then sends). */
+	/* Sessions whose socket the app moves itself (memory BIOs): the last
+	 * INET socket the thread read outside a call (in_fd -1: none), and its
+	 * buffer (what the app then writes into a session's read BIO,
+	 * membio.bpf.c); in_unclaimed until the next call (the fallback rule,
+	 * socket_around: that read names the very next call only). Then the
+	 * write BIO last drained outside a call, with the memory it was drained
+	 * into (what the app then sends). */
 	__s32 in_fd;
+	__u8 in_unclaimed;
+	__u8 watch_sockets;     /* a target's thread: its socket I/O outside calls is kept */
+	__u8 counts_early_io;   /* its process is in late_watch: count its socket I/O */
+	__u8 pad3;
 	__u64 in_buf, in_len;
 	struct sock_addrs in_addrs;
 	__u64 drain_bio, drain_lo, drain_hi;
@@ -325,8 +325,8 @@ static __always_inline void refresh_thread(struct thread_state *st)
 	st->is_target = is_target(bpf_get_current_pid_tgid() >> 32);
 	if (st->is_target && !st->watch_sockets) {
 		st->watch_sockets = 1;
-		st->read_fd = -1;
 		st->in_fd = -1;
+		st->in_unclaimed = 0;
 		st->drain_bio = 0;
 	}
 	st->nspid = ns_id(BPF_CORE_READ(task, group_leader));
@@ -369,8 +369,8 @@ static __always_inline void watch_new_thread(struct thread_state *st, __u8 count
 	st->active = 0;
 	st->comm[0] = '\0'; /* refreshed at the first call */
 	st->watch_sockets = 1;
-	st->read_fd = -1;
 	st->in_fd = -1;
+	st->in_unclaimed = 0;
 	st->drain_bio = 0;
 	st->last_session = 0;
 }

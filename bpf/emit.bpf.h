@@ -35,9 +35,9 @@ static __always_inline void socket_around(struct thread_state *st)
 	if (!st->watch_sockets)
 		return;
 	if (st->desc.dir == DATA_IN) {
-		if (st->read_fd >= 0) {
-			st->fd = st->read_fd;
-			st->addrs = st->read_addrs;
+		if (st->in_unclaimed) {
+			st->fd = st->in_fd;
+			st->addrs = st->in_addrs;
 			/* writes of this session that wait for their socket have it */
 			announce_fd(st->session, st->fd, &st->addrs);
 		}
@@ -87,7 +87,7 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 	st->last_addrs = st->addrs;
 	/* A socket read names the session of the very next call only: a call
 	 * after it (another session's, served from its buffer) must not take it. */
-	st->read_fd = -1;
+	st->in_unclaimed = 0;
 }
 
 struct chunk_ctx {

@@ -86,11 +86,9 @@ static __always_inline void bio_sent(struct thread_state *st, __s32 fd,
 	link = bio_link_of(st->drain_bio, 1);
 	if (!link)
 		return;
-	if (link->fd != fd || link->addrs.lport != addrs->lport ||
-	    link->addrs.rport != addrs->rport) {
-		link->fd = fd;
-		link->addrs = *addrs;
-	}
+	link->fd = fd;
+	link->addrs = *addrs;
+	link->fd_fresh = 0; /* a send follows the calls that wrote the BIO */
 	bio_link_tell(link);
 }
 #endif

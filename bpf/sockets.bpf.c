@@ -126,9 +126,8 @@ static __always_inline void use_fd(struct thread_state *st, enum fd_use use, lon
 	if (st->counts_early_io)
 		count_early_io(st);
 	if (use == FD_READ_BEFORE) {
-		st->read_fd = fd;
-		st->read_addrs = *addrs;
 		st->in_fd = fd;
+		st->in_unclaimed = 1;
 		st->in_addrs = *addrs;
 		st->in_buf = buf;
 		st->in_len = buf ? len : 0;

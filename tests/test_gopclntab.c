@@ -360,8 +360,10 @@ static void record_outside(struct fake *f) { put32(f->tab + f->functab_off + 4, 
 static void names_off_outside(struct fake *f) { put64(f->tab + 8 + 8 * 3, 100000); }
 static void unterminated(struct fake *f)
 {
-	/* the last name runs to the table's end */
-	f->len = f->names_off + strlen(fake_funcs[0].name);
+	/* the first function's name is the table's last byte, with no NUL after
+	 * it (cutting the table short instead trips the offsets check first) */
+	f->tab[f->len - 1] = 'x';
+	put32(f->tab + f->records_off + 4, (uint32_t)(f->len - 1 - f->names_off));
 }
 static void text_start_wrong(struct fake *f) { put64(f->tab + 8 + 8 * 2, TEXT + TEXT_SIZE); }
 
@@ -380,7 +382,7 @@ static const struct broken_case broken_cases[] = {
 	{ "name offset negative", GO_PCLN_120, name_negative, "record is invalid" },
 	{ "record outside", GO_PCLN_118, record_outside, "record is invalid" },
 	{ "funcnames offset outside", GO_PCLN_120, names_off_outside, "offsets out of bounds" },
-	{ "name unterminated", GO_PCLN_120, unterminated, "" },
+	{ "name unterminated", GO_PCLN_120, unterminated, "record is invalid" },
 	{ "textStart beyond the text", GO_PCLN_118, text_start_wrong, "does not fit" },
 };
 

@@ -94,8 +94,8 @@ static int is_defined_func(const GElf_Sym *sym)
 	return sym->st_shndx != SHN_UNDEF && GELF_ST_TYPE(sym->st_info) == STT_FUNC;
 }
 
-/* Calls match(sym, name, arg) for every defined function of one symbol
- * table until it returns non-zero; returns the index that matched or -1. */
+/* Calls match(sym, name, arg) for every symbol of one symbol table until it
+ * returns non-zero; returns the index that matched or -1. */
 static long symtab_find(Elf *elf, Elf_Scn *scn, GElf_Sym *out,
 			int (*match)(const GElf_Sym *sym, const char *name, const void *arg),
 			const void *arg, const char **name_out)
@@ -108,7 +108,7 @@ static long symtab_find(Elf *elf, Elf_Scn *scn, GElf_Sym *out,
 	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
 		const char *name;
 
-		if (!gelf_getsym(data, i, out) || !is_defined_func(out))
+		if (!gelf_getsym(data, i, out))
 			continue;
 		name = elf_strptr(elf, sh.sh_link, out->st_name);
 		if (name && match(out, name, arg)) {
@@ -122,13 +122,12 @@ static long symtab_find(Elf *elf, Elf_Scn *scn, GElf_Sym *out,
 
 static int match_name(const GElf_Sym *sym, const char *name, const void *want)
 {
-	(void)sym;
-	return !strcmp(name, want);
+	return is_defined_func(sym) && !strcmp(name, want);
 }
 
 static int match_addr(const GElf_Sym *sym, const char *name, const void *want)
 {
-	return name[0] && sym->st_value == *(const uint64_t *)want;
+	return is_defined_func(sym) && name[0] && sym->st_value == *(const uint64_t *)want;
 }
 
 /* .dynsym first (what the dynamic linker uses), then .symtab. */
@@ -340,32 +339,14 @@ static int match_any_defined(const GElf_Sym *sym, const char *name, const void *
 	return sym->st_shndx != SHN_UNDEF && !strcmp(name, want);
 }
 
-/* Like symtab_find, for symbols of every type. */
-static int symtab_find_any(Elf *elf, Elf_Scn *scn, const char *name, GElf_Sym *out)
-{
-	GElf_Shdr sh;
-	Elf_Data *data;
-
-	if (!scn || !gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
-		return -ENOENT;
-	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-		const char *sym_name;
-
-		if (!gelf_getsym(data, i, out))
-			continue;
-		sym_name = elf_strptr(elf, sh.sh_link, out->st_name);
-		if (sym_name && match_any_defined(out, sym_name, name))
-			return 0;
-	}
-	return -ENOENT;
-}
-
 int elf_image_symbol(struct elf_image *img, const char *name, uint64_t *value, uint64_t *size)
 {
 	GElf_Sym sym;
 
-	if (symtab_find_any(img->elf, find_section_of_type(img->elf, SHT_SYMTAB), name, &sym) &&
-	    symtab_find_any(img->elf, find_section_of_type(img->elf, SHT_DYNSYM), name, &sym))
+	if (symtab_find(img->elf, find_section_of_type(img->elf, SHT_SYMTAB), &sym,
+			match_any_defined, name, NULL) < 0 &&
+	    symtab_find(img->elf, find_section_of_type(img->elf, SHT_DYNSYM), &sym,
+			match_any_defined, name, NULL) < 0)
 		return -ENOENT;
 	*value = sym.st_value;
 	if (size)

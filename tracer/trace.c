@@ -339,9 +339,12 @@ static void settle_process(void *arg, int pid, int maps_read)
 	bpf_map_delete_elem(fd, &key);
 	if (!watch.socket_calls)
 		return;
-	lib = maps_read ? registry_latest_attached(&s->reg, pid) : NULL;
-	if (maps_read && (!lib || lib->attached_ns <= watch.since_ns))
-		return; /* every stack it maps was probed before it started */
+	lib = NULL; /* maps never read: whatever it mapped was never looked at */
+	if (maps_read) {
+		lib = registry_latest_attached(&s->reg, pid);
+		if (!lib || lib->attached_ns <= watch.since_ns)
+			return; /* every stack it maps was probed before it started */
+	}
 	if (targets_process_ids(pid, comm, sizeof(comm), &nspid)) {
 		nspid = watch.nspid; /* gone meanwhile */
 		snprintf(comm, sizeof(comm), "%.15s", watch.comm);

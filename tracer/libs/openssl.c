@@ -259,15 +259,25 @@ static int plan_library(struct elf_image *img, const char *version, enum plan_mo
 	return plan->nsites ? 0 : -1;
 }
 
-/* libssl's code is in img: its calls among the symbols, or its own source
- * file's name in .rodata (a build without symbols). */
-static int holds_libssl(struct elf_image *img)
+static int defines_ssl_calls(struct elf_image *img)
 {
 	uint64_t vaddr, size;
 
 	return !elf_image_func(img, "SSL_write", &vaddr, &size) ||
-	       !elf_image_func(img, "SSL_read", &vaddr, &size) ||
-	       rodata_has_bytes(img, "ssl_lib.c", strlen("ssl_lib.c"));
+	       !elf_image_func(img, "SSL_read", &vaddr, &size);
+}
+
+/* libssl's own source file's name, which its error reporting (ERR_raise,
+ * OPENSSL_FILE) keeps in .rodata even where the symbols are gone. */
+static int names_libssl_source(struct elf_image *img)
+{
+	return rodata_has_bytes(img, "ssl_lib.c", strlen("ssl_lib.c"));
+}
+
+/* libssl's code is in img (with symbols or without). */
+static int holds_libssl(struct elf_image *img)
+{
+	return defines_ssl_calls(img) || names_libssl_source(img);
 }
 
 /* OpenSSL's libcrypto alone (no SSL_* functions): a file of the stack
@@ -300,14 +310,12 @@ static int is_libcrypto(struct tls_lib *lib, struct elf_image *img, char *err, s
  * probed: with no symbol there is nothing to prove a site from. */
 static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen)
 {
-	uint64_t vaddr, size;
 	int found = 0;
 
-	if (!elf_image_func(img, "SSL_write", &vaddr, &size) ||
-	    !elf_image_func(img, "SSL_read", &vaddr, &size)) {
+	if (defines_ssl_calls(img)) {
 		detect_version(lib);
 		found = 1;
-	} else if (rodata_has_bytes(img, "ssl_lib.c", strlen("ssl_lib.c")) &&
+	} else if (names_libssl_source(img) &&
 		   !version_scan_file(lib->host_path, "OpenSSL ", 2, lib->version,
 				      sizeof(lib->version))) {
 		found = 1;
