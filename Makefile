@@ -106,8 +106,9 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 		--tracer-cmd 'TLSPROBE_FD_WALK=core $(CURDIR)/$(BUILD)/tlsprobe trace --comm tlsfix'
 	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/openssl@host/size-4k
 	scripts/boringssl-samples.sh && TLSPROBE_NO_SKIP=1 $(BUILD)/tests/test_boringssl
-	scripts/go-samples.sh $(BUILD)/go-samples && TLSPROBE_NO_SKIP=1 \
-		TLSPROBE_GO_SAMPLES=$(BUILD)/go-samples $(BUILD)/tests/test_gopclntab
+	scripts/go-samples.sh $(BUILD)/go-samples && export TLSPROBE_NO_SKIP=1 \
+		TLSPROBE_GO_SAMPLES=$(BUILD)/go-samples && $(BUILD)/tests/test_gopclntab && \
+		$(BUILD)/tests/test_go
 	tests/e2e/manifest_lists.sh
 	tests/e2e/validate.sh
 	tests/e2e/expect_catches.sh

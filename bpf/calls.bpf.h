@@ -146,9 +146,9 @@ const volatile __u64 wakeup_threshold __weak = 1 << 20;
 volatile __u32 tracer_stopped __weak = 0;
 
 /* The registers a site can name, read from ctx once per probe: indexed by
- * enum site_loc (LOC_RDI … LOC_R11). Loaded one by one: a computed ctx
+ * enum site_loc (LOC_RDI … LOC_R14). Loaded one by one: a computed ctx
  * offset is what the verifier refuses. */
-#define SITE_REGS (LOC_R11 + 1)
+#define SITE_REGS (LOC_R14 + 1)
 
 static __always_inline void site_regs(struct pt_regs *ctx, __u64 regs[SITE_REGS])
 {
@@ -163,6 +163,7 @@ static __always_inline void site_regs(struct pt_regs *ctx, __u64 regs[SITE_REGS]
 	regs[LOC_RBX] = ctx->bx;
 	regs[LOC_R10] = ctx->r10;
 	regs[LOC_R11] = ctx->r11;
+	regs[LOC_R14] = ctx->r14;
 }
 
 /* The value at loc: a register of regs, or stack slot n (rsp + 8 n). */
@@ -188,7 +189,8 @@ static __always_inline const struct site_desc *site_of(void *ctx, __u32 *site)
 /* Bytes the call moved, at its return: the return value (32 or 64 bit),
  * the count stored through the pointer saved at entry (the _ex and internal
  * functions, which return 1 or a positive status), or the second register
- * of a two-register result. 0 when the call failed or moved nothing. */
+ * of a two-register result, or the value a register or stack slot holds
+ * (LEN_LOC64). 0 when the call failed or moved nothing. */
 static __always_inline __u64 call_result_len(const struct site_desc *desc, __u64 len_out,
 					     struct pt_regs *ctx)
 {
@@ -206,6 +208,14 @@ static __always_inline __u64 call_result_len(const struct site_desc *desc, __u64
 		return len;
 	case LEN_RET_RDX:
 		return ret == 0 ? dx : 0;
+	case LEN_LOC64: {
+		__u64 regs[SITE_REGS];
+		long n;
+
+		site_regs(ctx, regs);
+		n = site_value(ctx, regs, desc->count);
+		return n > 0 ? n : 0;
+	}
 	}
 	return 0;
 }

@@ -69,7 +69,7 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 	known = bpf_map_lookup_elem(&session_sockets, &key);
 	if (st->fd < 0 && st->other_fd >= 0 && !known)
 		st->fd = st->other_fd; /* no socket ever: a pipe or file transport */
-	if (st->fd < 0 && !known && len)
+	if (st->fd < 0 && !known && len && st->desc.fd == FD_SYSCALL_INSIDE)
 		socket_around(st);
 	if (st->fd >= 0) {
 		if (!known || known->fd != st->fd || known->addrs.lport != st->addrs.lport ||

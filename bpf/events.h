@@ -58,6 +58,7 @@ enum site_loc {
 	LOC_NONE = 0,
 	LOC_RDI, LOC_RSI, LOC_RDX, LOC_RCX, LOC_R8, LOC_R9,  /* C: arguments 1-6 */
 	LOC_RAX, LOC_RBX, LOC_R10, LOC_R11,                  /* Go's register ABI adds these */
+	LOC_R14,                                             /* Go's register ABI: the goroutine (g) */
 	LOC_STACK = 0x80,                                    /* | n: stack slot n */
 };
 
@@ -67,6 +68,8 @@ enum site_len {
 	LEN_RET64,      /* the return value as ssize_t, when > 0 (gnutls_record_send) */
 	LEN_OUT_PTR,    /* return value > 0: *(size_t *)count, count saved at entry (SSL_write_ex) */
 	LEN_RET_RDX,    /* two-register return, rax == 0 (Ok): rdx (Rust Result<usize>) */
+	LEN_LOC64,      /* the value at `count` (a register or stack slot) at the return,
+			 * as a signed 64-bit integer, when > 0 (Go's n of (n int, err error)) */
 };
 
 /* What the state of a call in progress is kept by. */
@@ -82,6 +85,8 @@ enum site_fd {
 				* the last one seen on the same session object */
 	FD_SOCKET_BEFORE,      /* the last socket read on the thread before the call (rustls reads) */
 	FD_KERNEL_SOCKET,      /* the kernel socket itself (kTLS) */
+	FD_OBJECT_CHAIN,       /* read from the session object through a chain of pointers,
+				* guarded by a method-table check (struct site_ext) */
 };
 
 struct site_desc {
@@ -93,6 +98,27 @@ struct site_desc {
 	__u8 session;   /* enum site_loc: the session object (SSL*, gnutls_session_t, PRFileDesc*) */
 	__u8 buf;       /* enum site_loc: the plaintext buffer */
 	__u8 count;     /* enum site_loc: LEN_OUT_PTR's count pointer */
+};
+
+/* What a site needs beyond struct site_desc (the map site_exts, same index).
+ * STATE_GOROUTINE: where the goroutine's g is at the probe: a register
+ * (g_loc, LOC_R14), or, g_loc LOC_NONE, the 8 bytes at the thread pointer
+ * (fsbase) + g_tls. FD_OBJECT_CHAIN: the fd is in the connection object the
+ * session holds: at session + iface_off an interface (method table, data
+ * pointer); the table's method at check_off must be the function at
+ * check_delta from the probed instruction (so the interface holds the type
+ * the chain is for: *net.TCPConn), then from the data pointer, p = *(p +
+ * deref[i]) for i < nderef, and the fd is the 8 bytes at p + fd_off. */
+#define SITE_DEREF_MAX 4
+struct site_ext {
+	__u8 g_loc;       /* enum site_loc, or LOC_NONE: thread pointer + g_tls */
+	__u8 nderef;
+	__u16 check_off;
+	__u16 iface_off;
+	__u16 fd_off;
+	__s64 g_tls;
+	__s64 check_delta;
+	__u16 deref[SITE_DEREF_MAX];
 };
 
 struct sock_addrs {

@@ -19,11 +19,8 @@
 #include <bpf/bpf_tracing.h>
 #include "calls.bpf.h"
 #include "membio.bpf.h"
+#include "sockaddr.bpf.h"
 
-#define AF_INET 2
-#define AF_INET6 10
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 
 /* x86-64 syscall numbers; the fd is the first argument of each. */
 #define NR_read 0
@@ -136,17 +133,6 @@ static __always_inline void use_fd(struct thread_state *st, enum fd_use use, lon
 	}
 }
 
-static __always_inline struct file *fd_file(long fd)
-{
-	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
-	struct file **fds = fdt->fd, *file = NULL;
-
-	if (fd < 0 || fd >= fdt->max_fds)
-		return NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return file;
-}
-
 SEC("raw_tp/sys_enter")
 int fd_syscall(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -189,31 +175,6 @@ int fd_syscall(struct bpf_raw_tracepoint_args *ctx)
 done:
 	use_fd(st, use, fd, &addrs, buf, len);
 	return 0;
-}
-
-/* The same with CO-RE reads, for kernels without bpf_rdonly_cast. */
-static void read_sock_addrs_core(struct file *file, struct sock_addrs *addrs)
-{
-	struct socket *sock;
-	struct sock_common *skc;
-
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return;
-	sock = BPF_CORE_READ(file, private_data);
-	skc = (struct sock_common *)BPF_CORE_READ(sock, sk);
-	if (!skc)
-		return;
-	addrs->family = BPF_CORE_READ(skc, skc_family);
-	addrs->lport = BPF_CORE_READ(skc, skc_num);
-	addrs->rport = __builtin_bswap16(BPF_CORE_READ(skc, skc_dport));
-	/* (BPF_CORE_READ_INTO would copy sizeof(*laddr), one byte.) */
-	if (addrs->family == AF_INET) {
-		bpf_core_read(addrs->laddr, 4, &skc->skc_rcv_saddr);
-		bpf_core_read(addrs->raddr, 4, &skc->skc_daddr);
-	} else if (addrs->family == AF_INET6) {
-		bpf_core_read(addrs->laddr, 16, &skc->skc_v6_rcv_saddr);
-		bpf_core_read(addrs->raddr, 16, &skc->skc_v6_daddr);
-	}
 }
 
 SEC("raw_tp/sys_enter")

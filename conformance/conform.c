@@ -439,13 +439,19 @@ static int run_row(const struct conform_opts *o, const struct fixture_row *fixtu
 }
 
 /* A scenario the fixture's manifest does not list: not run, every cell N/A. */
-static void not_applicable(const struct fixture_row *fixture, struct score_row *row)
+static void not_applicable(const struct fixture_row *fixture, struct score_row *row,
+			   const char *why)
 {
 	for (int c = 0; c < N_CHECKS; c++) {
 		row->checks[c].verdict = VERDICT_NA;
-		snprintf(row->checks[c].detail, sizeof(row->checks[c].detail),
-			 "the %s fixture has no such scenario (not in fixtures/%s/manifest)",
-			 fixture->m->stack, fixture->m->stack);
+		if (why)
+			snprintf(row->checks[c].detail, sizeof(row->checks[c].detail),
+				 "not run on %s: %s (fixtures/%s/manifest)", fixture->name, why,
+				 fixture->m->stack);
+		else
+			snprintf(row->checks[c].detail, sizeof(row->checks[c].detail),
+				 "the %s fixture has no such scenario (not in fixtures/%s/manifest)",
+				 fixture->m->stack, fixture->m->stack);
 	}
 }
 
@@ -467,7 +473,7 @@ static const char *row_verdict(const struct score_row *row)
 static int row_runs(const struct conform_opts *o, const struct fixture_row *fixture)
 {
 	for (int s = 0; s < o->nscenarios; s++)
-		if (manifest_supports(fixture->m, o->scenarios[s]))
+		if (manifest_row_supports(fixture->m, fixture->v, o->scenarios[s], NULL))
 			return 1;
 	return 0;
 }
@@ -531,6 +537,7 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 		tracer = start_tracer(o, &tp, tracer_error, sizeof(tracer_error));
 	for (int s = 0; s < o->nscenarios; s++) {
 		struct score_row *row = scorecard_add(sc);
+		const char *why;
 
 		rows[s] = sc->n - 1;
 		if (!row) {
@@ -539,8 +546,8 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 		}
 		snprintf(row->fixture, sizeof(row->fixture), "%s", fixture->name);
 		snprintf(row->scenario, sizeof(row->scenario), "%s", o->scenarios[s]);
-		if (!manifest_supports(fixture->m, o->scenarios[s]))
-			not_applicable(fixture, row);
+		if (!manifest_row_supports(fixture->m, fixture->v, o->scenarios[s], &why))
+			not_applicable(fixture, row, why);
 		else if (!image_ok)
 			snprintf(row->error, sizeof(row->error),
 				 "container image not built (see scripts/images.sh output above)");

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct parse {
 	int seen_stack, seen_comm, seen_build, seen_dockerfile;	/* line numbers, 0: not yet */
 	int default_line;
 	int fresh_lines[MANIFEST_LIST_MAX];	/* the line of each fresh scenario */
+	int without_lines[MANIFEST_WITHOUT_MAX];
 	char defaults[MANIFEST_VARIANTS_MAX][MANIFEST_NAME_MAX];
 	int ndefaults;
 };
@@ -161,6 +163,34 @@ static const char *text_after_words(const char *line, int skip)
 	return *s ? s : NULL;
 }
 
+/* without SCENARIO PATTERN… -- REASON (the reason is the rest of the line). */
+static int add_without(struct parse *p, struct manifest *m, char **words, int nwords,
+		       const char *line)
+{
+	const char *dashes = strstr(line, " -- ");
+	struct manifest_without *w;
+	int i;
+
+	if (nwords < 3 || !dashes || !dashes[4])
+		return fail(p, "'without' needs a scenario, variant patterns, then -- and the reason");
+	if (m->nwithout == MANIFEST_WITHOUT_MAX)
+		return fail(p, "more than %d 'without' lines", MANIFEST_WITHOUT_MAX);
+	if (!is_scenario_name(words[1]))
+		return fail(p, "bad scenario name '%s'", words[1]);
+	w = &m->without[m->nwithout++];
+	snprintf(w->scenario, sizeof(w->scenario), "%s", words[1]);
+	for (i = 2; i < nwords && strcmp(words[i], "--"); i++) {
+		if (w->npatterns == MANIFEST_VARIANTS_MAX)
+			return fail(p, "more than %d variant patterns", MANIFEST_VARIANTS_MAX);
+		snprintf(w->patterns[w->npatterns++], MANIFEST_NAME_MAX, "%s", words[i]);
+	}
+	if (!w->npatterns)
+		return fail(p, "'without %s' names no variant", w->scenario);
+	snprintf(w->reason, sizeof(w->reason), "%s", dashes + 4);
+	p->without_lines[m->nwithout - 1] = p->line;
+	return 0;
+}
+
 static int parse_line(struct parse *p, struct manifest *m, char *line)
 {
 	char copy[LINE_MAX_LEN], *words[WORDS_MAX];
@@ -217,9 +247,11 @@ static int parse_line(struct parse *p, struct manifest *m, char *line)
 		return add_variant(p, m, words, n, text_after_words(copy, 3));
 	} else if (!strcmp(words[0], "default")) {
 		return add_defaults(p, words, n);
+	} else if (!strcmp(words[0], "without")) {
+		return add_without(p, m, words, n, copy);
 	} else {
 		return fail(p, "unknown key '%s' (stack, comm, build, dockerfile, scenarios, bench, "
-			    "fresh, variant, default)", words[0]);
+			    "fresh, variant, default, without)", words[0]);
 	}
 	return 0;
 }
@@ -261,6 +293,12 @@ static int check_complete(struct parse *p, struct manifest *m)
 		if (!manifest_variant_is_host(v) && !m->dockerfile[0])
 			return fail(p, "variant '%s' runs in a container but there is no 'dockerfile'",
 				    v->name);
+	}
+	for (int i = 0; i < m->nwithout; i++) {
+		p->line = p->without_lines[i];
+		if (!manifest_supports(m, m->without[i].scenario))
+			return fail(p, "'without' scenario '%s' is not in 'scenarios'",
+				    m->without[i].scenario);
 	}
 	/* A fresh scenario that is not run would be a promise nobody checks. */
 	for (int i = 0; i < m->nfresh; i++) {
@@ -394,6 +432,26 @@ static int listed(const char list[][MANIFEST_NAME_MAX], int n, const char *name)
 int manifest_supports(const struct manifest *m, const char *scenario)
 {
 	return listed(m->scenarios, m->nscenarios, scenario);
+}
+
+int manifest_row_supports(const struct manifest *m, const struct manifest_variant *v,
+			  const char *scenario, const char **why)
+{
+	if (why)
+		*why = NULL;
+	if (!manifest_supports(m, scenario))
+		return 0;
+	for (int i = 0; i < m->nwithout; i++) {
+		if (strcmp(m->without[i].scenario, scenario))
+			continue;
+		for (int j = 0; j < m->without[i].npatterns; j++)
+			if (!fnmatch(m->without[i].patterns[j], v->name, 0)) {
+				if (why)
+					*why = m->without[i].reason;
+				return 0;
+			}
+	}
+	return 1;
 }
 
 int manifest_supports_bench(const struct manifest *m, const char *scenario)

@@ -13,6 +13,7 @@
  *                                       variant runs from a fresh image (harness.h)
  *   variant    NAME host|SUITE TEXT     one line per variant
  *   default    NAME ...                 the variants of the default matrix
+ *   without    SCENARIO PATTERN… -- WHY variants (fnmatch) not running a scenario (N/A)
  * A fixture row is stack@variant (openssl@host, gnutls@trixie). */
 #ifndef TLSPROBE_MANIFEST_H
 #define TLSPROBE_MANIFEST_H
@@ -22,13 +23,23 @@
 #define MANIFEST_NAME_MAX 32
 #define MANIFEST_COMM_MAX 16	/* the kernel's TASK_COMM_LEN */
 #define MANIFEST_LIST_MAX 32
-#define MANIFEST_VARIANTS_MAX 8
+#define MANIFEST_VARIANTS_MAX 24
 #define FIXTURE_ROW_NAME_MAX (2 * MANIFEST_NAME_MAX)
 
 struct manifest_variant {
 	char name[MANIFEST_NAME_MAX];
 	char suite[MANIFEST_NAME_MAX];	/* "host", or the Debian suite of its image */
 	char description[128];
+};
+
+/* without SCENARIO PATTERN… -- REASON: variants (fnmatch patterns of their
+ * names) that do not run a scenario of the `scenarios` line. */
+#define MANIFEST_WITHOUT_MAX 8
+struct manifest_without {
+	char scenario[MANIFEST_NAME_MAX];
+	char patterns[MANIFEST_VARIANTS_MAX][MANIFEST_NAME_MAX];
+	int npatterns;
+	char reason[160];
 };
 
 struct manifest {
@@ -47,6 +58,8 @@ struct manifest {
 	int nvariants;
 	int defaults[MANIFEST_VARIANTS_MAX];	/* indexes into variants, in the default line's order */
 	int ndefaults;
+	struct manifest_without without[MANIFEST_WITHOUT_MAX];
+	int nwithout;
 };
 
 struct manifest_set {
@@ -74,6 +87,10 @@ const struct manifest *manifest_stack(const struct manifest_set *set, const char
 const struct manifest_variant *manifest_variant(const struct manifest *m, const char *variant);
 int manifest_supports(const struct manifest *m, const char *scenario);
 int manifest_supports_bench(const struct manifest *m, const char *scenario);
+/* Whether the row runs the scenario: the manifest lists it and no `without`
+ * line leaves the variant out (then *why, when given, says why; else NULL). */
+int manifest_row_supports(const struct manifest *m, const struct manifest_variant *v,
+			  const char *scenario, const char **why);
 /* Whether the row runs the scenario from a fresh image: a container
  * variant and a scenario of the `fresh` line (a host variant ignores it). */
 int manifest_fresh(const struct manifest *m, const struct manifest_variant *v, const char *scenario);

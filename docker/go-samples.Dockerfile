@@ -7,7 +7,9 @@
 # network: the build runs with --network host). The base image comes from
 # scripts/images.sh (debootstrap + docker import).
 # Result, in /out: BUILD/tlsdial for BUILD in default, stripped, nocgo, pie;
-# version (`go version FILE` of each) and truth.txt (tests/go-samples/truth).
+# version (`go version FILE` of each), truth.txt (tests/go-samples/truth) and
+# rets.txt: "ret BUILD FUNC ADDR" for each RET `go tool objdump` (Go's own
+# disassembler) shows in (*Conn).Write/Read of the builds with symbols.
 ARG SUITE=bookworm
 FROM tlsprobe/base:${SUITE}
 ARG DEBIAN_FRONTEND=noninteractive
@@ -52,4 +54,9 @@ RUN set -e; \
         echo "$b $(go version $b/tlsdial | sed 's/^[^:]*: //')"; \
     done > version; \
     /tmp/truth default/tlsdial stripped/tlsdial nocgo/tlsdial pie/tlsdial > truth.txt; \
-    cat version truth.txt
+    for b in default nocgo pie; do \
+        go tool objdump -s '^crypto/tls\.\(\*Conn\)\.(Write|Read)$' $b/tlsdial \
+        | awk -v b=$b '/^TEXT/ { f = $2; sub(/\(SB\)$/, "", f) } $NF == "RET" { print "ret", b, f, $2 }'; \
+    done > rets.txt; \
+    test -s rets.txt; \
+    cat version truth.txt rets.txt

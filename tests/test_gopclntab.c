@@ -26,6 +26,7 @@
 #include "elfsym.h"
 #include "gobuildinfo.h"
 #include "gopclntab.h"
+#include "go_samples.h"
 
 /* ---- hand-built tables ---------------------------------------------- */
 
@@ -560,38 +561,9 @@ static void c_binary_is_not_go(void **state)
 
 /* ---- the samples ----------------------------------------------------- */
 
-static const char *const toolchains[] = { "go1.15", "go1.19", "go1.22", "go1.24", "go1.27.3" };
-static const char *const builds[] = { "default", "stripped", "nocgo", "pie" };
-#define NTOOLCHAINS (sizeof(toolchains) / sizeof(toolchains[0]))
-#define NBUILDS (sizeof(builds) / sizeof(builds[0]))
 static const char *const wanted[] = { "crypto/tls.(*Conn).Write", "crypto/tls.(*Conn).Read" };
 
-struct sample {
-	const char *go, *build;
-	char name[48];		/* the test's name: GO/BUILD */
-};
-
 static struct sample samples[NTOOLCHAINS * NBUILDS];
-
-static const char *samples_dir(void)
-{
-	const char *dir = getenv("TLSPROBE_GO_SAMPLES");
-
-	return dir && *dir ? dir : "build/go-samples";
-}
-
-/* A sample's file (DIR/GO/REL) when it is there, else NULL: skipped with the
- * reason, or failed under TLSPROBE_NO_SKIP. */
-static const char *sample_file(const char *go, const char *rel, char *path, size_t len)
-{
-	snprintf(path, len, "%s/%s/%s", samples_dir(), go, rel);
-	if (!access(path, R_OK))
-		return path;
-	if (getenv("TLSPROBE_NO_SKIP"))
-		fail_msg("no %s (scripts/go-samples.sh did not build it)", path);
-	print_message("skipped: no %s (run scripts/go-samples.sh)\n", path);
-	return NULL;
-}
 
 /* What the truth file says of one binary. */
 struct truth {

@@ -42,6 +42,7 @@ static const char gnutls_manifest[] =
 	"bench      stream-64\n"
 	"variant    bookworm bookworm GnuTLS 3.7\n"
 	"variant    trixie   trixie   GnuTLS 3.8\n"
+	"without    threads  book* -- no threads there\n"
 	"default    bookworm\n";
 
 /* root/fixtures/<stack>/manifest with text. */
@@ -331,6 +332,28 @@ static void test_load_all_errors(void **state)
 }
 
 /* The checkout's own manifests must read (this runs from the checkout). */
+/* A `without` line leaves a scenario out on the variants it matches. */
+static void test_without(void **state)
+{
+	struct world *w = *state;
+	const struct manifest *g = manifest_stack(&w->set, "gnutls");
+	const char *why = "";
+
+	assert_true(manifest_supports(g, "threads"));
+	assert_false(manifest_row_supports(g, manifest_variant(g, "bookworm"), "threads", &why));
+	assert_string_equal(why, "no threads there");
+	assert_true(manifest_row_supports(g, manifest_variant(g, "trixie"), "threads", &why));
+	assert_null(why);
+	assert_true(manifest_row_supports(g, manifest_variant(g, "bookworm"), "basic", NULL));
+	assert_false(manifest_row_supports(g, manifest_variant(g, "trixie"), "ex", NULL));
+	expect_error(w->root, "gnutls", "stack gnutls\ncomm tlsfix\nbuild container\n"
+		     "dockerfile d\nscenarios basic\nvariant a bookworm\nwithout ex a -- x\n",
+		     ":7: 'without' scenario 'ex' is not in 'scenarios'");
+	expect_error(w->root, "gnutls", "without basic a\n",
+		     ":1: 'without' needs a scenario, variant patterns, then -- and the reason");
+	write_manifest(w->root, "gnutls", gnutls_manifest);
+}
+
 static void test_checkout_manifests(void **state)
 {
 	struct manifest_set set;
@@ -360,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_load_all_errors),
+		cmocka_unit_test(test_without),
 		cmocka_unit_test(test_checkout_manifests),
 	};
 

@@ -43,50 +43,72 @@ static const char *unsupported_rule(const struct site_desc *d)
 {
 	if (d->kind >= SITE_MEM_BIO_WRITE && d->kind <= SITE_MEM_BIO_NEW)
 		return NULL; /* membio.bpf.c */
+	if (d->len < LEN_RET32 || d->len > LEN_LOC64)
+		return "an unknown byte-count rule";
+	if (d->kind == SITE_ENTRY_RET_INSNS) /* gotls.bpf.c */
+		return d->state != STATE_GOROUTINE ? "return instructions without goroutine state"
+		       : d->fd != FD_OBJECT_CHAIN  ? "an fd found other than in the connection object"
+						   : NULL;
 	if (d->kind != SITE_ENTRY_RETURN)
 		return "a site kind other than entry + return probe";
 	if (d->state != STATE_THREAD)
 		return "call state kept other than per thread";
 	if (d->fd != FD_SYSCALL_INSIDE)
 		return "an fd found other than by the syscall inside the call";
-	if (d->len < LEN_RET32 || d->len > LEN_RET_RDX)
-		return "an unknown byte-count rule";
 	return NULL;
 }
 
 static struct bpf_program *site_program(struct lib_registry *reg, const struct probe_site *site,
 					int retprobe)
 {
-	if (retprobe)
-		return reg->return_prog ? reg->return_prog
-					: bpf_object__find_program_by_name(reg->obj, "tls_return");
-	if (reg->entry_prog)
+	const char *name = retprobe ? site->return_prog ? site->return_prog : "tls_return"
+				    : site->entry_prog ? site->entry_prog : "tls_entry";
+
+	if (retprobe && reg->return_prog)
+		return reg->return_prog;
+	if (!retprobe && reg->entry_prog)
 		return reg->entry_prog;
-	return bpf_object__find_program_by_name(reg->obj, site->entry_prog ? site->entry_prog
-								 : "tls_entry");
+	return bpf_object__find_program_by_name(reg->obj, name);
 }
 
-static int attach_probe(struct lib_registry *reg, const struct tls_lib *lib,
-			const struct probe_site *site, unsigned int id, int retprobe)
+/* retprobe: the return program, as a uretprobe at offset, or as a plain
+ * uprobe on a return instruction (SITE_ENTRY_RET_INSNS). */
+static int attach_at(struct lib_registry *reg, const struct tls_lib *lib,
+		     const struct probe_site *site, unsigned int id, int retprobe, uint64_t offset)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .bpf_cookie = id);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = id);
 	struct bpf_program *prog = site_program(reg, site, retprobe);
 	struct bpf_link *link;
 
+	opts.retprobe = retprobe && site->desc.kind != SITE_ENTRY_RET_INSNS;
 	if (!prog) {
 		fprintf(stderr, "tlsprobe: %s: no BPF program %s for %s\n", lib->path,
-			retprobe ? "tls_return" : site->entry_prog ? site->entry_prog : "tls_entry",
+			retprobe ? site->return_prog ? site->return_prog : "tls_return"
+				 : site->entry_prog ? site->entry_prog : "tls_entry",
 			site->func);
 		return -1;
 	}
-	link = bpf_program__attach_uprobe_opts(prog, -1, lib->host_path, site->offset, &opts);
+	link = bpf_program__attach_uprobe_opts(prog, -1, lib->host_path, offset, &opts);
 	if (!link) {
 		fprintf(stderr, "tlsprobe: %s: cannot attach %s probe to %s at 0x%llx: %s\n",
 			lib->path, retprobe ? "return" : "entry", site->func,
-			(unsigned long long)site->offset, strerror(errno));
+			(unsigned long long)offset, strerror(errno));
 		return -1;
 	}
 	return keep_link(reg, link);
+}
+
+/* The site's return probes: a uretprobe at the site, or a probe on each of
+ * its return instructions. */
+static int attach_returns(struct lib_registry *reg, const struct tls_lib *lib,
+			  const struct probe_site *site, unsigned int id)
+{
+	if (site->desc.kind != SITE_ENTRY_RET_INSNS)
+		return attach_at(reg, lib, site, id, 1, site->offset);
+	for (int r = 0; r < site->nrets; r++)
+		if (attach_at(reg, lib, site, id, 1, site->rets[r].offset))
+			return -1;
+	return 0;
 }
 
 /* A site gets the next index of the site table, its rules written there
@@ -107,7 +129,9 @@ static int add_site(struct lib_registry *reg, const struct tls_lib *lib, int i, 
 		return -1;
 	}
 	*id = reg->nsites;
-	if (bpf_map_update_elem(reg->sites_fd, id, &desc, BPF_ANY)) {
+	if (bpf_map_update_elem(reg->sites_fd, id, &desc, BPF_ANY) ||
+	    (reg->exts_fd >= 0 &&
+	     bpf_map_update_elem(reg->exts_fd, id, &lib->plan.sites[i].ext, BPF_ANY))) {
 		fprintf(stderr, "tlsprobe: %s: cannot write the site table: %s\n", lib->path,
 			strerror(errno));
 		return -1;
@@ -127,10 +151,11 @@ static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 
 		if (reg->entry_prog && site_is_mem_bio(&lib->plan.sites[i]))
 			continue; /* the floors count TLS calls only */
+		const struct probe_site *site = &lib->plan.sites[i];
+
 		if (add_site(reg, lib, i, &id) ||
-		    (!site_is_mem_bio(&lib->plan.sites[i]) &&
-		     attach_probe(reg, lib, &lib->plan.sites[i], id, 1)) ||
-		    attach_probe(reg, lib, &lib->plan.sites[i], id, 0))
+		    (!site_is_mem_bio(site) && attach_returns(reg, lib, site, id)) ||
+		    attach_at(reg, lib, site, id, 0, site->offset))
 			return -1;
 	}
 	if (reg->explain)

@@ -33,6 +33,7 @@ struct lib_registry {
 	struct site_ref sites[SITES_MAX];
 	unsigned int nsites;
 	int sites_fd;                  /* the BPF site table */
+	int exts_fd;                   /* and its second half (struct site_ext), or -1 */
 	struct bpf_object *obj;        /* where the sites' entry programs are found by name */
 	/* NULL: the programs each site names (tls_entry/tls_return, nss_entry …);
 	 * set: these at every site (the floors) */

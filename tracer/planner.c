@@ -216,7 +216,7 @@ const char *site_loc_name(unsigned int loc, char *buf, size_t len)
 	static const char *const regs[] = {
 		[LOC_NONE] = "-", [LOC_RDI] = "rdi", [LOC_RSI] = "rsi", [LOC_RDX] = "rdx",
 		[LOC_RCX] = "rcx", [LOC_R8] = "r8", [LOC_R9] = "r9", [LOC_RAX] = "rax",
-		[LOC_RBX] = "rbx", [LOC_R10] = "r10", [LOC_R11] = "r11",
+		[LOC_RBX] = "rbx", [LOC_R10] = "r10", [LOC_R11] = "r11", [LOC_R14] = "r14",
 	};
 
 	if (loc & LOC_STACK)
@@ -237,8 +237,30 @@ static void len_text(const struct site_desc *d, char *out, size_t len)
 		break;
 	case LEN_RET64: snprintf(out, len, "rax, when > 0"); break;
 	case LEN_RET_RDX: snprintf(out, len, "rdx, when rax = 0 (Ok)"); break;
+	case LEN_LOC64:
+		snprintf(out, len, "%s, when > 0", site_loc_name(d->count, reg, sizeof(reg)));
+		break;
 	default: snprintf(out, len, "eax, when > 0"); break;
 	}
+}
+
+/* A site probed on each return instruction (Go): where, and what each
+ * costs; the call's state is the goroutine's. */
+static void print_ret_sites(FILE *f, const struct probe_site *s, const char *bytes)
+{
+	int emulated = 0;
+
+	if (s->proof[0])
+		fprintf(f, "              %s\n", s->proof);
+	for (int r = 0; r < s->nrets; r++)
+		emulated += s->rets[r].cls == PROBE_EMULATED;
+	fprintf(f, "      return: a probe on each of %d return instructions (%d emulated, %d "
+		"single-stepped; no uretprobe: Go moves stacks); bytes = %s\n", s->nrets, emulated,
+		s->nrets - emulated, bytes);
+	for (int r = 0; r < s->nrets; r++)
+		fprintf(f, "        0x%llx (file offset 0x%llx)  %-22s %s\n",
+			(unsigned long long)s->rets[r].vaddr, (unsigned long long)s->rets[r].offset,
+			s->rets[r].text, x86_probe_class_name(s->rets[r].cls));
 }
 
 static void print_site(FILE *f, const struct probe_site *s)
@@ -255,6 +277,10 @@ static void print_site(FILE *f, const struct probe_site *s)
 		s->desc.len == LEN_OUT_PTR ? ", count pointer = " : "",
 		s->desc.len == LEN_OUT_PTR ? site_loc_name(s->desc.count, count, sizeof(count)) : "",
 		s->entry_prog ? "; program " : "", s->entry_prog ? s->entry_prog : "");
+	if (s->desc.kind == SITE_ENTRY_RET_INSNS) {
+		print_ret_sites(f, s, bytes);
+		return;
+	}
 	if (s->proof[0])
 		fprintf(f, "              count pointer proved %s\n", s->proof);
 	fprintf(f, "      return: uretprobe at the same site; bytes = %s\n", bytes);

@@ -19,10 +19,24 @@ enum plan_mode {
 	PLAN_ENTRY, /* the exported entry points only (for comparison) */
 };
 
+/* A return instruction of a SITE_ENTRY_RET_INSNS site: a plain uprobe there
+ * runs the site's return program. */
+struct probe_ret {
+	uint64_t vaddr, offset;
+	char text[40];
+	enum x86_probe_class cls;
+};
+
+#define RET_SITES_MAX 32
+
 struct probe_site {
 	char func[512];          /* the probed function ("ssl_write_internal"): records' "func" */
 	struct site_desc desc;   /* what the BPF programs read there (bpf/events.h) */
+	struct site_ext ext;     /* and beyond it (Go: the goroutine, the fd's chain) */
 	const char *entry_prog;  /* the entry program (nss_entry), NULL: the generic tls_entry */
+	const char *return_prog; /* the return program, NULL: the generic tls_return */
+	struct probe_ret rets[RET_SITES_MAX]; /* SITE_ENTRY_RET_INSNS: where it returns */
+	int nrets;
 	uint64_t vaddr, offset;  /* offset: in the file, what the uprobe attaches to */
 	struct x86_instr insn;    /* the probed instruction */
 	enum x86_probe_class cls;

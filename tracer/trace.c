@@ -399,6 +399,7 @@ static void choose_programs(struct trace_session *s)
 {
 	s->reg.obj = s->skel->obj;
 	s->reg.sites_fd = bpf_map__fd(s->skel->maps.sites);
+	s->reg.exts_fd = bpf_map__fd(s->skel->maps.site_exts);
 	if (s->mode == MODE_CAPTURE)
 		return; /* the programs each site names */
 	s->reg.entry_prog = s->skel->progs.floor_entry;

@@ -45,6 +45,33 @@ static uint64_t rip_relative(const cs_insn *ci, const cs_x86_op *op)
 	return ci->address + ci->size + (uint64_t)op->mem.disp;
 }
 
+/* The operands the Go planner asks about: thread-local loads, immediates
+ * moved into a register, and the first memory operand. */
+static void reduce_operands(const cs_insn *ci, struct x86_instr *out)
+{
+	const cs_x86 *x = &ci->detail->x86;
+
+	for (int i = 0; i < x->op_count; i++) {
+		if (x->operands[i].type == X86_OP_MEM && !out->mem_base) {
+			out->mem_base = x->operands[i].mem.base;
+			out->mem_disp = x->operands[i].mem.disp;
+		}
+	}
+	if (ci->id != X86_INS_MOV || x->op_count != 2 || x->operands[0].type != X86_OP_REG)
+		return;
+	if (x->operands[1].type == X86_OP_IMM) {
+		out->imm_dest = x->operands[0].reg;
+		out->imm = x->operands[1].imm;
+	} else if (x->operands[1].type == X86_OP_MEM && x->operands[1].mem.segment == X86_REG_FS &&
+		   x->operands[1].mem.index == X86_REG_INVALID) {
+		out->fs_load = 1;
+		out->fs_dest = x->operands[0].reg;
+		out->fs_base = x->operands[1].mem.base == X86_REG_INVALID ? 0
+									    : x->operands[1].mem.base;
+		out->fs_disp = x->operands[1].mem.disp;
+	}
+}
+
 static void reduce(const cs_insn *ci, struct x86_instr *out)
 {
 	const cs_x86 *x = &ci->detail->x86;
@@ -77,6 +104,8 @@ static void reduce(const cs_insn *ci, struct x86_instr *out)
 	if (ci->id == X86_INS_LEA && x->op_count == 2 && x->operands[1].type == X86_OP_MEM &&
 	    x->operands[1].mem.base == X86_REG_RIP)
 		out->rip_lea = rip_relative(ci, &x->operands[1]);
+	out->is_ret = cs_insn_group(handle, ci, CS_GRP_RET);
+	reduce_operands(ci, out);
 }
 
 int x86_decode(struct elf_image *img, uint64_t vaddr, uint64_t size, struct x86_func *fn)

@@ -26,6 +26,19 @@ struct x86_instr {
 	uint16_t stack_addr_reg;
 	/* lea REG, [rip + d]: the address; 0 otherwise. */
 	uint64_t rip_lea;
+	int is_ret;
+	/* mov REG, qword ptr fs:[d] (fs_base 0) or fs:[BASE] (fs_base: its
+	 * capstone id): a load from thread-local storage into fs_dest. */
+	int fs_load;
+	uint16_t fs_dest, fs_base;
+	int64_t fs_disp;
+	/* mov REG, imm: imm_dest (a capstone id, 0 otherwise) gets imm. */
+	uint16_t imm_dest;
+	int64_t imm;
+	/* A memory operand's base register and displacement (the first one),
+	 * mem_base 0 when there is none. */
+	uint16_t mem_base;
+	int64_t mem_disp;
 };
 
 struct x86_func {

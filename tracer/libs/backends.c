@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "boringssl.h"
 #include "gnutls.h"
+#include "go.h"
 #include "nss.h"
 #include "openssl.h"
 
@@ -17,6 +18,7 @@ const struct tls_backend *const tls_backends[] = {
 	&openssl_backend,
 	&gnutls_backend,
 	&nss_backend,
+	&go_backend,
 	NULL,
 };
 

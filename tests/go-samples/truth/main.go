@@ -5,15 +5,19 @@
 // `go version FILE`, written by scripts/go-samples.sh).
 //
 // Output, one fact per line, for each binary:
-//   binary PATH
-//   text ADDR FROM             the text start handed to gosym (FROM: runtime.text or .text)
-//   section NAME               where the table is (.gopclntab, .data.rel.ro.gopclntab)
-//   func NAME ENTRY END        gosym's Func.Entry and Func.End
-//   symtab NAME VALUE SIZE     the .symtab symbol, when there is one
-//   note TEXT                  what gosym could not do, or disagreed on
+//
+//	binary PATH
+//	text ADDR FROM             the text start handed to gosym (FROM: runtime.text or .text)
+//	section NAME               where the table is (.gopclntab, .data.rel.ro.gopclntab)
+//	func NAME ENTRY END        gosym's Func.Entry and Func.End
+//	symtab NAME VALUE SIZE     the .symtab symbol, when there is one
+//	layout TYPE.FIELD OFFSET   a struct member's offset from DWARF, when the
+//	                           binary has it: the fd chain of tracer/libs/go.c
+//	note TEXT                  what gosym could not do, or disagreed on
 package main
 
 import (
+	"debug/dwarf"
 	"debug/elf"
 	"debug/gosym"
 	"fmt"
@@ -21,6 +25,65 @@ import (
 )
 
 var wanted = []string{"crypto/tls.(*Conn).Write", "crypto/tls.(*Conn).Read"}
+
+// The struct members the tracer's fd chain goes through (runtime.itab is
+// internal/abi.ITab from Go 1.22 on, its fun then Fun).
+var members = map[string][]string{
+	"crypto/tls.Conn":   {"conn"},
+	"net.TCPConn":       {"conn"},
+	"net.conn":          {"fd"},
+	"net.netFD":         {"pfd"},
+	"internal/poll.FD":  {"Sysfd"},
+	"runtime.itab":      {"fun"},
+	"internal/abi.ITab": {"Fun"},
+}
+
+// layout prints the offsets of members from the binary's DWARF, if any:
+// one flat walk, the members of a wanted struct being the entries after it
+// up to the null entry that ends its children.
+func layout(f *elf.File) {
+	d, err := f.DWARF()
+	if err != nil {
+		return // stripped: nothing to say
+	}
+	seen := map[string]bool{}
+	var in string // the wanted struct whose members come next
+	depth := 0
+	r := d.Reader()
+	for {
+		e, err := r.Next()
+		if err != nil || e == nil {
+			return
+		}
+		if in != "" {
+			switch {
+			case e.Tag == 0:
+				depth--
+				if depth == 0 {
+					in = ""
+				}
+			case depth == 1 && e.Tag == dwarf.TagMember:
+				fname, _ := e.Val(dwarf.AttrName).(string)
+				for _, w := range members[in] {
+					if w == fname {
+						off, _ := e.Val(dwarf.AttrDataMemberLoc).(int64)
+						fmt.Printf("layout %s.%s %d\n", in, fname, off)
+					}
+				}
+			}
+			if e.Children && e.Tag != 0 {
+				depth++
+			}
+			continue
+		}
+		name, _ := e.Val(dwarf.AttrName).(string)
+		if _, ok := members[name]; ok && e.Tag == dwarf.TagStructType && e.Children && !seen[name] {
+			seen[name] = true
+			in = name
+			depth = 1
+		}
+	}
+}
 
 func main() {
 	for _, path := range os.Args[1:] {
@@ -69,6 +132,7 @@ func describe(path string) error {
 		return err
 	}
 	fmt.Printf("text 0x%x %s\n", text, from)
+	layout(f)
 	sec := f.Section(".gopclntab")
 	if sec == nil {
 		// PIE up to Go 1.15 (go tool objfile looks there too)

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Go's crypto/tls: an entry probe on (*Conn).Write/Read and a probe on each
+ * of its return instructions (never a uretprobe: it rewrites the return
+ * address on a stack Go may move). A goroutine can block in the call and go
+ * on on another thread, and other goroutines run on its thread meanwhile, so
+ * the call in progress is kept by the goroutine (its g), not the thread. The
+ * fd is read from the connection object at entry (struct site_ext), and the
+ * socket's addresses from the kernel by that fd: a read served from the
+ * connection's buffer makes no syscall, and a write's syscalls may happen on
+ * other threads. At the return, the call is finished as every other stack's
+ * (call_finish). */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "emit.bpf.h"
+#include "sockaddr.bpf.h"
+
+/* The site table's second half (bpf/events.h), same index as `sites`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SITES_MAX);
+	__type(key, __u32);
+	__type(value, struct site_ext);
+} site_exts SEC(".maps");
+
+struct goroutine_key {
+	__u64 g;
+	__u32 tgid;
+	__u32 pad;
+};
+
+/* A goroutine's call in progress, from its entry to its return. */
+struct goroutine_call {
+	__u64 session, buf;
+	struct site_desc desc;
+	__u32 site;
+	__s32 fd;
+	struct sock_addrs addrs;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH); /* a call that never returns ages out */
+	__uint(max_entries, 65536);
+	__type(key, struct goroutine_key);
+	__type(value, struct goroutine_call);
+} goroutine_calls SEC(".maps");
+
+/* The running goroutine: a register (register ABI: R14), or the word at the
+ * thread pointer + g_tls (stack ABI: where the function's own prologue
+ * loads it from). */
+static __always_inline __u64 goroutine_of(struct pt_regs *ctx, const struct site_ext *ext)
+{
+	struct task_struct *task;
+	__u64 regs[SITE_REGS], g = 0, fsbase;
+
+	if (ext->g_loc != LOC_NONE) {
+		site_regs(ctx, regs);
+		return site_value(ctx, regs, ext->g_loc);
+	}
+	task = bpf_get_current_task_btf();
+	fsbase = BPF_CORE_READ(task, thread.fsbase);
+	bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase + ext->g_tls));
+	return g;
+}
+
+static __always_inline __u64 read_word(__u64 addr)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+/* The session's fd through the chain of struct site_ext, or -1 when the
+ * interface holds another type than the chain is for (or the memory cannot
+ * be read), or when that fd is no socket. */
+static __always_inline __s32 chain_fd(struct pt_regs *ctx, const struct site_ext *ext,
+				      __u64 session, struct sock_addrs *addrs)
+{
+	__u64 itab = read_word(session + ext->iface_off), p, fd;
+	struct file *file;
+
+	if (!itab || read_word(itab + ext->check_off) != PT_REGS_IP(ctx) + ext->check_delta)
+		return -1;
+	p = read_word(session + ext->iface_off + 8);
+	for (int i = 0; i < SITE_DEREF_MAX; i++) {
+		if (i >= ext->nderef || !p)
+			break;
+		p = read_word(p + ext->deref[i]);
+	}
+	if (!p)
+		return -1;
+	fd = read_word(p + ext->fd_off);
+	if (fd > 0x7fffffff)
+		return -1;
+	file = fd_file(fd);
+	if (!file)
+		return -1;
+	read_sock_addrs_core(file, addrs);
+	return addrs->family ? (__s32)fd : -1;
+}
+
+SEC("uprobe")
+int go_entry(struct pt_regs *ctx)
+{
+	struct goroutine_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct goroutine_call call = {};
+	const struct site_desc *desc;
+	const struct site_ext *ext;
+	__u64 regs[SITE_REGS];
+	__u32 site;
+
+	if (!traced_thread())
+		return 0;
+	desc = site_of(ctx, &site);
+	ext = bpf_map_lookup_elem(&site_exts, &site);
+	if (!desc || !desc->kind || !ext)
+		return 0;
+	key.g = goroutine_of(ctx, ext);
+	if (!key.g)
+		return 0;
+	site_regs(ctx, regs);
+	call.session = site_value(ctx, regs, desc->session);
+	call.buf = site_value(ctx, regs, desc->buf);
+	call.desc = *desc;
+	call.site = site;
+	call.fd = chain_fd(ctx, ext, call.session, &call.addrs);
+	/* The same goroutine entering again (its stack grew, and the prologue
+	 * runs once more) replaces the call: the arguments are the ones on the
+	 * new stack. */
+	bpf_map_update_elem(&goroutine_calls, &key, &call, BPF_ANY);
+	return 0;
+}
+
+/* On each return instruction: the goroutine's call, finished on the thread
+ * it returns on. */
+SEC("uprobe")
+int go_return(struct pt_regs *ctx)
+{
+	struct goroutine_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct goroutine_call *call;
+	const struct site_ext *ext;
+	struct thread_state *st;
+	__u32 site = bpf_get_attach_cookie(ctx);
+
+	ext = bpf_map_lookup_elem(&site_exts, &site);
+	if (!ext)
+		return 0;
+	key.g = goroutine_of(ctx, ext);
+	call = bpf_map_lookup_elem(&goroutine_calls, &key);
+	if (!call)
+		return 0;
+	st = traced_thread();
+	if (!st || st->active) { /* (a C call in progress on this thread: not ours) */
+		bpf_map_delete_elem(&goroutine_calls, &key);
+		return 0;
+	}
+	st->site = call->site;
+	st->desc = call->desc;
+	st->session = call->session;
+	st->buf = call->buf;
+	st->len_out = 0;
+	st->fd = call->fd;
+	st->other_fd = -1;
+	st->addrs = call->addrs;
+	bpf_map_delete_elem(&goroutine_calls, &key);
+	call_finish(st, ctx);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
