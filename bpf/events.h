@@ -108,7 +108,10 @@ struct site_desc {
  * pointer); the table's method at check_off must be the function at
  * check_delta from the probed instruction (so the interface holds the type
  * the chain is for: *net.TCPConn), then from the data pointer, p = *(p +
- * deref[i]) for i < nderef, and the fd is the 8 bytes at p + fd_off. */
+ * deref[i]) for i < nderef, and the fd is the 8 bytes at p + fd_off.
+ * A goroutine's stack is copied elsewhere when it grows, pointers into it
+ * moved by the same distance (the stack's top to the new top): g_stack says
+ * where its bounds are, so that a buffer on it is found again at the return. */
 #define SITE_DEREF_MAX 4
 struct site_ext {
 	__u8 g_loc;       /* enum site_loc, or LOC_NONE: thread pointer + g_tls */
@@ -116,6 +119,9 @@ struct site_ext {
 	__u16 check_off;
 	__u16 iface_off;
 	__u16 fd_off;
+	__u16 g_stack;    /* the goroutine's stack bounds (lo, hi) in its g: a buffer on
+			   * the stack moves with it when the stack grows */
+	__u16 pad[3];
 	__s64 g_tls;
 	__s64 check_delta;
 	__u16 deref[SITE_DEREF_MAX];

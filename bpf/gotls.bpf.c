@@ -33,6 +33,7 @@ struct goroutine_key {
 /* A goroutine's call in progress, from its entry to its return. */
 struct goroutine_call {
 	__u64 session, buf;
+	__u64 stack_lo, stack_hi; /* the goroutine's stack at entry */
 	struct site_desc desc;
 	__u32 site;
 	__s32 fd;
@@ -126,11 +127,27 @@ int go_entry(struct pt_regs *ctx)
 	call.desc = *desc;
 	call.site = site;
 	call.fd = chain_fd(ctx, ext, call.session, &call.addrs);
+	call.stack_lo = read_word(key.g + ext->g_stack);
+	call.stack_hi = read_word(key.g + ext->g_stack + 8);
 	/* The same goroutine entering again (its stack grew, and the prologue
 	 * runs once more) replaces the call: the arguments are the ones on the
 	 * new stack. */
 	bpf_map_update_elem(&goroutine_calls, &key, &call, BPF_ANY);
 	return 0;
+}
+
+/* The call's buffer now: where it was, or, when it was on the goroutine's
+ * stack and the stack has been copied since the entry (it grew), where the
+ * copy put it (Go moves every pointer into the stack by new top - old top). */
+static __always_inline __u64 moved_with_stack(const struct goroutine_call *call, __u64 g,
+					      const struct site_ext *ext)
+{
+	__u64 hi;
+
+	if (call->buf < call->stack_lo || call->buf >= call->stack_hi)
+		return call->buf;
+	hi = read_word(g + ext->g_stack + 8);
+	return call->buf + (hi - call->stack_hi);
 }
 
 /* On each return instruction: the goroutine's call, finished on the thread
@@ -159,7 +176,7 @@ int go_return(struct pt_regs *ctx)
 	st->site = call->site;
 	st->desc = call->desc;
 	st->session = call->session;
-	st->buf = call->buf;
+	st->buf = moved_with_stack(call, key.g, ext);
 	st->len_out = 0;
 	st->fd = call->fd;
 	st->other_fd = -1;

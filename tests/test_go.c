@@ -5,8 +5,9 @@
  *   with symbols, the code being the same);
  * - the entry site is the prologue's branch to morestack, emulated, inside
  *   the function, and where g is follows the ABI (r14; fs:-8 for Go 1.15);
- * - the fd chain's offsets (go.c's table) are those the DWARF of each
- *   release's binary says (truth.txt, "layout" lines);
+ * - the fd chain's offsets and where g keeps its stack bounds (go.c's
+ *   table) are those the DWARF of each release's binary says (truth.txt,
+ *   "layout" lines);
  * - releases outside the table are refused. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,7 +105,7 @@ static void plan_matches_objdump(void **state)
 		assert_true(n > 0);
 		assert_int_equal(site->nrets, n);
 		for (int r = 0; r < n; r++)
-			assert_int_equal(site->rets[r].vaddr, want[r]);
+			assert_int_equal(site->rets[r].ret_vaddr, want[r]);
 		/* the entry site is in the function, before its first return */
 		assert_true(site->vaddr < site->rets[0].vaddr);
 	}
@@ -144,6 +145,8 @@ static void layout_matches_dwarf(void **state)
 	static const char *const tcp_fd[] = { "net.TCPConn.conn", "net.conn.fd" };
 	static const char *const sysfd[] = { "net.netFD.pfd", "internal/poll.FD.Sysfd" };
 	static const char *const fun[] = { "runtime.itab.fun", "internal/abi.ITab.Fun" };
+	static const char *const g_stack[] = { "runtime.g.stack" };
+	static const char *const lo[] = { "runtime.stack.lo" }, *const hi[] = { "runtime.stack.hi" };
 	char truth_path[PATH_MAX], path[PATH_MAX];
 	struct go_layout_view layout;
 	struct tls_lib lib;
@@ -158,6 +161,9 @@ static void layout_matches_dwarf(void **state)
 	assert_int_equal(layout.tcpconn_fd, dwarf_offset(truth_path, tcp_fd, 2));
 	assert_int_equal(layout.netfd_sysfd, dwarf_offset(truth_path, sysfd, 2));
 	assert_int_equal(layout.itab_fun, dwarf_offset(truth_path, fun, 2));
+	assert_int_equal(layout.g_stack, dwarf_offset(truth_path, g_stack, 1));
+	assert_int_equal(0, dwarf_offset(truth_path, lo, 1));
+	assert_int_equal(8, dwarf_offset(truth_path, hi, 1));
 	/* and the plan carries them */
 	plan_sample(path, &lib);
 	for (int i = 0; i < 2; i++) {
@@ -168,6 +174,7 @@ static void layout_matches_dwarf(void **state)
 		assert_int_equal(x->nderef, 1);
 		assert_int_equal(x->deref[0], layout.tcpconn_fd);
 		assert_int_equal(x->fd_off, layout.netfd_sysfd);
+		assert_int_equal(x->g_stack, layout.g_stack);
 	}
 }
 

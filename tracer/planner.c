@@ -254,13 +254,23 @@ static void print_ret_sites(FILE *f, const struct probe_site *s, const char *byt
 		fprintf(f, "              %s\n", s->proof);
 	for (int r = 0; r < s->nrets; r++)
 		emulated += s->rets[r].cls == PROBE_EMULATED;
-	fprintf(f, "      return: a probe on each of %d return instructions (%d emulated, %d "
+	fprintf(f, "      return: a probe on each of %d return paths (%d emulated, %d "
 		"single-stepped; no uretprobe: Go moves stacks); bytes = %s\n", s->nrets, emulated,
 		s->nrets - emulated, bytes);
-	for (int r = 0; r < s->nrets; r++)
-		fprintf(f, "        0x%llx (file offset 0x%llx)  %-22s %s\n",
-			(unsigned long long)s->rets[r].vaddr, (unsigned long long)s->rets[r].offset,
-			s->rets[r].text, x86_probe_class_name(s->rets[r].cls));
+	for (int r = 0; r < s->nrets; r++) {
+		const struct probe_ret *ret = &s->rets[r];
+		char covers[64] = "";
+
+		if (ret->vaddr != ret->ret_vaddr)
+			snprintf(covers, sizeof(covers), " (the result final; for the ret at 0x%llx)",
+				 (unsigned long long)ret->ret_vaddr);
+		fprintf(f, "        0x%llx (file offset 0x%llx)  %-22s %s%s\n",
+			(unsigned long long)ret->vaddr, (unsigned long long)ret->offset, ret->text,
+			x86_probe_class_name(ret->cls), covers);
+	}
+	if (emulated < s->nrets)
+		fprintf(f, "        (a ret is probed where no instruction the kernel emulates comes "
+			"after the result's last write on its path)\n");
 }
 
 static void print_site(FILE *f, const struct probe_site *s)

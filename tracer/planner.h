@@ -22,7 +22,8 @@ enum plan_mode {
 /* A return instruction of a SITE_ENTRY_RET_INSNS site: a plain uprobe there
  * runs the site's return program. */
 struct probe_ret {
-	uint64_t vaddr, offset;
+	uint64_t vaddr, offset;  /* the probed instruction */
+	uint64_t ret_vaddr;      /* the return instruction it stands for (vaddr, or after it) */
 	char text[40];
 	enum x86_probe_class cls;
 };

@@ -21,7 +21,8 @@ static const char *const companions[] = { NULL };
 /* Where the fd is in a tls.Conn, by Go version: tls.Conn.conn (a net.Conn)
  * → its data, a *net.TCPConn, whose embedded conn's fd (*netFD) → netFD.pfd
  * (poll.FD) → Sysfd. The interface's method table (runtime.itab) has its
- * methods from fun, at +24; net.Conn's first, by name, is Close.
+ * methods from fun, at +24; net.Conn's first, by name, is Close. And where a
+ * goroutine's stack bounds are in its g (runtime.g.stack: lo, hi).
  * tests/test_go.c checks every row against the DWARF of binaries each Go
  * release built (tests/go-samples). A version outside every row is an
  * unknown layout: not traced, and said so. */
@@ -31,10 +32,11 @@ struct go_layout {
 	uint16_t tcpconn_fd;            /* net.TCPConn → conn.fd */
 	uint16_t netfd_sysfd;           /* netFD.pfd.Sysfd */
 	uint16_t itab_fun;              /* runtime.itab.fun */
+	uint16_t g_stack;               /* runtime.g.stack (lo, then hi) */
 };
 
 static const struct go_layout layouts[] = {
-	{ 15, 27, 0, 0, 16, 24 },
+	{ 15, 27, 0, 0, 16, 24, 0 },
 };
 
 const struct go_layout_view *go_layout_for(int major, int minor, struct go_layout_view *out)
@@ -48,6 +50,7 @@ const struct go_layout_view *go_layout_for(int major, int minor, struct go_layou
 		out->tcpconn_fd = layouts[i].tcpconn_fd;
 		out->netfd_sysfd = layouts[i].netfd_sysfd;
 		out->itab_fun = layouts[i].itab_fun;
+		out->g_stack = layouts[i].g_stack;
 		return out;
 	}
 	return NULL;
@@ -189,11 +192,36 @@ static void entry_site(const struct x86_func *fn, const struct go_abi *abi,
 		 "arguments as at the entry" : "the entry");
 }
 
-static int ret_sites(struct elf_image *img, const struct x86_func *fn, struct probe_site *site,
-		     char *err, size_t errlen)
+/* Where the return at index ret is probed: the last instruction the kernel
+ * emulates on the straight run of code before it, after the result
+ * register's last write there (so the count is final: register ABI only, the
+ * count in rax, g in r14 untouched by Go code), else the return itself. The
+ * run ends at a call, a jump, or a jump's target (other paths join there:
+ * that instruction still counts, every path to the return passing it). */
+static size_t return_probe_at(const struct x86_func *fn, size_t ret, const struct go_abi *abi)
+{
+	if (!abi->registers)
+		return ret; /* the result's stack slot moves with rsp: the return only */
+	for (size_t i = ret; i-- > 0;) {
+		const struct x86_instr *in = &fn->insns[i];
+
+		if (in->is_call || in->is_jump || in->ends_flow || x86_writes_reg(in, X86_REG_RAX) ||
+		    x86_writes_reg(in, X86_REG_R14))
+			break;
+		if (x86_probe_class(in) == PROBE_EMULATED)
+			return i;
+		if (x86_is_branch_target(fn, in->addr))
+			break;
+	}
+	return ret;
+}
+
+static int ret_sites(struct elf_image *img, const struct x86_func *fn, const struct go_abi *abi,
+		     struct probe_site *site, char *err, size_t errlen)
 {
 	site->nrets = 0;
 	for (size_t i = 0; i < fn->n; i++) {
+		const struct x86_instr *at;
 		struct probe_ret *r;
 
 		if (!fn->insns[i].is_ret)
@@ -203,10 +231,12 @@ static int ret_sites(struct elf_image *img, const struct x86_func *fn, struct pr
 				 RET_SITES_MAX);
 			return -1;
 		}
+		at = &fn->insns[return_probe_at(fn, i, abi)];
 		r = &site->rets[site->nrets++];
-		r->vaddr = fn->insns[i].addr;
-		snprintf(r->text, sizeof(r->text), "%.39s", fn->insns[i].text);
-		r->cls = x86_probe_class(&fn->insns[i]);
+		r->vaddr = at->addr;
+		r->ret_vaddr = fn->insns[i].addr;
+		snprintf(r->text, sizeof(r->text), "%.39s", at->text);
+		r->cls = x86_probe_class(at);
 		if (elf_image_offset(img, r->vaddr, &r->offset)) {
 			snprintf(err, errlen, "%.100s: return at 0x%llx is in no segment", site->func,
 				 (unsigned long long)r->vaddr);
@@ -247,6 +277,7 @@ static void describe_site(struct probe_site *site, enum data_dir dir, const stru
 	x->nderef = 1;
 	x->deref[0] = layout->tcpconn_fd;
 	x->fd_off = layout->netfd_sysfd;
+	x->g_stack = layout->g_stack;
 	snprintf(site->proof, sizeof(site->proof), "%.100s; fd: c.conn (*net.TCPConn, its method table's "
 		 "Close checked) → netFD → Sysfd at +%u", pro->proof, layout->netfd_sysfd);
 }
@@ -286,7 +317,7 @@ static int plan_func(struct elf_image *img, const struct gopclntab *tab, const c
 			 (unsigned long long)site.vaddr);
 		goto out;
 	}
-	if (ret_sites(img, &fn, &site, err, errlen))
+	if (ret_sites(img, &fn, abi, &site, err, errlen))
 		goto out;
 	describe_site(&site, dir, abi, &pro, layout, close_entry);
 	snprintf(site.what + strlen(site.what), sizeof(site.what) - strlen(site.what),

@@ -9,7 +9,7 @@ extern const struct tls_backend go_backend;
 
 /* The offsets the fd's chain takes in a Go release (go.c's table). */
 struct go_layout_view {
-	uint16_t tls_conn_conn, tcpconn_fd, netfd_sysfd, itab_fun;
+	uint16_t tls_conn_conn, tcpconn_fd, netfd_sysfd, itab_fun, g_stack;
 };
 
 /* The layout of Go major.minor, or NULL when the table has none. */

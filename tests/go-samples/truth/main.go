@@ -36,6 +36,8 @@ var members = map[string][]string{
 	"internal/poll.FD":  {"Sysfd"},
 	"runtime.itab":      {"fun"},
 	"internal/abi.ITab": {"Fun"},
+	"runtime.g":         {"stack"},
+	"runtime.stack":     {"lo", "hi"},
 }
 
 // layout prints the offsets of members from the binary's DWARF, if any:
