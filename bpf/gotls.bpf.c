@@ -102,8 +102,7 @@ static __always_inline __s32 chain_fd(struct pt_regs *ctx, const struct site_ext
 	return addrs->family ? (__s32)fd : -1;
 }
 
-SEC("uprobe")
-int go_entry(struct pt_regs *ctx)
+static __always_inline int go_call_enter(struct pt_regs *ctx)
 {
 	struct goroutine_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
 	struct goroutine_call call = {};
@@ -152,8 +151,7 @@ static __always_inline __u64 moved_with_stack(const struct goroutine_call *call,
 
 /* On each return instruction: the goroutine's call, finished on the thread
  * it returns on. */
-SEC("uprobe")
-int go_return(struct pt_regs *ctx)
+static __always_inline int go_call_return(struct pt_regs *ctx)
 {
 	struct goroutine_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
 	struct goroutine_call *call;
@@ -184,6 +182,33 @@ int go_return(struct pt_regs *ctx)
 	bpf_map_delete_elem(&goroutine_calls, &key);
 	call_finish(st, ctx);
 	return 0;
+}
+
+SEC("uprobe")
+int go_entry(struct pt_regs *ctx)
+{
+	return go_call_enter(ctx);
+}
+
+SEC("uprobe")
+int go_return(struct pt_regs *ctx)
+{
+	return go_call_return(ctx);
+}
+
+/* The same, loaded for BPF_TRACE_UPROBE_MULTI links (Linux 6.6+) where the
+ * kernel has them (trace.c): one link per function's return instructions,
+ * whose removal waits for one grace period, not one per probe. */
+SEC("uprobe")
+int go_entry_multi(struct pt_regs *ctx)
+{
+	return go_call_enter(ctx);
+}
+
+SEC("uprobe")
+int go_return_multi(struct pt_regs *ctx)
+{
+	return go_call_return(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -186,9 +186,12 @@ build_fixture() {
     fi
     log "$img: building from ${ROW_DOCKERFILE[$1]}, SUITE=$suite (log: $flog)"
     # Legacy builder: BuildKit needs a bridge network, which dockerd --bridge=none lacks;
-    # --network host lets apt in the build reach the mirror.
+    # --network host lets apt in the build reach the mirror. HOST_CAS: the host's own
+    # trust anchors, for a Dockerfile that fetches through a TLS-inspecting proxy (go).
     if ! DOCKER_BUILDKIT=0 "$DOCKER" build --network host --build-arg "SUITE=$suite" \
-            --build-arg "VARIANT=$variant" -f "$dockerfile" -t "$img" "$ROOT" >"$flog" 2>&1; then
+            --build-arg "VARIANT=$variant" \
+            --build-arg "HOST_CAS=$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)" \
+            -f "$dockerfile" -t "$img" "$ROOT" >"$flog" 2>&1; then
         tail -n 30 "$flog" >&2
         log "error: $img: build failed (full log: $flog)"
         return 1

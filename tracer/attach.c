@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "uprobe_multi.h"
 
 static struct tls_lib *find_lib(struct lib_registry *reg, unsigned int major,
 				unsigned int minor, uint64_t inode)
@@ -98,6 +100,88 @@ static int attach_at(struct lib_registry *reg, const struct tls_lib *lib,
 	return keep_link(reg, link);
 }
 
+static int keep_multi_link(struct lib_registry *reg, int fd)
+{
+	if (reg->nmulti == reg->multi_cap) {
+		size_t cap = reg->multi_cap ? reg->multi_cap * 2 : 16;
+		int *fds = realloc(reg->multi_links, cap * sizeof(*fds));
+
+		if (!fds)
+			return -ENOMEM;
+		reg->multi_links = fds;
+		reg->multi_cap = cap;
+	}
+	reg->multi_links[reg->nmulti++] = fd;
+	return 0;
+}
+
+/* One uprobe_multi link of the program named NAME_multi at these offsets.
+ * 0; 1 when that cannot be (no such program loaded, or the kernel refused:
+ * said once, and no more tried). */
+static int attach_multi(struct lib_registry *reg, const struct tls_lib *lib, const char *name,
+			const uint64_t *offsets, const uint64_t *cookies, unsigned int n)
+{
+	struct bpf_program *prog;
+	char multi[64];
+	int fd;
+
+	snprintf(multi, sizeof(multi), "%s_multi", name);
+	prog = bpf_object__find_program_by_name(reg->obj, multi);
+	if (!prog || bpf_program__fd(prog) < 0)
+		return 1;
+	fd = uprobe_multi_attach(bpf_program__fd(prog), lib->host_path, offsets, cookies, n);
+	if (fd < 0) {
+		fprintf(stderr, "tlsprobe: %s: uprobe_multi link refused (%s): one probe per "
+			"instruction from now on\n", lib->path, strerror(-fd));
+		reg->use_multi = 0;
+		return 1;
+	}
+	return keep_multi_link(reg, fd) ? (close(fd), -1) : 0;
+}
+
+/* A file whose every site is an entry and its return instructions (Go):
+ * all its return instructions under one link, then all its entries under
+ * another, where the kernel has uprobe_multi and the sites' programs have
+ * _multi twins (not the floors'). 0; 1: attach them one by one instead. */
+static int attach_lib_multi(struct lib_registry *reg, const struct tls_lib *lib,
+			    const unsigned int *ids)
+{
+	uint64_t rets[PLAN_SITES_MAX * RET_SITES_MAX], ret_ids[PLAN_SITES_MAX * RET_SITES_MAX];
+	uint64_t entries[PLAN_SITES_MAX], entry_ids[PLAN_SITES_MAX];
+	const struct probe_site *first = &lib->plan.sites[0];
+	unsigned int nrets = 0;
+	int i, ret;
+
+	if (!reg->use_multi || reg->entry_prog || !lib->plan.nsites)
+		return 1;
+	for (i = 0; i < lib->plan.nsites; i++) {
+		const struct probe_site *site = &lib->plan.sites[i];
+
+		if (site->desc.kind != SITE_ENTRY_RET_INSNS || !site->entry_prog ||
+		    !site->return_prog || strcmp(site->entry_prog, first->entry_prog) ||
+		    strcmp(site->return_prog, first->return_prog))
+			return 1;
+		for (int r = 0; r < site->nrets; r++) {
+			rets[nrets] = site->rets[r].offset;
+			ret_ids[nrets++] = ids[i];
+		}
+		entries[i] = site->offset;
+		entry_ids[i] = ids[i];
+	}
+	ret = attach_multi(reg, lib, first->return_prog, rets, ret_ids, nrets);
+	if (ret)
+		return ret;
+	ret = attach_multi(reg, lib, first->entry_prog, entries, entry_ids, lib->plan.nsites);
+	if (ret > 0) { /* the returns are in: the entries one by one */
+		for (i = 0; i < lib->plan.nsites; i++)
+			if (attach_at(reg, lib, &lib->plan.sites[i], ids[i], 0,
+				      lib->plan.sites[i].offset))
+				return -1;
+		return 0;
+	}
+	return ret;
+}
+
 /* The site's return probes: a uretprobe at the site, or a probe on each of
  * its return instructions. */
 static int attach_returns(struct lib_registry *reg, const struct tls_lib *lib,
@@ -146,16 +230,26 @@ static int add_site(struct lib_registry *reg, const struct tls_lib *lib, int i, 
  * it. */
 static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 {
-	for (int i = 0; i < lib->plan.nsites; i++) {
-		unsigned int id;
+	unsigned int ids[PLAN_SITES_MAX];
+	int multi;
 
+	for (int i = 0; i < lib->plan.nsites; i++) {
+		ids[i] = SITES_MAX; /* (not attached) */
 		if (reg->entry_prog && site_is_mem_bio(&lib->plan.sites[i]))
 			continue; /* the floors count TLS calls only */
+		if (add_site(reg, lib, i, &ids[i]))
+			return -1;
+	}
+	multi = attach_lib_multi(reg, lib, ids);
+	if (multi < 0)
+		return -1;
+	for (int i = 0; multi && i < lib->plan.nsites; i++) {
 		const struct probe_site *site = &lib->plan.sites[i];
 
-		if (add_site(reg, lib, i, &id) ||
-		    (!site_is_mem_bio(site) && attach_returns(reg, lib, site, id)) ||
-		    attach_at(reg, lib, site, id, 0, site->offset))
+		if (ids[i] == SITES_MAX)
+			continue;
+		if ((!site_is_mem_bio(site) && attach_returns(reg, lib, site, ids[i])) ||
+		    attach_at(reg, lib, site, ids[i], 0, site->offset))
 			return -1;
 	}
 	if (reg->explain)
@@ -448,6 +542,9 @@ void registry_detach(struct lib_registry *reg)
 	for (size_t i = 0; i < reg->nlinks; i++)
 		bpf_link__destroy(reg->links[i]);
 	reg->nlinks = 0;
+	for (size_t i = 0; i < reg->nmulti; i++)
+		close(reg->multi_links[i]);
+	reg->nmulti = 0;
 }
 
 void registry_free(struct lib_registry *reg)

@@ -30,6 +30,10 @@ struct lib_registry {
 	size_t nlibs, cap;
 	struct bpf_link **links;
 	size_t nlinks, links_cap;
+	/* uprobe_multi links (their fds), when the kernel has them (use_multi) */
+	int *multi_links;
+	size_t nmulti, multi_cap;
+	int use_multi;
 	struct site_ref sites[SITES_MAX];
 	unsigned int nsites;
 	int sites_fd;                  /* the BPF site table */

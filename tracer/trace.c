@@ -18,6 +18,7 @@
 #include "layers.h"
 #include "targets.h"
 #include "trace.h"
+#include "uprobe_multi.h"
 #include "tlsprobe.skel.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -413,6 +414,21 @@ static void choose_programs(struct trace_session *s)
 	bpf_program__set_autoattach(s->fd_prog, false);
 }
 
+int trace_pick_multi_programs(struct tlsprobe_bpf *skel)
+{
+	struct bpf_program *multi[] = { skel->progs.go_entry_multi, skel->progs.go_return_multi };
+	int supported = uprobe_multi_supported();
+
+	for (size_t i = 0; i < sizeof(multi) / sizeof(multi[0]); i++) {
+		if (supported)
+			bpf_program__set_expected_attach_type(
+				multi[i], (enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
+		else
+			bpf_program__set_autoload(multi[i], false);
+	}
+	return supported;
+}
+
 struct bpf_program *trace_pick_fd_program(struct tlsprobe_bpf *skel)
 {
 	const char *walk = getenv("TLSPROBE_FD_WALK");
@@ -448,6 +464,7 @@ static int load_bpf(struct trace_session *s)
 	bpf_map__set_max_entries(s->skel->maps.events, (__u32)s->ringbuf_mb << 20);
 	s->skel->rodata->wakeup_threshold = ((__u64)s->ringbuf_mb << 20) / 8;
 	s->fd_prog = trace_pick_fd_program(s->skel);
+	s->reg.use_multi = trace_pick_multi_programs(s->skel);
 	set_lib_names(s->skel);
 	err = tlsprobe_bpf__load(s->skel);
 	if (err) {
@@ -538,6 +555,7 @@ static void teardown_in_background(struct trace_session *s)
 	if (child > 0) {
 		/* the parent's links are references to what the child holds */
 		s->reg.nlinks = 0;
+		s->reg.nmulti = 0;
 		return;
 	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -9,4 +9,7 @@ struct tlsprobe_bpf;
  * (6.2), older kernels get fd_syscall_core; TLSPROBE_FD_WALK=core picks the
  * latter anyway (tests run it on new kernels). The other is not loaded. */
 struct bpf_program *trace_pick_fd_program(struct tlsprobe_bpf *skel);
+/* Prepares the programs for uprobe_multi links where the kernel has them
+ * (else they are not loaded); whether it does. */
+int trace_pick_multi_programs(struct tlsprobe_bpf *skel);
 #endif
