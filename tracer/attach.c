@@ -551,6 +551,7 @@ void registry_free(struct lib_registry *reg)
 {
 	registry_detach(reg);
 	free(reg->links);
+	free(reg->multi_links);
 	free(reg->libs);
 	memset(reg, 0, sizeof(*reg));
 }
