@@ -50,17 +50,14 @@ struct {
 /* The running goroutine: a register (register ABI: R14), or the word at the
  * thread pointer + g_tls (stack ABI: where the function's own prologue
  * loads it from). */
-static __always_inline __u64 goroutine_of(struct pt_regs *ctx, const struct site_ext *ext)
+static __always_inline __u64 goroutine_of(struct pt_regs *ctx, const __u64 regs[SITE_REGS],
+					 const struct site_ext *ext)
 {
-	struct task_struct *task;
-	__u64 regs[SITE_REGS], g = 0, fsbase;
+	__u64 g = 0, fsbase;
 
-	if (ext->g_loc != LOC_NONE) {
-		site_regs(ctx, regs);
+	if (ext->g_loc != LOC_NONE)
 		return site_value(ctx, regs, ext->g_loc);
-	}
-	task = bpf_get_current_task_btf();
-	fsbase = BPF_CORE_READ(task, thread.fsbase);
+	fsbase = BPF_CORE_READ(bpf_get_current_task_btf(), thread.fsbase);
 	bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase + ext->g_tls));
 	return g;
 }
@@ -117,10 +114,10 @@ static __always_inline int go_call_enter(struct pt_regs *ctx)
 	ext = bpf_map_lookup_elem(&site_exts, &site);
 	if (!desc || !desc->kind || !ext)
 		return 0;
-	key.g = goroutine_of(ctx, ext);
+	site_regs(ctx, regs);
+	key.g = goroutine_of(ctx, regs, ext);
 	if (!key.g)
 		return 0;
-	site_regs(ctx, regs);
 	call.session = site_value(ctx, regs, desc->session);
 	call.buf = site_value(ctx, regs, desc->buf);
 	call.desc = *desc;
@@ -158,11 +155,13 @@ static __always_inline int go_call_return(struct pt_regs *ctx)
 	const struct site_ext *ext;
 	struct thread_state *st;
 	__u32 site = bpf_get_attach_cookie(ctx);
+	__u64 regs[SITE_REGS];
 
 	ext = bpf_map_lookup_elem(&site_exts, &site);
 	if (!ext)
 		return 0;
-	key.g = goroutine_of(ctx, ext);
+	site_regs(ctx, regs);
+	key.g = goroutine_of(ctx, regs, ext);
 	call = bpf_map_lookup_elem(&goroutine_calls, &key);
 	if (!call)
 		return 0;

@@ -244,8 +244,7 @@ static void len_text(const struct site_desc *d, char *out, size_t len)
 	}
 }
 
-/* A site probed on each return instruction (Go): where, and what each
- * costs; the call's state is the goroutine's. */
+/* A site probed on each return instruction: where, and what each costs. */
 static void print_ret_sites(FILE *f, const struct probe_site *s, const char *bytes)
 {
 	int emulated = 0;
@@ -255,7 +254,7 @@ static void print_ret_sites(FILE *f, const struct probe_site *s, const char *byt
 	for (int r = 0; r < s->nrets; r++)
 		emulated += s->rets[r].cls == PROBE_EMULATED;
 	fprintf(f, "      return: a probe on each of %d return paths (%d emulated, %d "
-		"single-stepped; no uretprobe: Go moves stacks); bytes = %s\n", s->nrets, emulated,
+		"single-stepped; no uretprobe: the stack may move); bytes = %s\n", s->nrets, emulated,
 		s->nrets - emulated, bytes);
 	for (int r = 0; r < s->nrets; r++) {
 		const struct probe_ret *ret = &s->rets[r];

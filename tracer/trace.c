@@ -416,15 +416,21 @@ static void choose_programs(struct trace_session *s)
 
 int trace_pick_multi_programs(struct tlsprobe_bpf *skel)
 {
-	struct bpf_program *multi[] = { skel->progs.go_entry_multi, skel->progs.go_return_multi };
 	int supported = uprobe_multi_supported();
+	struct bpf_program *prog;
 
-	for (size_t i = 0; i < sizeof(multi) / sizeof(multi[0]); i++) {
+	/* NAME_multi: the twin of NAME for uprobe_multi links (attach.c) */
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		size_t len = strlen(name);
+
+		if (len < 6 || strcmp(name + len - 6, "_multi"))
+			continue;
 		if (supported)
 			bpf_program__set_expected_attach_type(
-				multi[i], (enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
+				prog, (enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE);
 		else
-			bpf_program__set_autoload(multi[i], false);
+			bpf_program__set_autoload(prog, false);
 	}
 	return supported;
 }

@@ -346,7 +346,8 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 	const char *from;
 	char why[200];
 
-	if (go_image_from_elf(&gi, img) || go_buildinfo_version(&gi, &v, why, sizeof(why))) {
+	/* (classify read the version from .go.buildinfo) */
+	if (go_image_from_elf(&gi, img) || go_version_parse(lib->version, &v)) {
 		snprintf(err, errlen, "%s: the Go version is unknown, so is its argument ABI", lib->path);
 		return -1;
 	}
