@@ -17,7 +17,8 @@ struct thread_state {
 	/* the call in progress (active) */
 	__u64 session;    /* the session object (remembers the fd for calls with no syscall) */
 	__u64 buf;        /* plaintext buffer */
-	__u64 len_out;    /* where the byte count is stored (LEN_OUT_PTR) */
+	__u64 len_out;    /* where the byte count is stored (LEN_OUT_PTR); BUF_IOVEC: the
+			   * number of (base, len) pairs at buf */
 	__u64 sp;         /* stack pointer at entry: tells nested calls from stale ones */
 	struct site_desc desc; /* the site's rules, copied at entry */
 	__u32 site;
@@ -50,6 +51,12 @@ struct thread_state {
 	__u64 in_buf, in_len;
 	struct sock_addrs in_addrs;
 	__u64 drain_bio, drain_lo, drain_hi;
+	/* FD_SOCKET_AFTER: the session whose write waits for the thread's next
+	 * socket write (0: none) */
+	__u64 await_write;
+	/* BUF_IOVEC, while its bytes are sent (send_iovec): the next pair, what
+	 * is left of the current one, and the bytes sent */
+	__u64 iov_next, iov_base, iov_left, iov_sent;
 };
 
 struct session_key {
@@ -85,6 +92,27 @@ struct {
 	__type(value, struct session_socket);
 } session_sockets SEC(".maps") __weak;
 
+/* Sessions that learn their socket outside their calls (FD_SOCKET_BEFORE,
+ * FD_SOCKET_AFTER), by socket: when the socket is closed, what
+ * session_sockets says of them is forgotten, so that a new session at the
+ * same address (the old one freed) is not given the closed socket. Per
+ * data_dir: rustls reads and writes name different objects. */
+struct socket_key {
+	__u32 tgid;
+	__s32 fd;
+};
+
+struct socket_sessions_val {
+	__u64 session[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct socket_key);
+	__type(value, struct socket_sessions_val);
+} socket_sessions SEC(".maps") __weak;
+
 /* Processes whose probes may not have been in place yet (struct late_watch):
  * entered at exec or at a TLS library's open, removed by user space once it
  * has attached what they map. */
@@ -103,6 +131,13 @@ struct {
 	__type(value, struct site_desc);
 } sites SEC(".maps") __weak;
 
+/* The site table's second half (bpf/events.h), same index as `sites`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SITES_MAX);
+	__type(key, __u32);
+	__type(value, struct site_ext);
+} site_exts SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -338,6 +373,7 @@ static __always_inline void refresh_thread(struct thread_state *st)
 		st->in_fd = -1;
 		st->in_unclaimed = 0;
 		st->drain_bio = 0;
+		st->await_write = 0;
 	}
 	st->nspid = ns_id(BPF_CORE_READ(task, group_leader));
 	st->nstid = ns_id(task);
@@ -370,6 +406,45 @@ static __always_inline void announce_fd(__u64 session, __s32 fd, const struct so
 	bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flags(sizeof(ev)));
 }
 
+/* A session of an FD_SOCKET_BEFORE/AFTER site is seen with its socket:
+ * remembered both ways (session_sockets, socket_sessions). */
+static __always_inline void bind_session_socket(__u32 tgid, __u64 session, __u32 dir, __s32 fd,
+						const struct sock_addrs *addrs)
+{
+	struct session_key key = { .session = session, .tgid = tgid };
+	struct socket_key sk = { .tgid = tgid, .fd = fd };
+	struct session_socket seen = { .fd = fd, .addrs = *addrs };
+	struct socket_sessions_val *of_socket, fresh = {};
+
+	bpf_map_update_elem(&session_sockets, &key, &seen, BPF_ANY);
+	of_socket = bpf_map_lookup_elem(&socket_sessions, &sk);
+	if (!of_socket) {
+		bpf_map_update_elem(&socket_sessions, &sk, &fresh, BPF_NOEXIST);
+		of_socket = bpf_map_lookup_elem(&socket_sessions, &sk);
+	}
+	if (of_socket)
+		of_socket->session[dir & 1] = session;
+}
+
+/* The socket fd of process tgid is closed: its sessions forget it. */
+static __always_inline void socket_closed(__u32 tgid, __s32 fd)
+{
+	struct socket_key sk = { .tgid = tgid, .fd = fd };
+	struct socket_sessions_val *of_socket = bpf_map_lookup_elem(&socket_sessions, &sk);
+	struct session_key key = { .tgid = tgid };
+	struct session_socket *known;
+
+	if (!of_socket)
+		return;
+	for (int dir = 0; dir < 2; dir++) {
+		key.session = of_socket->session[dir];
+		known = bpf_map_lookup_elem(&session_sockets, &key);
+		if (known && known->fd == fd)
+			bpf_map_delete_elem(&session_sockets, &key);
+	}
+	bpf_map_delete_elem(&socket_sessions, &sk);
+}
+
 /* A target's thread that has not made a TLS call yet (just exec'd, just
  * created): its state is made now, so that the socket I/O before its first
  * call (memory BIOs: the app receives, then calls) is seen. */
@@ -382,6 +457,7 @@ static __always_inline void watch_new_thread(struct thread_state *st, __u8 count
 	st->in_fd = -1;
 	st->in_unclaimed = 0;
 	st->drain_bio = 0;
+	st->await_write = 0;
 	st->last_session = 0;
 }
 
@@ -414,8 +490,15 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
 	st->desc = *desc;
 	site_regs(ctx, regs);
 	st->session = site_value(ctx, regs, desc->session);
+	if (desc->session_deref) {
+		__u64 object = st->session + desc->session_off;
+
+		st->session = 0;
+		bpf_probe_read_user(&st->session, sizeof(st->session), (void *)object);
+	}
 	st->buf = site_value(ctx, regs, desc->buf);
-	st->len_out = desc->len == LEN_OUT_PTR ? site_value(ctx, regs, desc->count) : 0;
+	st->len_out = desc->len == LEN_OUT_PTR || desc->bufs == BUF_IOVEC
+			      ? site_value(ctx, regs, desc->count) : 0;
 	st->sp = sp;
 	st->depth = 0;
 	st->fd = -1;

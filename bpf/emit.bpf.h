@@ -51,11 +51,53 @@ static __always_inline void socket_around(struct thread_state *st)
 	st->fd = FD_PENDING;
 }
 
+/* FD_SOCKET_BEFORE and FD_SOCKET_AFTER: a stack that does no I/O (rustls).
+ * A session keeps its socket for life: once its socket is known, that is the
+ * fd (until the socket is closed: socket_closed). A read before that takes
+ * the socket its thread read since its last call (the app read ciphertext,
+ * the stack decrypted it, now hands it out); a write waits for the thread's
+ * next socket write (FD_PENDING; sockets.bpf.c binds it). Where that can be
+ * wrong is in README.md ("rustls"). */
+#ifndef EMIT_FD_AT_CALL
+static __noinline void settle_fd_outside(struct thread_state *st, __u32 tgid, __u64 len)
+{
+	struct session_key key = { .session = st->session, .tgid = tgid };
+	struct session_socket *known = bpf_map_lookup_elem(&session_sockets, &key);
+
+	if (st->fd >= 0) {
+		/* a socket inside the call after all */
+		if (!known || known->fd != st->fd)
+			bind_session_socket(tgid, st->session, st->desc.dir, st->fd, &st->addrs);
+	} else if (known) {
+		st->fd = known->fd;
+		st->addrs = known->addrs;
+	} else if (!len || !st->watch_sockets) {
+		/* nothing moved, or a thread whose socket I/O is not watched */
+	} else if (st->desc.fd == FD_SOCKET_BEFORE) {
+		if (st->in_unclaimed) {
+			st->fd = st->in_fd;
+			st->addrs = st->in_addrs;
+			bind_session_socket(tgid, st->session, DATA_IN, st->fd, &st->addrs);
+		}
+	} else {
+		st->fd = FD_PENDING;
+		st->await_write = st->session;
+	}
+	st->in_unclaimed = 0;
+}
+#endif
+
 static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64 len)
 {
 	struct session_key key = { .session = st->session, .tgid = tgid };
 	struct session_socket *known, seen = {};
 
+#ifndef EMIT_FD_AT_CALL
+	if (st->desc.fd == FD_SOCKET_BEFORE || st->desc.fd == FD_SOCKET_AFTER) {
+		settle_fd_outside(st, tgid, len);
+		return;
+	}
+#endif
 	if (st->session == st->last_session && st->last_fd >= 0) {
 		if (st->fd < 0) {
 			st->fd = st->last_fd;
@@ -197,23 +239,92 @@ static __always_inline void fill_header(struct call_header *hdr, const struct th
 	hdr->lost = 0;
 }
 
-/* Sends the bytes of the call st has just finished, whose result is in ctx. */
-static __always_inline void call_finish(struct thread_state *st, struct pt_regs *ctx)
+/* BUF_IOVEC: the call's bytes are those of its (base, len) pairs in order;
+ * each step sends one chunk of the current pair (at most CHUNK_MAX bytes).
+ * Where it is (the pair, what is left of it, bytes sent) is kept in the
+ * thread's state, a map value, not on the stack: the verifier tracks stack
+ * values from step to step and would never see two steps alike. */
+struct iovec_ctx {
+	struct chunk_ctx *c;  /* the call (on the program's stack) */
+	struct thread_state *st;
+};
+
+#ifndef EMIT_FLAT_ONLY
+static long send_iovec_chunk(__u32 index, struct iovec_ctx *v)
+{
+	struct thread_state *st = v->st;
+	__u64 pair[2], left, record_size, n;
+	struct data_event *rec;
+
+	if (st->iov_sent >= v->c->hdr.call_len)
+		return 1;
+	left = v->c->hdr.call_len - st->iov_sent;
+	if (!st->iov_left) {
+		if (st->iov_next >= st->len_out ||
+		    bpf_probe_read_user(pair, sizeof(pair), (void *)(st->buf + 16 * st->iov_next)))
+			return 1; /* fewer bytes in the pairs than the call says: loss */
+		st->iov_next++;
+		st->iov_base = pair[0];
+		st->iov_left = pair[1];
+		return 0;
+	}
+	n = st->iov_left < left ? st->iov_left : left;
+	if (n > CHUNK_MAX)
+		n = CHUNK_MAX;
+	rec = chunk_reserve_copy(n, (void *)st->iov_base, &record_size);
+	if (!rec)
+		return 1;
+	__builtin_memcpy(&rec->hdr, &v->c->hdr, sizeof(rec->hdr));
+	rec->hdr.offset = st->iov_sent;
+	rec->hdr.chunk_len = n;
+	bpf_ringbuf_submit(rec, wakeup_flags_reserved(record_size));
+	st->iov_sent += n;
+	st->iov_base += n;
+	st->iov_left -= n;
+	return 0;
+}
+
+/* A program whose sites all have one flat buffer (Go's, rustls_take)
+ * defines EMIT_FLAT_ONLY and goes without this, one whose sites' fd is
+ * found in or at the call (Go's) EMIT_FD_AT_CALL and goes without
+ * settle_fd_outside (a frame of its own): the programs' stacks are near the
+ * limit, and Go's with them would not fit. */
+static __always_inline void send_iovec(struct thread_state *st, struct chunk_ctx *c)
+{
+	struct iovec_ctx v = { .c = c, .st = st };
+
+	/* several chunks even when the call fits in one */
+	if (!c->hdr.call_id)
+		c->hdr.call_id = next_call_id();
+	st->iov_next = 0;
+	st->iov_left = 0;
+	st->iov_sent = 0;
+	bpf_loop(CHUNKS_PER_CALL_MAX + IOVEC_PAIRS_MAX, send_iovec_chunk, &v, 0);
+	c->delivered = st->iov_sent;
+}
+#endif
+
+/* Sends the len bytes of the call st has just finished (at st->buf). */
+static __always_inline void call_emit(struct thread_state *st, __u64 len)
 {
 	struct trace_stats *stats;
 	struct chunk_ctx chunks = {}; /* (all of the header goes out: no stale stack bytes) */
-	__u64 pid_tgid, len;
+	__u64 pid_tgid;
 
 	st->active = 0;
 	pid_tgid = bpf_get_current_pid_tgid();
 	stats = stats_slot();
-	len = call_result_len(&st->desc, st->len_out, ctx);
 	settle_fd(st, pid_tgid >> 32, len);
 	if (!len)
 		return;
 	fill_header(&chunks.hdr, st, pid_tgid, len);
 	chunks.buf = st->buf;
 	chunks.delivered = 0;
+#ifndef EMIT_FLAT_ONLY
+	if (st->desc.bufs == BUF_IOVEC)
+		send_iovec(st, &chunks);
+	else
+#endif
 	if (len <= CHUNK_MAX)
 		send_chunk(0, &chunks); /* most calls: no loop */
 	else
@@ -224,6 +335,12 @@ static __always_inline void call_finish(struct thread_state *st, struct pt_regs 
 	}
 	if (chunks.delivered < len)
 		report_loss(&chunks.hdr, chunks.delivered, stats);
+}
+
+/* Sends the bytes of the call st has just finished, whose result is in ctx. */
+static __always_inline void call_finish(struct thread_state *st, struct pt_regs *ctx)
+{
+	call_emit(st, call_result_len(&st->desc, st->len_out, ctx));
 }
 
 /* The return of a traced call on this thread, if one is in progress: the

@@ -8,6 +8,8 @@
 #define CHUNK_MAX 16384
 /* Calls larger than this many chunks lose the rest, counted as loss (64 MiB). */
 #define CHUNKS_PER_CALL_MAX 4096
+/* A vectored call's (base, len) pairs past this many are lost, counted (BUF_IOVEC). */
+#define IOVEC_PAIRS_MAX 1024
 #define TASK_COMM_LEN 16
 #define LIB_PATH_MAX 256
 #define TARGET_COMMS_MAX 8
@@ -50,6 +52,9 @@ enum site_kind {
 	SITE_MEM_BIO_READ,       /* the same on its read function (bio, out, len) */
 	SITE_MEM_BIO_NEW,        /* the same on its create function (bio): a new BIO,
 				  * whatever was known at its address is forgotten */
+	SITE_QUEUE_TAKE,         /* an entry probe only: the call hands out the first
+				  * `count` bytes of a queue of chunks (rustls's
+				  * Reader::consume; where they are: struct site_ext) */
 };
 
 /* Where a value is at the probe: a register, or a stack slot (the 8 bytes
@@ -70,6 +75,7 @@ enum site_len {
 	LEN_RET_RDX,    /* two-register return, rax == 0 (Ok): rdx (Rust Result<usize>) */
 	LEN_LOC64,      /* the value at `count` (a register or stack slot) at the return,
 			 * as a signed 64-bit integer, when > 0 (Go's n of (n int, err error)) */
+	LEN_ENTRY_LOC,  /* the value at `count` at the entry (SITE_QUEUE_TAKE's amount) */
 };
 
 /* What the state of a call in progress is kept by. */
@@ -83,10 +89,21 @@ enum site_state {
 enum site_fd {
 	FD_SYSCALL_INSIDE = 1, /* the read/write-family syscall made inside the call, else
 				* the last one seen on the same session object */
-	FD_SOCKET_BEFORE,      /* the last socket read on the thread before the call (rustls reads) */
+	FD_SOCKET_BEFORE,      /* the session's socket, else the socket the thread read since
+				* its last call (rustls reads: ciphertext in, then plaintext out) */
 	FD_KERNEL_SOCKET,      /* the kernel socket itself (kTLS) */
 	FD_OBJECT_CHAIN,       /* read from the session object through a chain of pointers,
 				* guarded by a method-table check (struct site_ext) */
+	FD_SOCKET_AFTER,       /* the session's socket, else the first socket the thread writes
+				* after the call (rustls writes: plaintext in, then ciphertext out) */
+};
+
+/* What the plaintext buffer is. */
+enum site_buf {
+	BUF_FLAT = 0,   /* the bytes themselves */
+	BUF_IOVEC,      /* an array of (base, len) pairs, struct iovec's layout (Rust's
+			 * IoSlice on Unix), as many as `count` says at the entry: the
+			 * call's bytes are theirs in order (write_vectored) */
 };
 
 struct site_desc {
@@ -97,7 +114,12 @@ struct site_desc {
 	__u8 fd;        /* enum site_fd */
 	__u8 session;   /* enum site_loc: the session object (SSL*, gnutls_session_t, PRFileDesc*) */
 	__u8 buf;       /* enum site_loc: the plaintext buffer */
-	__u8 count;     /* enum site_loc: LEN_OUT_PTR's count pointer */
+	__u8 count;     /* enum site_loc: LEN_OUT_PTR's count pointer; BUF_IOVEC: the count */
+	__u8 bufs;      /* enum site_buf */
+	__u8 session_deref; /* 1: the session is the pointer stored at `session` +
+			     * session_off (the site gets a short-lived object that
+			     * points at it: rustls's Reader); 0: `session` itself */
+	__u8 session_off;
 };
 
 /* What a site needs beyond struct site_desc (the map site_exts, same index).
@@ -125,6 +147,13 @@ struct site_ext {
 	__s64 g_tls;
 	__s64 check_delta;
 	__u16 deref[SITE_DEREF_MAX];
+	/* SITE_QUEUE_TAKE: the queue (the session, a VecDeque of chunks) holds
+	 * its front index, capacity, chunk array and the bytes of the front
+	 * chunk taken already at q_head, q_cap, q_elems, q_taken; a chunk is
+	 * q_elem_size bytes, its byte pointer and length at q_elem_ptr,
+	 * q_elem_len. The bytes handed out: at front.ptr + taken. */
+	__u16 q_head, q_cap, q_elems, q_taken;
+	__u16 q_elem_size, q_elem_ptr, q_elem_len, q_pad;
 };
 
 struct sock_addrs {

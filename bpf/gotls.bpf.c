@@ -13,16 +13,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#define EMIT_FLAT_ONLY /* Go's buffers are slices: one piece each */
+#define EMIT_FD_AT_CALL /* from the connection object at the entry */
 #include "emit.bpf.h"
 #include "sockaddr.bpf.h"
-
-/* The site table's second half (bpf/events.h), same index as `sites`. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SITES_MAX);
-	__type(key, __u32);
-	__type(value, struct site_ext);
-} site_exts SEC(".maps");
 
 struct goroutine_key {
 	__u64 g;

@@ -25,6 +25,7 @@
 /* x86-64 syscall numbers; the fd is the first argument of each. */
 #define NR_read 0
 #define NR_write 1
+#define NR_close 3
 #define NR_readv 19
 #define NR_writev 20
 #define NR_sendto 44
@@ -37,7 +38,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 static __always_inline int is_fd_syscall(long id)
 {
 	return id == NR_read || id == NR_write || id == NR_readv || id == NR_writev ||
-	       (id >= NR_sendto && id <= NR_recvmsg);
+	       (id >= NR_sendto && id <= NR_recvmsg) || id == NR_close;
 }
 
 static __always_inline int is_read_syscall(long id)
@@ -51,7 +52,9 @@ enum fd_use {
 	FD_OF_CALL,      /* the TLS call in progress has not found its socket yet */
 	FD_READ_BEFORE,  /* outside a call: the socket read before a memory-BIO read */
 	FD_WRITE_AROUND, /* outside a call: before user space looked at the process,
-			  * or the send of memory drained from a write BIO */
+			  * the send of memory drained from a write BIO, or the
+			  * socket a write of a stack without I/O waits for (rustls) */
+	FD_CLOSED,       /* a target closes an fd: sessions bound to it forget it */
 };
 
 /* Most syscalls of the machine stop at the first test or the peek. */
@@ -65,13 +68,16 @@ static __always_inline enum fd_use fd_use_of(long syscall_id, struct thread_stat
 	*out = st;
 	if (!st)
 		return FD_UNUSED;
+	if (syscall_id == NR_close)
+		return st->watch_sockets ? FD_CLOSED : FD_UNUSED;
 	if (st->active)
 		return st->fd < 0 ? FD_OF_CALL : FD_UNUSED;
 	if (!st->watch_sockets)
 		return FD_UNUSED;
 	if (is_read_syscall(syscall_id))
 		return FD_READ_BEFORE;
-	return st->counts_early_io || st->drain_bio ? FD_WRITE_AROUND : FD_UNUSED;
+	return st->counts_early_io || st->drain_bio || st->await_write ? FD_WRITE_AROUND
+								       : FD_UNUSED;
 }
 
 /* read, write, recvfrom, sendto name one buffer (buf, len); the vector
@@ -128,9 +134,26 @@ static __always_inline void use_fd(struct thread_state *st, enum fd_use use, lon
 		st->in_addrs = *addrs;
 		st->in_buf = buf;
 		st->in_len = buf ? len : 0;
-	} else if (buf) {
-		bio_sent(st, fd, addrs, buf, len);
+		return;
 	}
+	if (st->await_write) {
+		/* the plaintext just written goes out here: its session's socket */
+		announce_fd(st->await_write, fd, addrs);
+		bind_session_socket(bpf_get_current_pid_tgid() >> 32, st->await_write, DATA_OUT, fd,
+				    addrs);
+		st->await_write = 0;
+	}
+	if (buf)
+		bio_sent(st, fd, addrs, buf, len);
+}
+
+/* Before the file is looked up: a closed fd needs no socket. */
+static __always_inline int fd_closed(enum fd_use use, long fd)
+{
+	if (use != FD_CLOSED)
+		return 0;
+	socket_closed(bpf_get_current_pid_tgid() >> 32, fd);
+	return 1;
 }
 
 SEC("raw_tp/sys_enter")
@@ -150,6 +173,8 @@ int fd_syscall(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	fd = regs->di;
+	if (fd_closed(use, fd))
+		return 0;
 	if (use != FD_OF_CALL && has_flat_buffer(ctx->args[1])) {
 		buf = regs->si;
 		len = regs->dx;
@@ -192,6 +217,8 @@ int fd_syscall_core(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	regs = (struct pt_regs *)ctx->args[0];
 	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (fd_closed(use, fd))
+		return 0;
 	if (use != FD_OF_CALL && has_flat_buffer(ctx->args[1])) {
 		buf = PT_REGS_PARM2_CORE_SYSCALL(regs);
 		len = PT_REGS_PARM3_CORE_SYSCALL(regs);

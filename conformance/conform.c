@@ -383,8 +383,9 @@ static void keep_window(struct record_set *set, const struct window *w)
 }
 
 static void compare_row(const struct row_paths *p, const char *events, const struct window *w,
-			struct score_row *row)
+			const struct manifest *m, struct score_row *row)
 {
+	struct compare_opts opts = { .split_calls = m->split_calls[0] != '\0' };
 	struct record_set oracle = {}, trace = {};
 	char err[512];
 
@@ -396,7 +397,7 @@ static void compare_row(const struct row_paths *p, const char *events, const str
 		snprintf(row->error, sizeof(row->error), "%.255s", err);
 	} else {
 		keep_window(&trace, w);
-		compare_records(&oracle, &trace, row->checks);
+		compare_records_opts(&oracle, &trace, &opts, row->checks);
 		snprintf(row->lib_version, sizeof(row->lib_version), "%s", oracle.v[0].lib_version);
 	}
 	record_set_free(&oracle);
@@ -568,7 +569,7 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 		if (!ran[s])
 			continue;
 		make_row_paths(o, fixture, o->scenarios[s], &p);
-		compare_row(&p, tp.events, &windows[s], &sc->rows[rows[s]]);
+		compare_row(&p, tp.events, &windows[s], fixture->m, &sc->rows[rows[s]]);
 		fprintf(stderr, "  %-16s %-10s %s\n", fixture->name, o->scenarios[s],
 			row_verdict(&sc->rows[rows[s]]));
 	}

@@ -249,9 +249,17 @@ static int parse_line(struct parse *p, struct manifest *m, char *line)
 		return add_defaults(p, words, n);
 	} else if (!strcmp(words[0], "without")) {
 		return add_without(p, m, words, n, copy);
+	} else if (!strcmp(words[0], "split-calls")) {
+		const char *why = strstr(copy, " -- ");
+
+		if (m->split_calls[0])
+			return fail(p, "more than one 'split-calls' line");
+		if (n < 3 || strcmp(words[1], "--") || !why || !why[4])
+			return fail(p, "'split-calls' needs -- and the reason");
+		snprintf(m->split_calls, sizeof(m->split_calls), "%s", why + 4);
 	} else {
 		return fail(p, "unknown key '%s' (stack, comm, build, dockerfile, scenarios, bench, "
-			    "fresh, variant, default, without)", words[0]);
+			    "fresh, variant, default, without, split-calls)", words[0]);
 	}
 	return 0;
 }

@@ -14,6 +14,9 @@
  *   variant    NAME host|SUITE TEXT     one line per variant
  *   default    NAME ...                 the variants of the default matrix
  *   without    SCENARIO PATTERN… -- WHY variants (fnmatch) not running a scenario (N/A)
+ *   split-calls -- WHY                  the probed calls may split the application's
+ *                                       (each of its calls is whole trace calls: the
+ *                                       boundaries check takes that as equal)
  * A fixture row is stack@variant (openssl@host, gnutls@trixie). */
 #ifndef TLSPROBE_MANIFEST_H
 #define TLSPROBE_MANIFEST_H
@@ -60,6 +63,7 @@ struct manifest {
 	int ndefaults;
 	struct manifest_without without[MANIFEST_WITHOUT_MAX];
 	int nwithout;
+	char split_calls[160];	/* split-calls: why, "" when a call must be one trace call */
 };
 
 struct manifest_set {

@@ -268,6 +268,62 @@ static void test_split_differently(void **state)
 			    CONN3 " out: call 0: expected 5 bytes, got 4101");
 }
 
+/* Trace call i split in two: its first `at` bytes, then the rest, 1 ns later. */
+static void split_trace_call(struct fixture *fx, size_t i, size_t at)
+{
+	struct record *whole = trace_call(fx, i), *tail;
+	struct record copy = *whole;
+
+	tail = push(&fx->trace);
+	whole = trace_call(fx, i); /* (push may move the set) */
+	copy = *whole;
+	*tail = copy;
+	tail->data = malloc(copy.len - at + 1);
+	memcpy(tail->data, copy.data + at, copy.len - at);
+	tail->len = copy.len - at;
+	tail->ts_ns = copy.ts_ns + 1;
+	whole->len = at;
+}
+
+static struct check_result *compare_split(struct fixture *fx)
+{
+	struct compare_opts opts = { .split_calls = 1 };
+
+	compare_records_opts(&fx->oracle, &fx->trace, &opts, fx->res);
+	return fx->res;
+}
+
+/* split-calls (tokio-rustls over rustls's sink): one application write is
+ * several probed calls; their bytes in order are the write's. */
+static void test_split_calls_allowed(void **state)
+{
+	struct fixture *fx = *state;
+
+	split_trace_call(fx, 2, 1000); /* the 4096-byte write: 1000 + 3096 */
+	assert_only_failing(compare(fx), CHECK_BOUNDARIES, N_CHECKS);
+	assert_only_failing(compare_split(fx), N_CHECKS);
+}
+
+/* ... but two application calls merged into one probed call still fail. */
+static void test_split_calls_merged(void **state)
+{
+	struct fixture *fx = *state;
+	struct record *first = trace_call(fx, 0), *second = trace_call(fx, 2);
+	uint8_t *joined = malloc(first->len + second->len);
+	struct check_result *res;
+
+	memcpy(joined, first->data, first->len);
+	memcpy(joined + first->len, second->data, second->len);
+	free(first->data);
+	first->data = joined;
+	first->len += second->len;
+	remove_trace_record(fx, 2);
+	res = compare_split(fx);
+	assert_only_failing(res, CHECK_BOUNDARIES, N_CHECKS);
+	assert_contains(res[CHECK_BOUNDARIES].detail,
+			CONN3 " out: call 0: expected 5 bytes, trace calls 0..0 (of 2) hold 4101");
+}
+
 static void test_wrong_fd(void **state)
 {
 	struct fixture *fx = *state;
@@ -821,6 +877,8 @@ int main(void)
 		T(test_dropped_event),
 		T(test_stream_missing),
 		T(test_split_differently),
+		T(test_split_calls_allowed),
+		T(test_split_calls_merged),
 		T(test_wrong_fd),
 		T(test_no_fd_in_trace),
 		T(test_addresses),

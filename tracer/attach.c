@@ -45,8 +45,11 @@ static const char *unsupported_rule(const struct site_desc *d)
 {
 	if (d->kind >= SITE_MEM_BIO_WRITE && d->kind <= SITE_MEM_BIO_NEW)
 		return NULL; /* membio.bpf.c */
-	if (d->len < LEN_RET32 || d->len > LEN_LOC64)
+	if (d->len < LEN_RET32 || d->len > LEN_ENTRY_LOC)
 		return "an unknown byte-count rule";
+	if (d->kind == SITE_QUEUE_TAKE) /* rustls.bpf.c */
+		return d->fd != FD_SOCKET_BEFORE ? "a queue read with its fd other than read before"
+						 : NULL;
 	if (d->kind == SITE_ENTRY_RET_INSNS) /* gotls.bpf.c */
 		return d->state != STATE_GOROUTINE ? "return instructions without goroutine state"
 		       : d->fd != FD_OBJECT_CHAIN  ? "an fd found other than in the connection object"
@@ -55,8 +58,8 @@ static const char *unsupported_rule(const struct site_desc *d)
 		return "a site kind other than entry + return probe";
 	if (d->state != STATE_THREAD)
 		return "call state kept other than per thread";
-	if (d->fd != FD_SYSCALL_INSIDE)
-		return "an fd found other than by the syscall inside the call";
+	if (d->fd != FD_SYSCALL_INSIDE && d->fd != FD_SOCKET_BEFORE && d->fd != FD_SOCKET_AFTER)
+		return "an fd found other than by the syscalls in or around the call";
 	return NULL;
 }
 
@@ -248,7 +251,7 @@ static int attach_lib(struct lib_registry *reg, const struct tls_lib *lib)
 
 		if (ids[i] == SITES_MAX)
 			continue;
-		if ((!site_is_mem_bio(site) && attach_returns(reg, lib, site, ids[i])) ||
+		if ((!site_entry_only(site) && attach_returns(reg, lib, site, ids[i])) ||
 		    attach_at(reg, lib, site, ids[i], 0, site->offset))
 			return -1;
 	}

@@ -272,6 +272,37 @@ int elf_image_relative_value(struct elf_image *img, uint64_t slot_vaddr, uint64_
 	return 0;
 }
 
+static int each_func_of(Elf *elf, Elf_Scn *scn,
+			int (*fn)(const char *, uint64_t, uint64_t, void *), void *arg)
+{
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf_Data *data;
+	int ret;
+
+	if (!scn || !gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+		return 0;
+	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+		const char *name;
+
+		if (!gelf_getsym(data, i, &sym) || !is_defined_func(&sym))
+			continue;
+		name = elf_strptr(elf, sh.sh_link, sym.st_name);
+		if (name && name[0] && (ret = fn(name, sym.st_value, sym.st_size, arg)))
+			return ret;
+	}
+	return 0;
+}
+
+int elf_image_each_func(struct elf_image *img,
+			int (*fn)(const char *name, uint64_t vaddr, uint64_t size, void *arg),
+			void *arg)
+{
+	int ret = each_func_of(img->elf, find_section_of_type(img->elf, SHT_SYMTAB), fn, arg);
+
+	return ret ? ret : each_func_of(img->elf, find_section_of_type(img->elf, SHT_DYNSYM), fn, arg);
+}
+
 int elf_image_has_symbols(struct elf_image *img)
 {
 	return find_section_of_type(img->elf, SHT_DYNSYM) ||

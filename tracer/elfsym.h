@@ -37,6 +37,14 @@ const char *elf_image_got_symbol(struct elf_image *img, uint64_t slot_vaddr);
  * pointer in a PIC library's .data.rel.ro). Returns 0, or -ENOENT. */
 int elf_image_relative_value(struct elf_image *img, uint64_t slot_vaddr, uint64_t *value);
 
+/* Calls fn(name, vaddr, size, arg) for every defined function symbol, .symtab
+ * first, then .dynsym (a name in both comes twice), until fn returns non-zero;
+ * returns that value, or 0. For stacks whose functions are known by a pattern
+ * of names, not one name (Rust's mangled paths with a hash per build). */
+int elf_image_each_func(struct elf_image *img,
+			int (*fn)(const char *name, uint64_t vaddr, uint64_t size, void *arg),
+			void *arg);
+
 /* Whether the file has any symbol table at all. */
 int elf_image_has_symbols(struct elf_image *img);
 

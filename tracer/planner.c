@@ -237,6 +237,9 @@ static void len_text(const struct site_desc *d, char *out, size_t len)
 		break;
 	case LEN_RET64: snprintf(out, len, "rax, when > 0"); break;
 	case LEN_RET_RDX: snprintf(out, len, "rdx, when rax = 0 (Ok)"); break;
+	case LEN_ENTRY_LOC:
+		snprintf(out, len, "%s at the entry", site_loc_name(d->count, reg, sizeof(reg)));
+		break;
 	case LEN_LOC64:
 		snprintf(out, len, "%s, when > 0", site_loc_name(d->count, reg, sizeof(reg)));
 		break;
@@ -280,8 +283,15 @@ static void print_site(FILE *f, const struct probe_site *s)
 	fprintf(f, "    0x%llx (file offset 0x%llx)  %-22s %s\n", (unsigned long long)s->vaddr,
 		(unsigned long long)s->offset, s->insn.text, x86_probe_class_name(s->cls));
 	fprintf(f, "      %s\n", s->what);
-	fprintf(f, "      entry:  session = %s, buf = %s%s%s%s%s\n",
-		site_loc_name(s->desc.session, session, sizeof(session)),
+	if (s->desc.session_deref) {
+		char reg[24];
+
+		snprintf(session, sizeof(session), "*(%s + %u)",
+			 site_loc_name(s->desc.session, reg, sizeof(reg)), s->desc.session_off);
+	} else {
+		site_loc_name(s->desc.session, session, sizeof(session));
+	}
+	fprintf(f, "      entry:  session = %s, buf = %s%s%s%s%s\n", session,
 		site_loc_name(s->desc.buf, buf, sizeof(buf)),
 		s->desc.len == LEN_OUT_PTR ? ", count pointer = " : "",
 		s->desc.len == LEN_OUT_PTR ? site_loc_name(s->desc.count, count, sizeof(count)) : "",
@@ -291,8 +301,12 @@ static void print_site(FILE *f, const struct probe_site *s)
 		return;
 	}
 	if (s->proof[0])
-		fprintf(f, "              count pointer proved %s\n", s->proof);
-	fprintf(f, "      return: uretprobe at the same site; bytes = %s\n", bytes);
+		fprintf(f, "              %s %s\n", s->desc.len == LEN_OUT_PTR ?
+			"count pointer proved" : "proved:", s->proof);
+	if (s->desc.kind == SITE_QUEUE_TAKE)
+		fprintf(f, "      no return probe: bytes = %s, at the queue's front\n", bytes);
+	else
+		fprintf(f, "      return: uretprobe at the same site; bytes = %s\n", bytes);
 }
 
 static void print_mem_bio_site(FILE *f, const struct probe_site *s)
@@ -308,6 +322,11 @@ int site_is_mem_bio(const struct probe_site *site)
 {
 	return site->desc.kind == SITE_MEM_BIO_WRITE || site->desc.kind == SITE_MEM_BIO_READ ||
 	       site->desc.kind == SITE_MEM_BIO_NEW;
+}
+
+int site_entry_only(const struct probe_site *site)
+{
+	return site_is_mem_bio(site) || site->desc.kind == SITE_QUEUE_TAKE;
 }
 
 static int plan_has_data_sites(const struct probe_plan *plan)

@@ -102,6 +102,9 @@ const struct probe_site *plan_site(const struct probe_plan *plan, const char *fu
 /* Whether site is a memory BIO's (SITE_MEM_BIO_*: entry only, no plaintext). */
 int site_is_mem_bio(const struct probe_site *site);
 
+/* Whether site has an entry probe only (memory BIOs, SITE_QUEUE_TAKE). */
+int site_entry_only(const struct probe_site *site);
+
 /* Appends a site; -1 when the plan is full. */
 int plan_add(struct probe_plan *plan, const struct probe_site *site);
 

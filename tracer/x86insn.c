@@ -90,9 +90,11 @@ static void reduce(const cs_insn *ci, struct x86_instr *out)
 		out->has_target = 1;
 		out->target = (uint64_t)x->operands[0].imm;
 	}
-	if (ci->id == X86_INS_JMP && x->op_count == 1 && x->operands[0].type == X86_OP_MEM &&
-	    x->operands[0].mem.base == X86_REG_RIP && x->operands[0].mem.index == X86_REG_INVALID) {
-		out->rip_slot_jump = 1;
+	if ((ci->id == X86_INS_JMP || ci->id == X86_INS_CALL) && x->op_count == 1 &&
+	    x->operands[0].type == X86_OP_MEM && x->operands[0].mem.base == X86_REG_RIP &&
+	    x->operands[0].mem.index == X86_REG_INVALID) {
+		out->rip_slot_jump = ci->id == X86_INS_JMP;
+		out->rip_slot_call = ci->id == X86_INS_CALL;
 		out->slot = rip_relative(ci, &x->operands[0]);
 	}
 	out->ends_flow = ci->id == X86_INS_JMP || ci->id == X86_INS_HLT || ci->id == X86_INS_UD2 ||

@@ -17,6 +17,7 @@ struct x86_instr {
 	int has_target;       /* a direct (relative) call or jump: target is set */
 	uint64_t target;
 	int rip_slot_jump;    /* jmp qword ptr [rip + d]: slot is the memory address */
+	int rip_slot_call;    /* call qword ptr [rip + d]: the same */
 	uint64_t slot;
 	int ends_flow;        /* ret, jmp, hlt, ud2: the next instruction is not reached from here */
 	uint16_t regs_written[8]; /* capstone register ids */

@@ -12,6 +12,7 @@
 #include "go.h"
 #include "nss.h"
 #include "openssl.h"
+#include "rustls.h"
 
 const struct tls_backend *const tls_backends[] = {
 	&boringssl_backend, /* before openssl: BoringSSL calls itself OpenSSL 1.1.1 */
@@ -19,6 +20,7 @@ const struct tls_backend *const tls_backends[] = {
 	&gnutls_backend,
 	&nss_backend,
 	&go_backend,
+	&rustls_backend,
 	NULL,
 };
 

@@ -1,0 +1,78 @@
+# The rustls fixture (fixtures/rustls), one image per manifest variant:
+#   docker build --build-arg SUITE=trixie --build-arg VARIANT=tokio \
+#     -f docker/rustls.Dockerfile -t tlsprobe/fixture-rustls:tokio .   (context: repo root)
+# Built by Debian trixie's own Rust (rustc/cargo 1.85) from the crates that
+# fixtures/rustls/Cargo.lock pins (crates.io, --locked). VARIANT:
+#   tokio           tokio-rustls on tokio, hyper; release profile: lto = "fat",
+#                   codegen-units = 1, opt-level 3, symbols kept (the inlined case)
+#   tokio-thin      the same with cargo's default release settings (profile `thin`:
+#                   no cross-crate LTO, 16 codegen units)
+#   blocking        rustls::StreamOwned over std::net (feature `blocking`), release profile
+#   tokio-stripped  `tokio` with strip = "symbols" (profile `stripped`)
+# The build stage depends on SUITE only: the crates are fetched in a layer of
+# their own that only Cargo.toml/Cargo.lock invalidate (a warm build is offline),
+# then every variant is built into /build/VARIANT/; VARIANT is declared only in the
+# last stage, which copies one of them into /opt/tlsfix (the binary, run.sh and
+# build-info), with no toolchain. The base images come from scripts/images.sh;
+# builds run with --network host (apt, crates.io).
+ARG SUITE=trixie
+FROM tlsprobe/base:${SUITE} AS build
+ARG SUITE
+ARG DEBIAN_FRONTEND=noninteractive
+# The host's own trust anchors (/usr/local/share/ca-certificates): crates.io may be
+# reachable only through a TLS-inspecting proxy. Only this stage, which the fixture
+# image does not keep, trusts them (cargo's libcurl reads the system store).
+ARG HOST_CAS=
+RUN set -e; \
+    case "$SUITE" in \
+        trixie) ;; \
+        *) echo "rustls.Dockerfile: Cargo.lock is made for trixie's rustc 1.85, not $SUITE" >&2; exit 1 ;; \
+    esac; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends rustc cargo gcc libc6-dev ca-certificates binutils; \
+    rm -rf /var/lib/apt/lists/*; \
+    if [ -n "$HOST_CAS" ] && [ -d /usr/local/share/ca-certificates ]; then \
+        printf '%s\n' "$HOST_CAS" > /usr/local/share/ca-certificates/tlsprobe-host.crt; \
+        update-ca-certificates; \
+    fi
+ENV CARGO_HOME=/tmp/cargo CARGO_TARGET_DIR=/tmp/target HOME=/root
+# The crates, in a layer of their own: only the manifest and the lock file (and a
+# placeholder main) so that editing the sources does not fetch them again.
+COPY fixtures/rustls/Cargo.toml fixtures/rustls/Cargo.lock /src/rustls/
+COPY fixtures/rustls/.cargo/ /src/rustls/.cargo/
+RUN set -e; cd /src/rustls; mkdir -p src; \
+    echo 'fn main() {}' > src/main.rs; echo 'fn main() {}' > build.rs; \
+    cargo --version; cargo fetch --locked; \
+    rm -rf src build.rs
+COPY fixtures/rustls/ /src/rustls/
+COPY fixtures/common/run.sh /src/run.sh
+# --offline --locked: the build uses exactly the fetched crates. build.rs makes the
+# transcripts' lib_version ("rustls 0.23.N") from Cargo.lock; checked below.
+RUN set -e; cd /src/rustls; rm -rf target; rustc --version; \
+    rustls=$(sed -n '/^name = "rustls"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock); \
+    test -n "$rustls"; \
+    for v in tokio tokio-thin blocking tokio-stripped; do \
+        case $v in \
+            tokio)          profile=release;  features= ;; \
+            tokio-thin)     profile=thin;     features= ;; \
+            blocking)       profile=release;  features="--no-default-features --features blocking" ;; \
+            tokio-stripped) profile=stripped; features= ;; \
+        esac; \
+        t0=$(date +%s); \
+        cargo build --offline --locked --profile $profile $features; \
+        mkdir -p /build/$v; cp $CARGO_TARGET_DIR/$profile/tlsfix /build/$v/tlsfix; \
+        cp /src/run.sh /build/$v/run.sh; chmod 755 /build/$v/run.sh; \
+        /build/$v/tlsfix --help | grep -q "rustls $rustls (ring)"; \
+        { echo "variant $v: cargo --profile $profile $features"; echo "rustls $rustls"; \
+          rustc --version; echo "build $(( $(date +%s) - t0 )) s"; } > /build/$v/build-info; \
+        cat /build/$v/build-info; \
+    done; \
+    nm /build/tokio/tlsfix | grep -q '_ZN6rustls'; \
+    ! nm /build/tokio-stripped/tlsfix 2>/dev/null | grep -q rustls
+
+# The fixture image: the suite's base and one build, no toolchain.
+FROM tlsprobe/base:${SUITE}
+ARG VARIANT
+COPY --from=build /build/${VARIANT}/ /opt/tlsfix/
+RUN test -x /opt/tlsfix/tlsfix && test -x /opt/tlsfix/run.sh \
+ && /opt/tlsfix/tlsfix --help >/dev/null && cat /opt/tlsfix/build-info
