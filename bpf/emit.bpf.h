@@ -55,8 +55,9 @@ static __always_inline void socket_around(struct thread_state *st)
  * A session keeps its socket for life: once its socket is known, that is the
  * fd (until the socket is closed: socket_closed). A read before that takes
  * the socket its thread read since its last call (the app read ciphertext,
- * the stack decrypted it, now hands it out); a write waits for the thread's
- * next socket write (FD_PENDING; sockets.bpf.c binds it). Where that can be
+ * the stack decrypted it, now hands it out), or, none read, waits for the
+ * session's next read that has one (FD_PENDING); a write waits for the
+ * thread's next socket write (FD_PENDING; sockets.bpf.c binds it). Where that can be
  * wrong is in README.md ("rustls"). */
 #ifndef EMIT_FD_AT_CALL
 static __noinline void settle_fd_outside(struct thread_state *st, __u32 tgid, __u64 len)
@@ -78,6 +79,14 @@ static __noinline void settle_fd_outside(struct thread_state *st, __u32 tgid, __
 			st->fd = st->in_fd;
 			st->addrs = st->in_addrs;
 			bind_session_socket(tgid, st->session, DATA_IN, st->fd, &st->addrs);
+			/* its reads that waited (below) have it too */
+			announce_fd(st->session, st->fd, &st->addrs);
+		} else {
+			/* plaintext that came before any socket read of this thread
+			 * since its last call (with the handshake's last flight, the
+			 * thread's socket read claimed by a write in between): it
+			 * waits for its session's first read after a socket read */
+			st->fd = FD_PENDING;
 		}
 	} else {
 		st->fd = FD_PENDING;

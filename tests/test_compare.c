@@ -248,20 +248,27 @@ static void test_stream_missing(void **state)
 	assert_verdict(res, CHECK_FD, VERDICT_PASS);
 }
 
-static void test_split_differently(void **state)
+/* Trace calls a and b reported as one call, at a's place. */
+static void merge_trace_calls(struct fixture *fx, size_t a, size_t b)
 {
-	struct fixture *fx = *state;
-	struct record *first = trace_call(fx, 0), *second = trace_call(fx, 2);
+	struct record *first = trace_call(fx, a), *second = trace_call(fx, b);
 	uint8_t *joined = malloc(first->len + second->len);
-	struct check_result *res;
 
-	/* Calls 0 and 2 (5 and 4096 bytes, out) reported as one call. */
 	memcpy(joined, first->data, first->len);
 	memcpy(joined + first->len, second->data, second->len);
 	free(first->data);
 	first->data = joined;
 	first->len += second->len;
-	remove_trace_record(fx, 2);
+	remove_trace_record(fx, b);
+}
+
+static void test_split_differently(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	/* Calls 0 and 2 (5 and 4096 bytes, out) reported as one call. */
+	merge_trace_calls(fx, 0, 2);
 	res = compare(fx);
 	assert_only_failing(res, CHECK_BOUNDARIES, N_CHECKS);
 	assert_string_equal(res[CHECK_BOUNDARIES].detail,
@@ -308,16 +315,9 @@ static void test_split_calls_allowed(void **state)
 static void test_split_calls_merged(void **state)
 {
 	struct fixture *fx = *state;
-	struct record *first = trace_call(fx, 0), *second = trace_call(fx, 2);
-	uint8_t *joined = malloc(first->len + second->len);
 	struct check_result *res;
 
-	memcpy(joined, first->data, first->len);
-	memcpy(joined + first->len, second->data, second->len);
-	free(first->data);
-	first->data = joined;
-	first->len += second->len;
-	remove_trace_record(fx, 2);
+	merge_trace_calls(fx, 0, 2);
 	res = compare_split(fx);
 	assert_only_failing(res, CHECK_BOUNDARIES, N_CHECKS);
 	assert_contains(res[CHECK_BOUNDARIES].detail,

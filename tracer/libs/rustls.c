@@ -51,16 +51,34 @@ static const char *const reader_paths[] = {
 #define READER_READ 0    /* reader_paths[0] */
 #define READER_CONSUME 2 /* reader_paths[2] */
 
+struct func_at {
+	uint64_t vaddr, size;
+};
+
+#define FUNC_INSTANCES_MAX 4
+
 struct rustls_funcs {
-	struct { uint64_t vaddr, size; } read[4];
+	struct func_at read[FUNC_INSTANCES_MAX];
 	int nreads;
 	struct { uint64_t vaddr, size; enum sink_fn fn; } sink[8];
 	int nsinks;
-	struct { uint64_t vaddr, size; } consume[4];
+	struct func_at consume[FUNC_INSTANCES_MAX];
 	int nconsumes;
 	int any_rustls;           /* a function of the crate at all */
 	unsigned int readers;     /* bit i: reader_paths[i] is there */
 };
+
+/* One more instance of a function (a symbol in .symtab and .dynsym is one). */
+static void add_func(struct func_at *v, int *n, uint64_t vaddr, uint64_t size)
+{
+	if (!size || *n == FUNC_INSTANCES_MAX)
+		return;
+	for (int k = 0; k < *n; k++)
+		if (v[k].vaddr == vaddr)
+			return;
+	v[*n].vaddr = vaddr;
+	v[(*n)++].size = size;
+}
 
 static int collect(const char *name, uint64_t vaddr, uint64_t size, void *arg)
 {
@@ -74,22 +92,10 @@ static int collect(const char *name, uint64_t vaddr, uint64_t size, void *arg)
 	for (size_t i = 0; i < sizeof(reader_paths) / sizeof(reader_paths[0]); i++)
 		if (!strcmp(path, reader_paths[i]))
 			f->readers |= 1u << i;
-	if (!strcmp(path, reader_paths[READER_READ]) && size &&
-	    f->nreads < (int)(sizeof(f->read) / sizeof(f->read[0]))) {
-		for (int k = 0; k < f->nreads; k++)
-			if (f->read[k].vaddr == vaddr)
-				return 0;
-		f->read[f->nreads].vaddr = vaddr;
-		f->read[f->nreads++].size = size;
-	}
-	if (!strcmp(path, reader_paths[READER_CONSUME]) && size &&
-	    f->nconsumes < (int)(sizeof(f->consume) / sizeof(f->consume[0]))) {
-		for (int k = 0; k < f->nconsumes; k++)
-			if (f->consume[k].vaddr == vaddr)
-				return 0;
-		f->consume[f->nconsumes].vaddr = vaddr;
-		f->consume[f->nconsumes++].size = size;
-	}
+	if (!strcmp(path, reader_paths[READER_READ]))
+		add_func(f->read, &f->nreads, vaddr, size);
+	if (!strcmp(path, reader_paths[READER_CONSUME]))
+		add_func(f->consume, &f->nconsumes, vaddr, size);
 	for (size_t i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++) {
 		if (strcmp(path, sinks[i].path) || !size)
 			continue;
@@ -234,7 +240,6 @@ static int sink_site(struct elf_image *img, uint64_t vaddr, uint64_t size, enum 
  * on the code whose fields were proved. */
 static int consume_code(struct elf_image *img, uint64_t vaddr, uint64_t size, struct x86_func *fn)
 {
-	char a[8];
 	uint64_t tsize;
 
 	if (x86_decode(img, vaddr, size, fn))
@@ -247,7 +252,6 @@ static int consume_code(struct elf_image *img, uint64_t vaddr, uint64_t size, st
 		x86_func_free(fn);
 		if (!name || elf_image_func(img, name, &target, &tsize) || !tsize)
 			return -1;
-		(void)a;
 		return x86_decode(img, target, tsize, fn);
 	}
 	return 0;
