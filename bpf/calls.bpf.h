@@ -214,6 +214,15 @@ static __always_inline __u64 site_value(struct pt_regs *ctx, const __u64 regs[SI
 	return v;
 }
 
+/* The 8 bytes at addr in the traced process, 0 when they cannot be read. */
+static __always_inline __u64 read_word(__u64 addr)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
 /* The site's rules for the probe that fired, or NULL (not a site). */
 static __always_inline const struct site_desc *site_of(void *ctx, __u32 *site)
 {
@@ -461,6 +470,16 @@ static __always_inline void watch_new_thread(struct thread_state *st, __u8 count
 	st->last_session = 0;
 }
 
+/* A call's per-call state before anything is known of its socket (every
+ * program that starts a call). */
+static __always_inline void call_state_fresh(struct thread_state *st)
+{
+	st->depth = 0;
+	st->fd = -1;
+	st->other_fd = -1;
+	st->addrs.family = 0;
+}
+
 /* Starts the call this probe is the entry of: records its site, session,
  * buffer and count pointer. A TLS call made inside the call in progress is
  * only counted (the outermost call owns the bytes). */
@@ -490,20 +509,13 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
 	st->desc = *desc;
 	site_regs(ctx, regs);
 	st->session = site_value(ctx, regs, desc->session);
-	if (desc->session_deref) {
-		__u64 object = st->session + desc->session_off;
-
-		st->session = 0;
-		bpf_probe_read_user(&st->session, sizeof(st->session), (void *)object);
-	}
+	if (desc->session_deref)
+		st->session = read_word(st->session + desc->session_off);
 	st->buf = site_value(ctx, regs, desc->buf);
 	st->len_out = desc->len == LEN_OUT_PTR || desc->bufs == BUF_IOVEC
 			      ? site_value(ctx, regs, desc->count) : 0;
 	st->sp = sp;
-	st->depth = 0;
-	st->fd = -1;
-	st->other_fd = -1;
-	st->addrs.family = 0;
+	call_state_fresh(st);
 	st->active = 1;
 }
 

@@ -56,14 +56,6 @@ static __always_inline __u64 goroutine_of(struct pt_regs *ctx, const __u64 regs[
 	return g;
 }
 
-static __always_inline __u64 read_word(__u64 addr)
-{
-	__u64 v = 0;
-
-	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
-}
-
 /* The session's fd through the chain of struct site_ext, or -1 when the
  * interface holds another type than the chain is for (or the memory cannot
  * be read), or when that fd is no socket. */

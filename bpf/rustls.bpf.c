@@ -11,14 +11,6 @@
 #define EMIT_FLAT_ONLY /* one chunk of the queue per call */
 #include "emit.bpf.h"
 
-static __always_inline __u64 user_u64(__u64 addr)
-{
-	__u64 v = 0;
-
-	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
-}
-
 SEC("uprobe")
 int rustls_take(struct pt_regs *ctx)
 {
@@ -34,13 +26,15 @@ int rustls_take(struct pt_regs *ctx)
 	ext = bpf_map_lookup_elem(&site_exts, &site);
 	if (!desc || desc->kind != SITE_QUEUE_TAKE || !ext)
 		return 0;
+	/* the queue in rdi, the amount in rsi (attach.c refuses other places:
+	 * reading all registers, site_regs, would not fit this stack) */
 	queue = ctx->di;
 	amt = ctx->si;
-	head = user_u64(queue + ext->q_head);
-	cap = user_u64(queue + ext->q_cap);
-	taken = user_u64(queue + ext->q_taken);
-	front = user_u64(queue + ext->q_elems) + (head >= cap ? head - cap : head) * ext->q_elem_size;
-	front_len = user_u64(front + ext->q_elem_len);
+	head = read_word(queue + ext->q_head);
+	cap = read_word(queue + ext->q_cap);
+	taken = read_word(queue + ext->q_taken);
+	front = read_word(queue + ext->q_elems) + (head >= cap ? head - cap : head) * ext->q_elem_size;
+	front_len = read_word(front + ext->q_elem_len);
 	if (taken > front_len)
 		return 0;
 	if (amt > front_len - taken)
@@ -48,11 +42,8 @@ int rustls_take(struct pt_regs *ctx)
 	st->site = site;
 	st->desc = *desc;
 	st->session = queue;
-	st->buf = user_u64(front + ext->q_elem_ptr) + taken;
-	st->fd = -1;
-	st->other_fd = -1;
-	st->addrs.family = 0;
-	st->depth = 0;
+	st->buf = read_word(front + ext->q_elem_ptr) + taken;
+	call_state_fresh(st);
 	call_emit(st, amt);
 	return 0;
 }

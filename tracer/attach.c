@@ -49,7 +49,9 @@ static const char *unsupported_rule(const struct site_desc *d)
 		return "an unknown byte-count rule";
 	if (d->kind == SITE_QUEUE_TAKE) /* rustls.bpf.c */
 		return d->fd != FD_SOCKET_BEFORE ? "a queue read with its fd other than read before"
-						 : NULL;
+		       : d->session != LOC_RDI || d->count != LOC_RSI || d->len != LEN_ENTRY_LOC
+			       ? "a queue read with the queue or amount elsewhere than rdi, rsi"
+			       : NULL;
 	if (d->kind == SITE_ENTRY_RET_INSNS) /* gotls.bpf.c */
 		return d->state != STATE_GOROUTINE ? "return instructions without goroutine state"
 		       : d->fd != FD_OBJECT_CHAIN  ? "an fd found other than in the connection object"

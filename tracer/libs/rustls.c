@@ -119,17 +119,24 @@ static void crate_version(struct tls_lib *lib, struct elf_image *img)
 		snprintf(lib->version, sizeof(lib->version), "rustls %s", v);
 }
 
+/* A mangled name of rustls's (either mangling spells the crate "6rustls"):
+ * what classify asks, without demangling every symbol (plan does, once). */
+static int names_rustls(const char *name, uint64_t vaddr, uint64_t size, void *arg)
+{
+	(void)vaddr;
+	(void)size;
+	(void)arg;
+	return strstr(name, "6rustls") != NULL;
+}
+
 static int classify(struct tls_lib *lib, struct elf_image *img, char *err, size_t errlen)
 {
-	struct rustls_funcs f = { 0 };
-
 	if (!rust_is_binary(img)) {
 		snprintf(err, errlen, "%s: not built by rustc", lib->path);
 		return -1;
 	}
 	crate_version(lib, img);
-	elf_image_each_func(img, collect, &f);
-	if (!f.any_rustls && !lib->version[0]) {
+	if (!lib->version[0] && !elf_image_each_func(img, names_rustls, NULL)) {
 		snprintf(err, errlen, "%s: a Rust binary without rustls", lib->path);
 		return -1;
 	}
@@ -389,23 +396,27 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 			continue;
 		if (plan_add(p, &site))
 			break;
+		p->planned[DATA_OUT] = 1; /* internal functions, proved: not exported ones */
 	}
 	for (int i = 0; i < f.nconsumes; i++) {
 		struct probe_site site;
 
-		if (!take_site(img, f.consume[i].vaddr, f.consume[i].size, &site, why,
-			       sizeof(why)) && plan_add(p, &site))
+		if (take_site(img, f.consume[i].vaddr, f.consume[i].size, &site, why, sizeof(why)))
+			continue;
+		if (plan_add(p, &site))
 			break;
+		p->planned[DATA_IN] = 1;
 	}
 	for (int i = 0; i < f.nreads; i++) {
 		struct probe_site site;
 
-		if (!read_site(img, f.read[i].vaddr, f.read[i].size, &site, why, sizeof(why)) &&
-		    plan_add(p, &site))
+		if (read_site(img, f.read[i].vaddr, f.read[i].size, &site, why, sizeof(why)))
+			continue;
+		if (plan_add(p, &site))
 			break;
+		p->planned[DATA_IN] = 1;
 	}
-	if (!plan_site(p, "rustls::Reader::consume (BufRead)") &&
-	    !plan_site(p, "rustls::Reader::read")) {
+	if (!p->planned[DATA_IN]) {
 		char kept[160];
 
 		readers_kept(f.readers, kept, sizeof(kept));
