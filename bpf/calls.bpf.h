@@ -104,6 +104,7 @@ struct socket_key {
 
 struct socket_sessions_val {
 	__u64 session[2];
+	struct sock_addrs addrs; /* while the socket had its local port */
 };
 
 struct {
@@ -415,6 +416,15 @@ static __always_inline void announce_fd(__u64 session, __s32 fd, const struct so
 	bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flags(sizeof(ev)));
 }
 
+/* A TCP socket that has gone to CLOSE (the peer reset it) has given its
+ * local port back (inet_put_port sets inet_num 0), while the data it
+ * received before can still be read: its addresses are no longer the
+ * connection's. Family 2, 10: AF_INET, AF_INET6. */
+static __always_inline int addrs_lost(const struct sock_addrs *addrs)
+{
+	return (addrs->family == 2 || addrs->family == 10) && addrs->lport == 0;
+}
+
 /* A session of an FD_SOCKET_BEFORE/AFTER site is seen with its socket:
  * remembered both ways (session_sockets, socket_sessions). */
 static __always_inline void bind_session_socket(__u32 tgid, __u64 session, __u32 dir, __s32 fd,
@@ -431,8 +441,25 @@ static __always_inline void bind_session_socket(__u32 tgid, __u64 session, __u32
 		bpf_map_update_elem(&socket_sessions, &sk, &fresh, BPF_NOEXIST);
 		of_socket = bpf_map_lookup_elem(&socket_sessions, &sk);
 	}
-	if (of_socket)
-		of_socket->session[dir & 1] = session;
+	if (!of_socket)
+		return;
+	of_socket->session[dir & 1] = session;
+	if (!addrs_lost(addrs))
+		of_socket->addrs = *addrs;
+}
+
+/* addrs read from socket fd of process tgid after it lost its local port
+ * (addrs_lost): the ones it had when a session was bound to it, if any. */
+static __always_inline void recover_socket_addrs(__u32 tgid, __s32 fd, struct sock_addrs *addrs)
+{
+	struct socket_key sk = { .tgid = tgid, .fd = fd };
+	struct socket_sessions_val *of_socket;
+
+	if (!addrs_lost(addrs))
+		return;
+	of_socket = bpf_map_lookup_elem(&socket_sessions, &sk);
+	if (of_socket && !addrs_lost(&of_socket->addrs) && of_socket->addrs.family)
+		*addrs = of_socket->addrs;
 }
 
 /* The socket fd of process tgid is closed: its sessions forget it. */

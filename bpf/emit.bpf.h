@@ -108,6 +108,8 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 	}
 #endif
 	if (st->session == st->last_session && st->last_fd >= 0) {
+		if (st->fd == st->last_fd && addrs_lost(&st->addrs))
+			st->addrs = st->last_addrs; /* reset by the peer since */
 		if (st->fd < 0) {
 			st->fd = st->last_fd;
 			st->addrs = st->last_addrs;
@@ -122,6 +124,8 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 		st->fd = st->other_fd; /* no socket ever: a pipe or file transport */
 	if (st->fd < 0 && !known && len && st->desc.fd == FD_SYSCALL_INSIDE)
 		socket_around(st);
+	if (st->fd >= 0 && known && known->fd == st->fd && addrs_lost(&st->addrs))
+		st->addrs = known->addrs; /* reset by the peer since */
 	if (st->fd >= 0) {
 		if (!known || known->fd != st->fd || known->addrs.lport != st->addrs.lport ||
 		    known->addrs.rport != st->addrs.rport) {

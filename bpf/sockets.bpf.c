@@ -118,8 +118,9 @@ static __always_inline void note_fd(struct thread_state *st, long fd,
 
 /* buf, len: the syscall's buffer, 0 when it has none (has_flat_buffer). */
 static __always_inline void use_fd(struct thread_state *st, enum fd_use use, long fd,
-				   const struct sock_addrs *addrs, __u64 buf, __u64 len)
+				   struct sock_addrs *addrs, __u64 buf, __u64 len)
 {
+	recover_socket_addrs(bpf_get_current_pid_tgid() >> 32, fd, addrs);
 	if (use == FD_OF_CALL) {
 		note_fd(st, fd, addrs);
 		return;
