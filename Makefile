@@ -12,15 +12,15 @@ DEPS_STAMP := $(BUILD)/.deps
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-LIB_SRCS  := $(filter-out tracer/main.c %.bpf.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c bench/*.c))
+LIB_SRCS  := $(filter-out tracer/main.c bench/uprobe_target.c %.bpf.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c bench/*.c))
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 CONFORM_ARGS ?=
 # The stacks whose manifest says `build host`: their fixture is built here too.
 HOST_STACKS := $(shell awk '$$1 == "build" && $$2 == "host" { n = split(FILENAME, p, "/"); print p[n - 1] }' fixtures/*/manifest)
 
-.PHONY: all deps test unit-test conform bench fixtures images clean
-all: $(BUILD)/tlsprobe
+.PHONY: all deps test unit-test conform conform-all bench fixtures images clean
+all: $(BUILD)/tlsprobe $(BUILD)/uprobe-target
 
 # Installs what is missing (Debian packages, tracefs); a no-op when all is there.
 $(DEPS_STAMP): scripts/deps.sh
@@ -51,7 +51,14 @@ $(BUILD)/bench/%.bpf.o: bench/%.bpf.c bpf/events.h $(BUILD)/vmlinux.h
 $(BUILD)/bench_consumer.skel.h: $(BUILD)/bench/consumer.bpf.o
 	$(BPFTOOL) gen skeleton $< name bench_consumer_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(BUILD)/bench_consumer.skel.h $(wildcard tracer/*.h tracer/libs/*.h conformance/*.h bench/*.h bpf/*.h)
+# bench uprobes: its programs, and the binary it probes (one instruction per site).
+$(BUILD)/bench_uprobes.skel.h: $(BUILD)/bench/uprobes.bpf.o
+	$(BPFTOOL) gen skeleton $< name bench_uprobes_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/uprobe-target: bench/uprobe_target.c
+	$(CC) $(CFLAGS) $< -o $@
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(BUILD)/bench_consumer.skel.h $(BUILD)/bench_uprobes.skel.h $(wildcard tracer/*.h tracer/libs/*.h conformance/*.h bench/*.h bpf/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -98,8 +105,19 @@ bench: all fixtures
 # get (forced here: the command inherits TLSPROBE_READY_FILE, so the tracer
 # it starts says when it is ready); then end-to-end checks that use the
 # matrix's capture and real programs; the bench's smoke run.
-test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
+# make test's rows: every stack and every kind of build (28 of the 39 rows, so that a
+# cold run fits in an hour here); left out are Go 1.19 and 1.22 (bookworm: the
+# register ABI as 1.24 and 1.27 have it), go@1.27-nocgo, go@1.27-pie and
+# openssl@bookworm (OpenSSL 3.0, as openssl@host). `make conform-all` runs all 39.
+TEST_FIXTURES := openssl@host,openssl@bullseye,openssl@trixie,openssl-static,boringssl,custom-bio,gnutls,nss,go@1.15,go@1.15-stripped,go@1.15-nocgo,go@1.15-pie,go@1.24,go@1.24-stripped,go@1.24-nocgo,go@1.24-pie,go@1.27,go@1.27-stripped,rustls
+
+# Every row of the matrix against the expected results (what make test runs, and the rest).
+conform-all: all fixtures
 	$(BUILD)/tlsprobe conform --fixtures all --expect conformance/expected/reference.txt \
+		--json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
+
+test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
+	$(BUILD)/tlsprobe conform --fixtures $(TEST_FIXTURES) --expect conformance/expected/reference.txt \
 		--json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
 	$(BUILD)/tlsprobe conform --fixtures openssl@host --scenarios basic,threads,smallbuf,bio \
 		--workdir $(BUILD)/conform-core-walk --expect conformance/expected/reference.txt \
@@ -119,6 +137,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/containers_attach_once.sh
 	tests/e2e/bad_input.sh
 	tests/e2e/bench_smoke.sh
+	tests/e2e/bench_uprobes.sh
 
 clean:
 	rm -rf $(BUILD)

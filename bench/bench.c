@@ -34,6 +34,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: tlsprobe bench [OPTIONS]\n"
+		"       tlsprobe bench uprobes [OPTIONS]   the uprobe cost matrix of this kernel\n"
 		"\n"
 		"What tracers cost per TLS call, for every stack. Each fixture times its own\n"
 		"write calls back to back (stream-SIZE; SSL_write, gnutls_record_send,\n"
@@ -394,6 +395,8 @@ int cmd_bench(int argc, char **argv)
 	struct bench_results *r;
 	int ret = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "uprobes"))
+		return cmd_bench_uprobes(argc - 1, argv + 1);
 	*o = (struct bench_opts){ .rounds = 5, .env.tracer_settle_ms = -1, .env.tracer_cpu = 0,
 				  .collateral_calls = 200000, .whole_runs = 5, .whole_iterations = 1000,
 				  .consumer_records = 2000000, .nloss_rates = 5,

@@ -224,6 +224,31 @@ static __always_inline __u64 read_word(__u64 addr)
 	return v;
 }
 
+/* SITE_QUEUE_TAKE: where the first amt bytes of the queue (a VecDeque of
+ * chunks, laid out as ext says) are, and how many there are (no more than
+ * its front chunk holds: the call panics then). bytes 0: the front is not
+ * sane. Returned by value: pointers to the caller's locals would cost
+ * rustls_take stack it does not have. */
+struct queue_take {
+	__u64 bytes, amt;
+};
+
+static __always_inline struct queue_take queue_front(const struct site_ext *ext, __u64 queue,
+						     __u64 amt)
+{
+	__u64 head = read_word(queue + ext->q_head), cap = read_word(queue + ext->q_cap);
+	__u64 taken = read_word(queue + ext->q_taken), front, front_len;
+	struct queue_take t = {};
+
+	front = read_word(queue + ext->q_elems) + (head >= cap ? head - cap : head) * ext->q_elem_size;
+	front_len = read_word(front + ext->q_elem_len);
+	if (taken > front_len)
+		return t;
+	t.amt = amt > front_len - taken ? front_len - taken : amt;
+	t.bytes = read_word(front + ext->q_elem_ptr) + taken;
+	return t;
+}
+
 /* The site's rules for the probe that fired, or NULL (not a site). */
 static __always_inline const struct site_desc *site_of(void *ctx, __u32 *site)
 {

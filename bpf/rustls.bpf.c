@@ -17,7 +17,7 @@ int rustls_take(struct pt_regs *ctx)
 	struct thread_state *st = traced_thread();
 	const struct site_desc *desc;
 	const struct site_ext *ext;
-	__u64 queue, head, cap, front, taken, front_len, amt;
+	struct queue_take take;
 	__u32 site;
 
 	if (!st || st->active)
@@ -28,23 +28,15 @@ int rustls_take(struct pt_regs *ctx)
 		return 0;
 	/* the queue in rdi, the amount in rsi (attach.c refuses other places:
 	 * reading all registers, site_regs, would not fit this stack) */
-	queue = ctx->di;
-	amt = ctx->si;
-	head = read_word(queue + ext->q_head);
-	cap = read_word(queue + ext->q_cap);
-	taken = read_word(queue + ext->q_taken);
-	front = read_word(queue + ext->q_elems) + (head >= cap ? head - cap : head) * ext->q_elem_size;
-	front_len = read_word(front + ext->q_elem_len);
-	if (taken > front_len)
+	take = queue_front(ext, ctx->di, ctx->si);
+	if (!take.bytes)
 		return 0;
-	if (amt > front_len - taken)
-		amt = front_len - taken; /* consume panics then: what there is */
 	st->site = site;
 	st->desc = *desc;
-	st->session = queue;
-	st->buf = read_word(front + ext->q_elem_ptr) + taken;
+	st->session = ctx->di;
+	st->buf = take.bytes;
 	call_state_fresh(st);
-	call_emit(st, amt);
+	call_emit(st, take.amt);
 	return 0;
 }
 

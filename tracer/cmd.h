@@ -5,5 +5,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_bench_uprobes(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 #endif
