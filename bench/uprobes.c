@@ -539,14 +539,10 @@ static void measure_all(struct up_session *s, struct up_figures *f, int rounds)
 
 			if (f[i].error[0])
 				continue; /* failed in an earlier round: said once */
-			double t0 = now_ns();
-
 			if (row_round(s, &up_rows[i], &f[i], k) == 0)
 				f[i].nrounds = k + 1;
 			else if (!f[i].error[0])
 				snprintf(f[i].error, sizeof(f[i].error), "could not be measured");
-			if (getenv("UP_DEBUG"))
-				fprintf(stderr, "  %s: %.0f ms\n", up_rows[i].name, (now_ns() - t0) / 1e6);
 		}
 		fprintf(stderr, "tlsprobe bench uprobes: round %d/%d done\n", k + 1, rounds);
 	}
