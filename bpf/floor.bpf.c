@@ -9,7 +9,10 @@
  * the count and copy the bytes into a ring-buffer record. The record is
  * then discarded — there is nothing for user space to decode — so what is
  * measured is the copying alone (the reference's own chunk_reserve_copy):
- * no fd, no addresses, no ids, and whether a thread is traced asked once. */
+ * no fd, no addresses, no ids, and whether a thread is traced asked once.
+ * A vectored call's bytes are copied from its (base, len) pairs; a site with
+ * an entry probe only (SITE_QUEUE_TAKE, rustls's reads) copies at entry,
+ * from where the queue's front chunk says the bytes are. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
