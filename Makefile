@@ -12,7 +12,7 @@ DEPS_STAMP := $(BUILD)/.deps
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-LIB_SRCS  := $(filter-out tracer/main.c bench/uprobe_target.c %.bpf.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c bench/*.c))
+LIB_SRCS  := $(filter-out tracer/main.c bench/uprobe_target.c %.bpf.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c conformance/adapters/*.c bench/*.c))
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 CONFORM_ARGS ?=
@@ -58,7 +58,7 @@ $(BUILD)/bench_uprobes.skel.h: $(BUILD)/bench/uprobes.bpf.o
 $(BUILD)/uprobe-target: bench/uprobe_target.c
 	$(CC) $(CFLAGS) $< -o $@
 
-$(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(BUILD)/bench_consumer.skel.h $(BUILD)/bench_uprobes.skel.h $(wildcard tracer/*.h tracer/libs/*.h conformance/*.h bench/*.h bpf/*.h)
+$(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(BUILD)/bench_consumer.skel.h $(BUILD)/bench_uprobes.skel.h $(wildcard tracer/*.h tracer/libs/*.h conformance/*.h conformance/adapters/*.h bench/*.h bpf/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

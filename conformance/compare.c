@@ -1318,6 +1318,7 @@ const char *verdict_name(enum verdict verdict)
 	case VERDICT_FAIL: return "FAIL";
 	case VERDICT_SKIP: return "SKIP";
 	case VERDICT_NA: return "N/A";
+	case VERDICT_NOT_CLAIMED: return "NOT CLAIMED";
 	}
 	return "?";
 }

@@ -45,7 +45,9 @@ enum check_id {
 	N_CHECKS
 };
 
-enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP, VERDICT_NA };
+/* NOT_CLAIMED: a third-party tracer's adapter does not claim the check (or
+ * the stack): not judged, shown apart from FAIL. */
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP, VERDICT_NA, VERDICT_NOT_CLAIMED };
 
 struct check_result {
 	enum verdict verdict;
@@ -83,7 +85,7 @@ void compare_records_opts(const struct record_set *oracle, const struct record_s
 
 /* "bytes", "boundaries", "fd", "addresses", "process", "loss" */
 const char *check_name(enum check_id id);
-/* "PASS", "FAIL", "SKIP", "N/A" */
+/* "PASS", "FAIL", "SKIP", "N/A", "NOT CLAIMED" */
 const char *verdict_name(enum verdict verdict);
 
 #endif

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "adapters/adapter.h"
+#include "score_baseline.h"
 #include "cmd.h"
 #include "compare.h"
 #include "expect.h"
@@ -36,7 +38,13 @@ struct conform_opts {
 	const char *tracer_cmd;
 	const char *tracer_ready_line;
 	int tracer_settle_ms;      /* -1: not asked for */
-	const char *json_path, *junit_path, *expect_path;
+	const char *tracer_name;   /* --tracer: an adapter's name */
+	const char *tracer_bin;    /* --tracer-bin */
+	const char *claims;        /* --claims: checks, overriding the adapter's claim */
+	const char *json_path, *junit_path, *expect_path, *baseline_path;
+
+	struct adapter adapter;    /* the chosen one, with --claims applied */
+	struct score_baseline baseline;
 
 	struct manifest_set manifests;
 	struct fixture_row rows[MAX_ROWS];
@@ -50,13 +58,17 @@ struct conform_opts {
 
 static void usage(FILE *f)
 {
+	char names[128];
+
+	adapter_names(names, sizeof(names));
 	fprintf(f,
 		"Usage: tlsprobe conform [OPTIONS]\n"
 		"\n"
 		"Runs a tracer against the fixture matrix and prints a scorecard: for each\n"
 		"fixture row (stack@variant) and scenario, the checks bytes, boundaries, fd,\n"
-		"addresses, process and loss, each PASS, FAIL, SKIP (with a reason) or N/A (the\n"
-		"fixture has no such scenario). Exits 1 if any check fails, or with --expect,\n"
+		"addresses, process and loss, each PASS, FAIL, SKIP (with a reason), N/A (the\n"
+		"fixture has no such scenario) or NOT CLAIMED (the tracer's adapter does not\n"
+		"claim the check or the stack). Exits 1 if any check fails, or with --expect,\n"
 		"if any cell differs from its expected result. Builds the fixtures and\n"
 		"container images that are missing (this takes minutes the first time).\n"
 		"\n"
@@ -68,16 +80,26 @@ static void usage(FILE *f)
 		"                       fixtures' manifests)\n"
 		"  --expect FILE        judge every cell against FILE (lines ROW SCENARIO CHECK\n"
 		"                       VERDICT [reason], e.g. conformance/expected/reference.txt)\n"
-		"  --tracer-cmd CMD     run CMD (through sh -c) as the tracer instead of the reference\n"
-		"                       tracer; it must write JSON lines (the README's schema) to stdout\n"
+		"  --tracer NAME        the tracer to score, through its adapter\n"
+		"                       (conformance/adapters/): %s\n"
+		"                       (default: reference; jsonl with --tracer-cmd)\n"
+		"  --tracer-bin PATH    the tracer's binary (bpftrace: default bpftrace on PATH;\n"
+		"                       ecapture: required)\n"
+		"  --tracer-cmd CMD     run CMD (through sh -c) as the tracer (the jsonl adapter);\n"
+		"                       it must write JSON lines (the README's schema) to stdout\n"
 		"                       and trace the fixtures' processes (tlsfix). It is ready when\n"
 		"                       it creates the file named by $TLSPROBE_READY_FILE, or:\n"
 		"  --tracer-ready-line TEXT  when it prints a line holding TEXT (stdout or stderr)\n"
 		"  --tracer-settle-ms N      N ms after its start, whatever it does\n"
+		"  --claims LIST        the checks the tracer claims (comma-separated; default: its\n"
+		"                       adapter's claim, every check for jsonl): the others are\n"
+		"                       NOT CLAIMED, shown apart from FAIL\n"
+		"  --baseline FILE      an earlier run's --json: exit 1 if a cell that passed there\n"
+		"                       does not pass now, and name each such cell\n"
 		"  --json FILE          also write the scorecard as JSON\n"
 		"  --junit FILE         also write the scorecard as JUnit XML\n"
 		"  --workdir DIR        keep transcripts, events and logs here (default build/conform)\n"
-		"  -h, --help           this text\n");
+		"  -h, --help           this text\n", names);
 }
 
 static int parse_args(int argc, char **argv, struct conform_opts *o)
@@ -88,6 +110,10 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		{ "tracer-ready-line", required_argument, NULL, 'r' },
 		{ "tracer-settle-ms", required_argument, NULL, 's' },
 		{ "expect", required_argument, NULL, 'e' },
+		{ "tracer", required_argument, NULL, 't' },
+		{ "tracer-bin", required_argument, NULL, 'B' },
+		{ "claims", required_argument, NULL, 'C' },
+		{ "baseline", required_argument, NULL, 'b' },
 		{ "json", required_argument, NULL, 'j' },     { "junit", required_argument, NULL, 'u' },
 		{ "workdir", required_argument, NULL, 'w' },  { "help", no_argument, NULL, 'h' },
 		{},
@@ -102,6 +128,10 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		case 'r': o->tracer_ready_line = optarg; break;
 		case 's': o->tracer_settle_ms = atoi(optarg); break;
 		case 'e': o->expect_path = optarg; break;
+		case 't': o->tracer_name = optarg; break;
+		case 'B': o->tracer_bin = optarg; break;
+		case 'C': o->claims = optarg; break;
+		case 'b': o->baseline_path = optarg; break;
 		case 'j': o->json_path = optarg; break;
 		case 'u': o->junit_path = optarg; break;
 		case 'w': snprintf(o->workdir, sizeof(o->workdir), "%s", optarg); break;
@@ -113,9 +143,10 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		fprintf(stderr, "tlsprobe conform: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if ((o->tracer_ready_line || o->tracer_settle_ms >= 0) && !o->tracer_cmd) {
+	if ((o->tracer_ready_line || o->tracer_settle_ms >= 0) && !o->tracer_cmd &&
+	    !o->tracer_name) {
 		fprintf(stderr, "tlsprobe conform: --tracer-ready-line and --tracer-settle-ms go "
-			"with --tracer-cmd\n");
+			"with --tracer-cmd or --tracer\n");
 		return -1;
 	}
 	if (o->tracer_ready_line && o->tracer_settle_ms >= 0) {
@@ -217,10 +248,49 @@ static void pick_comms(struct conform_opts *o)
 	}
 }
 
+/* --tracer (or jsonl for --tracer-cmd), its claim narrowed or widened by
+ * --claims. */
+static int choose_tracer(struct conform_opts *o)
+{
+	const char *name = o->tracer_name ? o->tracer_name : o->tracer_cmd ? "jsonl" : "reference";
+	const struct adapter *a = adapter_find(name);
+	char err[256], names[128];
+
+	if (!a) {
+		adapter_names(names, sizeof(names));
+		fprintf(stderr, "tlsprobe conform: --tracer %s: no such adapter (there are: %s)\n",
+			name, names);
+		return -1;
+	}
+	if (o->tracer_cmd && strcmp(a->name, "jsonl")) {
+		fprintf(stderr, "tlsprobe conform: --tracer-cmd is the jsonl adapter's, not %s's\n",
+			a->name);
+		return -1;
+	}
+	if (!strcmp(a->name, "jsonl") && !o->tracer_cmd) {
+		fprintf(stderr, "tlsprobe conform: --tracer jsonl needs --tracer-cmd CMD\n");
+		return -1;
+	}
+	o->adapter = *a;
+	if (o->claims && adapter_parse_checks(o->claims, &o->adapter.claimed_checks, err,
+					      sizeof(err))) {
+		fprintf(stderr, "tlsprobe conform: --claims: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The rows, scenarios and expectations the options ask for. */
 static int choose(struct conform_opts *o)
 {
 	char err[1200];
+
+	if (choose_tracer(o))
+		return -1;
+	if (o->baseline_path && score_baseline_load(o->baseline_path, &o->baseline, err, sizeof(err))) {
+		fprintf(stderr, "tlsprobe conform: --baseline: %s\n", err);
+		return -1;
+	}
 
 	if (manifest_load_all(o->root, &o->manifests, err, sizeof(err))) {
 		fprintf(stderr, "tlsprobe conform: %s\n", err);
@@ -245,6 +315,7 @@ static int choose(struct conform_opts *o)
 struct row_paths {
 	char dir[PATH_MAX - 32], transcript[PATH_MAX], events[PATH_MAX];
 	char tracer_log[PATH_MAX], fixture_log[PATH_MAX], ready[PATH_MAX];
+	char raw[PATH_MAX]; /* an adapter's tracer: its own output */
 };
 
 static void make_row_paths(const struct conform_opts *o, const struct fixture_row *fixture,
@@ -256,6 +327,7 @@ static void make_row_paths(const struct conform_opts *o, const struct fixture_ro
 	snprintf(p->tracer_log, sizeof(p->tracer_log), "%s/tracer.log", p->dir);
 	snprintf(p->fixture_log, sizeof(p->fixture_log), "%s/fixture.log", p->dir);
 	snprintf(p->ready, sizeof(p->ready), "%s/tracer.ready", p->dir);
+	snprintf(p->raw, sizeof(p->raw), "%s/tracer.out", p->dir);
 }
 
 /* A row starts from an empty transcript directory: what an earlier run left
@@ -280,24 +352,16 @@ static int clear_transcript(const char *dir)
 	return ret;
 }
 
-/* The reference tracer (on every chosen stack's process name) or
- * --tracer-cmd, started through the harness: ready once it has attached. */
-static pid_t start_tracer(const struct conform_opts *o, const struct row_paths *p,
-			  char *err, size_t errlen)
+/* The reference tracer, on every chosen stack's process name: ready once
+ * it has attached. */
+static pid_t start_reference(const struct conform_opts *o, const struct row_paths *p,
+			     const struct tracer_ready *ready, char *err, size_t errlen)
 {
 	char self[PATH_MAX + 32];
 	char *ref_argv[8 + 2 * MAX_COMMS] = { self, "trace" };
-	char *cmd_argv[] = { "sh", "-c", (char *)o->tracer_cmd, NULL };
-	struct tracer_ready ready = {
-		.ready_file = p->ready, .ready_line = o->tracer_ready_line,
-		.logs = { p->tracer_log, o->tracer_cmd ? p->events : NULL },
-		.settle_ms = o->tracer_settle_ms,
-	};
 	int n = 2;
 
 	snprintf(self, sizeof(self), "%s/build/tlsprobe", o->root);
-	if (o->tracer_cmd)
-		return harness_start_tracer(cmd_argv, p->events, p->tracer_log, &ready, err, errlen);
 	for (int i = 0; i < o->ncomms; i++) {
 		ref_argv[n++] = "--comm";
 		ref_argv[n++] = (char *)o->comms[i];
@@ -311,7 +375,68 @@ static pid_t start_tracer(const struct conform_opts *o, const struct row_paths *
 	 * after conform. */
 	ref_argv[n++] = "--wait-teardown";
 	ref_argv[n] = NULL;
-	return harness_start_tracer(ref_argv, NULL, p->tracer_log, &ready, err, errlen);
+	return harness_start_tracer(ref_argv, NULL, p->tracer_log, ready, err, errlen);
+}
+
+/* Where the tracer's stdout goes: the events themselves, or its own output
+ * that the adapter converts once it has stopped. */
+static const char *tracer_stdout(const struct conform_opts *o, const struct row_paths *p)
+{
+	return o->adapter.convert ? p->raw : p->events;
+}
+
+/* The row's tracer through the harness: the reference, or the adapter's
+ * command (sh -c), ready as the adapter (or --tracer-ready-line) says. */
+static pid_t start_tracer(const struct conform_opts *o, const struct fixture_row *fixture,
+			  const struct row_paths *p, char *err, size_t errlen)
+{
+	struct adapter_run run = {
+		.tracer_bin = o->tracer_bin, .tracer_cmd = o->tracer_cmd,
+		.stack = fixture->m->stack, .comm = fixture->m->comm, .dir = p->dir,
+	};
+	struct tracer_ready ready = {
+		.ready_file = p->ready,
+		.ready_line = o->tracer_ready_line ? o->tracer_ready_line : o->adapter.ready_line,
+		.logs = { p->tracer_log, o->adapter.command ? tracer_stdout(o, p) : NULL },
+		.settle_ms = o->tracer_settle_ms,
+	};
+	char cmd[8192];
+	char *cmd_argv[] = { "sh", "-c", cmd, NULL };
+
+	if (!o->adapter.command)
+		return start_reference(o, p, &ready, err, errlen);
+	if (o->adapter.command(&run, cmd, sizeof(cmd), err, errlen))
+		return -1;
+	return harness_start_tracer(cmd_argv, tracer_stdout(o, p), p->tracer_log, &ready, err,
+				    errlen);
+}
+
+/* The adapter's converter, from the tracer's own output to the events the
+ * comparator reads. 0, or -1 with the reason in err. */
+static int convert_output(const struct conform_opts *o, const struct row_paths *p, char *err,
+			  size_t errlen)
+{
+	FILE *raw, *events;
+	int ret;
+
+	if (!o->adapter.convert)
+		return 0;
+	raw = fopen(p->raw, "r");
+	events = fopen(p->events, "w");
+	if (!raw || !events) {
+		snprintf(err, errlen, "%s's converter: cannot open %.150s: %s", o->adapter.name,
+			 raw ? p->events : p->raw, strerror(errno));
+		ret = -1;
+	} else {
+		ret = o->adapter.convert(raw, events, err, errlen);
+	}
+	if (raw)
+		fclose(raw);
+	if (events && fclose(events) && !ret) {
+		snprintf(err, errlen, "cannot write %.150s: %s", p->events, strerror(errno));
+		ret = -1;
+	}
+	return ret;
 }
 
 /* Whether a file in dir whose name starts with prefix holds a line. */
@@ -470,9 +595,12 @@ static const char *row_verdict(const struct score_row *row)
 	return na == N_CHECKS ? "N/A" : "ok";
 }
 
-/* Does any chosen scenario run on this row (else it needs no image)? */
+/* Does any chosen scenario run on this row (else it needs no image)? A
+ * stack the tracer does not claim does not run. */
 static int row_runs(const struct conform_opts *o, const struct fixture_row *fixture)
 {
+	if (!adapter_claims_stack(&o->adapter, fixture->m->stack))
+		return 0;
 	for (int s = 0; s < o->nscenarios; s++)
 		if (manifest_row_supports(fixture->m, fixture->v, o->scenarios[s], NULL))
 			return 1;
@@ -514,6 +642,37 @@ static void judge(const struct conform_opts *o, struct scorecard *sc)
 	}
 }
 
+/* A stack the tracer's adapter does not claim: not run, every cell NOT
+ * CLAIMED. */
+static void stack_not_claimed(const struct conform_opts *o, const struct fixture_row *fixture,
+			      struct score_row *row)
+{
+	for (int c = 0; c < N_CHECKS; c++) {
+		row->checks[c].verdict = VERDICT_NOT_CLAIMED;
+		snprintf(row->checks[c].detail, sizeof(row->checks[c].detail),
+			 "%s does not claim the %s stack (conformance/adapters/%s)", o->adapter.name,
+			 fixture->m->stack, o->adapter.name);
+	}
+}
+
+/* A check the adapter does not claim is not judged: NOT CLAIMED, with what
+ * the comparator saw for whoever wants to know. */
+static void checks_not_claimed(const struct conform_opts *o, struct score_row *row)
+{
+	for (int c = 0; c < N_CHECKS; c++) {
+		struct check_result *r = &row->checks[c];
+		char saw[sizeof(r->detail)];
+
+		if (adapter_claims_check(&o->adapter, c) || r->verdict == VERDICT_NA)
+			continue;
+		snprintf(saw, sizeof(saw), "%s", r->detail);
+		snprintf(r->detail, sizeof(r->detail), "%s does not claim %s (the comparator saw: "
+			 "%s%s%.300s)", o->adapter.name, check_name(c), verdict_name(r->verdict),
+			 saw[0] ? ": " : "", saw);
+		r->verdict = VERDICT_NOT_CLAIMED;
+	}
+}
+
 /* The row's tracer: its events, log and ready file are the row's. */
 static void make_tracer_paths(const struct conform_opts *o, const struct fixture_row *fixture,
 			      struct row_paths *p)
@@ -535,7 +694,7 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 
 	make_tracer_paths(o, fixture, &tp);
 	if (image_ok && row_runs(o, fixture) && !mkdirs(tp.dir))
-		tracer = start_tracer(o, &tp, tracer_error, sizeof(tracer_error));
+		tracer = start_tracer(o, fixture, &tp, tracer_error, sizeof(tracer_error));
 	for (int s = 0; s < o->nscenarios; s++) {
 		struct score_row *row = scorecard_add(sc);
 		const char *why;
@@ -549,6 +708,8 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 		snprintf(row->scenario, sizeof(row->scenario), "%s", o->scenarios[s]);
 		if (!manifest_row_supports(fixture->m, fixture->v, o->scenarios[s], &why))
 			not_applicable(fixture, row, why);
+		else if (!adapter_claims_stack(&o->adapter, fixture->m->stack))
+			stack_not_claimed(o, fixture, row);
 		else if (!image_ok)
 			snprintf(row->error, sizeof(row->error),
 				 "container image not built (see scripts/images.sh output above)");
@@ -563,13 +724,20 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 	if (tracer < 0)
 		return;
 	harness_stop_tracer(tracer, TRACER_STOP_MS);
+	if (convert_output(o, &tp, tracer_error, sizeof(tracer_error)))
+		fprintf(stderr, "tlsprobe conform: %s: %s\n", fixture->name, tracer_error);
 	for (int s = 0; s < o->nscenarios; s++) {
+		struct score_row *row = &sc->rows[rows[s]];
 		struct row_paths p;
 
 		if (!ran[s])
 			continue;
 		make_row_paths(o, fixture, o->scenarios[s], &p);
-		compare_row(&p, tp.events, &windows[s], fixture->m, &sc->rows[rows[s]]);
+		if (tracer_error[0])
+			snprintf(row->error, sizeof(row->error), "%.255s", tracer_error);
+		else
+			compare_row(&p, tp.events, &windows[s], fixture->m, row);
+		checks_not_claimed(o, row);
 		fprintf(stderr, "  %-16s %-10s %s\n", fixture->name, o->scenarios[s],
 			row_verdict(&sc->rows[rows[s]]));
 	}
@@ -582,6 +750,18 @@ static void run_matrix(const struct conform_opts *o, const int images_ok[MAX_ROW
 
 	for (int r = 0; r < o->nrows; r++)
 		run_fixture_row(o, &o->rows[r], images_ok[r], sc, &done, total);
+}
+
+/* The scorecard's "tracer": what people call it. */
+static void tracer_title(const struct conform_opts *o, char *out, size_t len)
+{
+	if (!o->adapter.command)
+		snprintf(out, len, "tlsprobe trace");
+	else if (o->tracer_cmd)
+		snprintf(out, len, "%s", o->tracer_cmd);
+	else
+		snprintf(out, len, "%s%s%s%s", o->adapter.name, o->tracer_bin ? " (" : "",
+			 o->tracer_bin ? o->tracer_bin : "", o->tracer_bin ? ")" : "");
 }
 
 int cmd_conform(int argc, char **argv)
@@ -611,7 +791,7 @@ int cmd_conform(int argc, char **argv)
 	spawn_forward_signals();
 	if (prepare(&o, images_ok))
 		return 1;
-	snprintf(sc.tracer, sizeof(sc.tracer), "%s", o.tracer_cmd ? o.tracer_cmd : "tlsprobe trace");
+	tracer_title(&o, sc.tracer, sizeof(sc.tracer));
 	run_matrix(&o, images_ok, &sc);
 	if (o.expect_path)
 		judge(&o, &sc);
@@ -620,6 +800,9 @@ int cmd_conform(int argc, char **argv)
 	    (o.junit_path && scorecard_write_junit(&sc, o.junit_path)))
 		fprintf(stderr, "tlsprobe conform: cannot write the report files\n");
 	failed = scorecard_failed(&sc);
+	if (o.baseline_path)
+		failed |= score_baseline_compare(&o.baseline, &sc, stdout).regressed > 0;
+	score_baseline_free(&o.baseline);
 	scorecard_free(&sc);
 	expect_free(&o.expect);
 	manifest_set_free(&o.manifests);

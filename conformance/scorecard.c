@@ -19,7 +19,7 @@
 #define FIELD(a) (int)strnlen((a), sizeof(a)), (a)
 
 struct totals {
-	size_t passed, failed, skipped, xfailed, na;
+	size_t passed, failed, skipped, xfailed, na, not_claimed;
 };
 
 struct score_row *scorecard_add(struct scorecard *sc)
@@ -71,11 +71,17 @@ static const char *cell_shown(const struct score_row *row, int check)
 	return cell_xfail(row, check) ? "XFAIL" : verdict_name(cell_verdict(row, check));
 }
 
-/* Every cell of the row N/A for one reason: one line says it. */
-static bool row_not_applicable(const struct score_row *row)
+const char *scorecard_cell_shown(const struct score_row *row, int check)
+{
+	return cell_shown(row, check);
+}
+
+/* Every cell of the row one verdict (N/A, NOT CLAIMED) for one reason: one
+ * line says it. */
+static bool row_all(const struct score_row *row, enum verdict verdict)
 {
 	for (int c = 0; c < N_CHECKS; c++)
-		if (row_failed(row) || row->checks[c].verdict != VERDICT_NA ||
+		if (row_failed(row) || row->checks[c].verdict != verdict ||
 		    strcmp(row->checks[c].detail, row->checks[0].detail))
 			return false;
 	return true;
@@ -96,6 +102,7 @@ static struct totals count_cells(const struct score_row *rows, size_t n)
 			case VERDICT_FAIL: t.failed++; break;
 			case VERDICT_SKIP: t.skipped++; break;
 			case VERDICT_NA: t.na++; break;
+			case VERDICT_NOT_CLAIMED: t.not_claimed++; break;
 			}
 		}
 	}
@@ -143,6 +150,11 @@ static struct widths column_widths(const struct scorecard *sc)
 	}
 	for (int c = 0; c < N_CHECKS; c++)
 		w.check[c] = max_int(strlen(check_name(c)), strlen("XFAIL"));
+	/* "NOT CLAIMED" widens the columns only where a cell has it */
+	for (size_t i = 0; i < sc->n; i++)
+		for (int c = 0; c < N_CHECKS; c++)
+			if (cell_verdict(&sc->rows[i], c) == VERDICT_NOT_CLAIMED)
+				w.check[c] = max_int(w.check[c], strlen("NOT CLAIMED"));
 	return w;
 }
 
@@ -189,9 +201,10 @@ static void print_details(const struct scorecard *sc, FILE *out)
 				FIELD(row->scenario), FIELD(row->error));
 			continue;
 		}
-		if (row_not_applicable(row)) {
-			fprintf(out, "%.*s/%.*s: all checks: N/A: %.*s\n", FIELD(row->fixture),
-				FIELD(row->scenario), FIELD(row->checks[0].detail));
+		if (row_all(row, VERDICT_NA) || row_all(row, VERDICT_NOT_CLAIMED)) {
+			fprintf(out, "%.*s/%.*s: all checks: %s: %.*s\n", FIELD(row->fixture),
+				FIELD(row->scenario), verdict_name(row->checks[0].verdict),
+				FIELD(row->checks[0].detail));
 			continue;
 		}
 		for (int c = 0; c < N_CHECKS; c++) {
@@ -238,8 +251,11 @@ void scorecard_print_text(const struct scorecard *sc, FILE *out)
 	if (t.passed < sc->n * N_CHECKS)
 		fputc('\n', out);
 	print_details(sc, out);
-	fprintf(out, "\n%zu passed, %zu failed, %zu skipped, %zu xfailed, %zu n/a\n", t.passed,
+	fprintf(out, "\n%zu passed, %zu failed, %zu skipped, %zu xfailed, %zu n/a", t.passed,
 		t.failed, t.skipped, t.xfailed, t.na);
+	if (t.not_claimed)
+		fprintf(out, ", %zu not claimed", t.not_claimed);
+	fputc('\n', out);
 	if (sc->expect_used)
 		print_differences(sc, out);
 }
@@ -327,6 +343,7 @@ int scorecard_write_json(const struct scorecard *sc, const char *path)
 	json_object_set_new(totals, "skipped", json_integer(t.skipped));
 	json_object_set_new(totals, "xfailed", json_integer(t.xfailed));
 	json_object_set_new(totals, "na", json_integer(t.na));
+	json_object_set_new(totals, "not_claimed", json_integer(t.not_claimed));
 	if (sc->expect_used) {
 		size_t differ = scorecard_differences(sc);
 

@@ -38,7 +38,7 @@ size_t scorecard_differences(const struct scorecard *sc);
 /* A table (fixture | scenario | version | one column per check), then one
  * line per cell that is not PASS with its detail (one per error row and per
  * N/A row), then "N passed, M failed, K skipped, X xfailed, Y n/a" counting
- * cells; with expectations, one line per cell that differs ("ROW SCENARIO
+ * cells (", Z not claimed" when a tracer's adapter left checks unclaimed); with expectations, one line per cell that differs ("ROW SCENARIO
  * CHECK: expected PASS, got SKIP (reason)") and "N cells as expected, M
  * differ". */
 void scorecard_print_text(const struct scorecard *sc, FILE *out);
@@ -47,5 +47,8 @@ int scorecard_write_json(const struct scorecard *sc, const char *path);
 /* A testsuite per fixture, a testcase "scenario.check" per cell. 0 or -1. */
 int scorecard_write_junit(const struct scorecard *sc, const char *path);
 void scorecard_free(struct scorecard *sc);
+/* What every form shows for a cell: its verdict's name, XFAIL for a listed
+ * failure, FAIL for every cell of an error row. */
+const char *scorecard_cell_shown(const struct score_row *row, int check);
 
 #endif
