@@ -130,6 +130,8 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/manifest_lists.sh
 	tests/e2e/validate.sh
 	tests/e2e/expect_catches.sh
+	tests/e2e/baseline_gate.sh $(BUILD)/scorecard.json
+	tests/e2e/bpftrace_adapter.sh $(BUILD)/scorecard-bpftrace.json
 	tests/e2e/curl.sh
 	tests/e2e/chroot_curl.sh
 	tests/e2e/s_server_www.sh
