@@ -43,7 +43,10 @@
 #define OPT_IF_TSRESOL 9
 #define LINKTYPE_RAW 101         /* raw IPv4 or IPv6: no link-layer header */
 #define TSRESOL_NS 9             /* if_tsresol: 10^-9 s */
-#define COMMENT_MAX 1024
+#define COMMENT_MAX 1024         /* a packet comment's bytes, at most */
+/* The largest block: an EPB's header (28 bytes), the packet padded, the
+ * comment option, the end of options and the trailing length. */
+#define BLOCK_MAX (28 + TCP_PACKET_MAX + 3 + 4 + COMMENT_MAX + 3 + 4 + 4)
 #define STREAM_BUCKETS 4096
 #define TCP_WINDOW 65535
 
@@ -73,7 +76,8 @@ struct pcapng {
 	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t placeholder_calls;
 	struct stream *buckets[STREAM_BUCKETS];
-	uint8_t packet[TCP_PACKET_MAX];
+	size_t block_len;
+	uint8_t block[BLOCK_MAX];   /* the block being built */
 };
 
 /* ---- IP and TCP ---- */
@@ -158,61 +162,68 @@ size_t tcp_packet(uint8_t *buf, const struct tcp_segment *seg)
 	return ip_len + 20 + seg->len;
 }
 
-/* ---- pcapng blocks ---- */
+/* ---- pcapng blocks ----
+ * A block is built whole in p->block (its type, body and length at both
+ * ends, host byte order: the SHB's magic tells readers which) and written
+ * with one fwrite. */
 
-static size_t pad4(size_t len)
+static void block_add(struct pcapng *p, const void *data, size_t len)
 {
-	return (len + 3) & ~(size_t)3;
+	memcpy(p->block + p->block_len, data, len);
+	p->block_len += len;
 }
 
-static void put(struct pcapng *p, const void *buf, size_t len)
+static void block_u32(struct pcapng *p, uint32_t v)
 {
-	if (len && fwrite(buf, 1, len, p->f) != len && !p->err)
-		p->err = errno ? -errno : -EIO;
+	block_add(p, &v, sizeof(v));
 }
 
-static void put_u32(struct pcapng *p, uint32_t v)
+static void block_pad(struct pcapng *p)
 {
-	put(p, &v, sizeof(v));
+	while (p->block_len % 4)
+		p->block[p->block_len++] = 0;
 }
 
-static void put_padding(struct pcapng *p, size_t len)
+static void block_start(struct pcapng *p, uint32_t type)
 {
-	static const uint8_t zeros[4];
-
-	put(p, zeros, pad4(len) - len);
+	p->block_len = 0;
+	block_u32(p, type);
+	block_u32(p, 0);                          /* its length: block_end */
 }
 
-static size_t option_len(size_t value_len)
-{
-	return 4 + pad4(value_len);
-}
-
-static void put_option(struct pcapng *p, uint16_t code, const void *value, size_t len)
+static void block_option(struct pcapng *p, uint16_t code, const void *value, size_t len)
 {
 	uint16_t hdr[2] = { code, (uint16_t)len };
 
-	put(p, hdr, sizeof(hdr));
-	put(p, value, len);
-	put_padding(p, len);
+	block_add(p, hdr, sizeof(hdr));
+	block_add(p, value, len);
+	block_pad(p);
+}
+
+static void block_end(struct pcapng *p)
+{
+	uint32_t total = p->block_len + 4;
+
+	memcpy(p->block + 4, &total, sizeof(total));
+	block_u32(p, total);
+	if (fwrite(p->block, 1, p->block_len, p->f) != p->block_len && !p->err)
+		p->err = errno ? -errno : -EIO;
 }
 
 /* Section header: this file is one section, of unknown length. */
 static void write_shb(struct pcapng *p)
 {
 	static const char app[] = "tlsprobe trace --pcapng";
-	uint32_t len = 12 + 16 + option_len(strlen(app)) + 4;
 	uint16_t version[2] = { 1, 0 };
 	int64_t section_len = -1;
 
-	put_u32(p, BLOCK_SHB);
-	put_u32(p, len);
-	put_u32(p, BYTE_ORDER_MAGIC);
-	put(p, version, sizeof(version));
-	put(p, &section_len, sizeof(section_len));
-	put_option(p, OPT_SHB_USERAPPL, app, strlen(app));
-	put_u32(p, OPT_END);
-	put_u32(p, len);
+	block_start(p, BLOCK_SHB);
+	block_u32(p, BYTE_ORDER_MAGIC);
+	block_add(p, version, sizeof(version));
+	block_add(p, &section_len, sizeof(section_len));
+	block_option(p, OPT_SHB_USERAPPL, app, strlen(app));
+	block_u32(p, OPT_END);
+	block_end(p);
 }
 
 /* The one interface: raw IP packets, timestamps in nanoseconds. */
@@ -220,40 +231,37 @@ static void write_idb(struct pcapng *p)
 {
 	static const char name[] = "tlsprobe";
 	static const uint8_t tsresol = TSRESOL_NS;
-	uint32_t len = 12 + 8 + option_len(strlen(name)) + option_len(1) + 4;
 	uint16_t linktype[2] = { LINKTYPE_RAW, 0 };
 
-	put_u32(p, BLOCK_IDB);
-	put_u32(p, len);
-	put(p, linktype, sizeof(linktype));
-	put_u32(p, 0);                            /* snaplen: no limit */
-	put_option(p, OPT_IF_NAME, name, strlen(name));
-	put_option(p, OPT_IF_TSRESOL, &tsresol, 1);
-	put_u32(p, OPT_END);
-	put_u32(p, len);
+	block_start(p, BLOCK_IDB);
+	block_add(p, linktype, sizeof(linktype));
+	block_u32(p, 0);                          /* snaplen: no limit */
+	block_option(p, OPT_IF_NAME, name, strlen(name));
+	block_option(p, OPT_IF_TSRESOL, &tsresol, 1);
+	block_u32(p, OPT_END);
+	block_end(p);
 }
 
-/* One packet, with its comment. */
-static void write_epb(struct pcapng *p, uint64_t ts_ns, const uint8_t *pkt, size_t pkt_len,
+/* One packet, seg, with its comment (at most COMMENT_MAX bytes). */
+static void write_epb(struct pcapng *p, uint64_t ts_ns, const struct tcp_segment *seg,
 		      const char *comment)
 {
-	size_t comment_len = strlen(comment);
-	uint32_t len = 12 + 20 + pad4(pkt_len) + option_len(comment_len) + 4;
 	int64_t wall_ns = (int64_t)ts_ns + p->realtime_offset_ns;
 	uint64_t ts = wall_ns > 0 ? (uint64_t)wall_ns : 0;
+	size_t pkt_len;
 
-	put_u32(p, BLOCK_EPB);
-	put_u32(p, len);
-	put_u32(p, 0);                            /* interface 0 */
-	put_u32(p, ts >> 32);
-	put_u32(p, (uint32_t)ts);
-	put_u32(p, pkt_len);                      /* captured */
-	put_u32(p, pkt_len);                      /* on the "wire" */
-	put(p, pkt, pkt_len);
-	put_padding(p, pkt_len);
-	put_option(p, OPT_COMMENT, comment, comment_len);
-	put_u32(p, OPT_END);
-	put_u32(p, len);
+	block_start(p, BLOCK_EPB);
+	block_u32(p, 0);                          /* interface 0 */
+	block_u32(p, ts >> 32);
+	block_u32(p, (uint32_t)ts);
+	pkt_len = tcp_packet(p->block + p->block_len + 8, seg);
+	block_u32(p, pkt_len);                    /* captured */
+	block_u32(p, pkt_len);                    /* on the "wire" */
+	p->block_len += pkt_len;
+	block_pad(p);
+	block_option(p, OPT_COMMENT, comment, strnlen(comment, COMMENT_MAX));
+	block_u32(p, OPT_END);
+	block_end(p);
 }
 
 /* ---- streams ---- */
@@ -317,7 +325,7 @@ static void write_segment(struct pcapng *p, const struct stream *s, enum end dir
 		.seq = seq, .ack = ack, .flags = flags, .payload = data, .len = len,
 	};
 
-	write_epb(p, ts_ns, p->packet, tcp_packet(p->packet, &seg), comment);
+	write_epb(p, ts_ns, &seg, comment);
 }
 
 /* The synthetic three-way handshake that opens a stream in the capture. */
@@ -348,12 +356,29 @@ static struct stream *stream_find(struct pcapng *p, const struct stream_key *key
 	return s;
 }
 
-/* The byte count a call of this end in this direction advances: an end's
- * writes go its own way, its reads come the other way. */
-static uint64_t *progress(struct stream *s, enum end local, enum record_dir dir, enum end *tcp_dir)
+/* Where a call goes: its stream, the direction (an end's writes go its own
+ * way, its reads come the other way) and the byte count it advances. */
+struct position {
+	struct stream *stream;
+	enum end dir;
+	uint64_t *offset;
+};
+
+static int locate(struct pcapng *p, const struct record *rec, const struct sock_addrs *addrs,
+		  struct position *pos)
 {
-	*tcp_dir = dir == DIR_OUT ? local : !local;
-	return dir == DIR_OUT ? &s->written[*tcp_dir] : &s->read[*tcp_dir];
+	struct stream_key key;
+	enum end local = stream_key_of(&key, rec, addrs);
+
+	pos->stream = stream_find(p, &key, rec->ts_ns);
+	if (!pos->stream) {
+		p->err = p->err ? p->err : -ENOMEM;
+		return -1;
+	}
+	pos->dir = rec->dir == DIR_OUT ? local : !local;
+	pos->offset = rec->dir == DIR_OUT ? &pos->stream->written[pos->dir]
+					  : &pos->stream->read[pos->dir];
+	return 0;
 }
 
 /* ---- comments ---- */
@@ -396,18 +421,12 @@ static void note_placeholder(struct pcapng *p, char *buf, size_t len, const stru
 void pcapng_data(struct pcapng *p, const struct record *rec, const struct sock_addrs *addrs,
 		 const uint8_t *data, uint64_t len)
 {
-	char comment[COMMENT_MAX], segment_note[COMMENT_MAX + 64];
+	char comment[COMMENT_MAX], segment_note[COMMENT_MAX];
 	uint64_t nsegs = (len + PCAPNG_SEGMENT_MAX - 1) / PCAPNG_SEGMENT_MAX;
-	struct stream_key key;
-	enum end local = stream_key_of(&key, rec, addrs), tcp_dir;
-	struct stream *s = stream_find(p, &key, rec->ts_ns);
-	uint64_t *offset;
+	struct position pos;
 
-	if (!s) {
-		p->err = p->err ? p->err : -ENOMEM;
+	if (locate(p, rec, addrs, &pos))
 		return;
-	}
-	offset = progress(s, local, rec->dir, &tcp_dir);
 	describe_call(comment, sizeof(comment), rec);
 	append(comment, sizeof(comment), ": %" PRIu64 " bytes", len);
 	note_placeholder(p, comment, sizeof(comment), addrs);
@@ -415,14 +434,14 @@ void pcapng_data(struct pcapng *p, const struct record *rec, const struct sock_a
 		uint32_t n = len - done > PCAPNG_SEGMENT_MAX ? PCAPNG_SEGMENT_MAX : len - done;
 
 		if (nsegs > 1) {
-			memcpy(segment_note, comment, sizeof(comment));
+			memcpy(segment_note, comment, sizeof(segment_note));
 			append(segment_note, sizeof(segment_note), "; segment %" PRIu64 " of %"
 			       PRIu64 " of the call", i + 1, nsegs);
 		}
-		write_segment(p, s, tcp_dir, TCP_FLAG_ACK | TCP_FLAG_PSH, (uint32_t)(1 + *offset),
-			      next_seq(s, !tcp_dir), rec->ts_ns, data + done, n,
-			      nsegs > 1 ? segment_note : comment);
-		*offset += n;
+		write_segment(p, pos.stream, pos.dir, TCP_FLAG_ACK | TCP_FLAG_PSH,
+			      (uint32_t)(1 + *pos.offset), next_seq(pos.stream, !pos.dir), rec->ts_ns,
+			      data + done, n, nsegs > 1 ? segment_note : comment);
+		*pos.offset += n;
 		done += n;
 	}
 }
@@ -430,25 +449,20 @@ void pcapng_data(struct pcapng *p, const struct record *rec, const struct sock_a
 void pcapng_loss(struct pcapng *p, const struct record *rec, const struct sock_addrs *addrs)
 {
 	char comment[COMMENT_MAX];
-	struct stream_key key;
-	enum end local = stream_key_of(&key, rec, addrs), tcp_dir;
-	struct stream *s = stream_find(p, &key, rec->ts_ns);
-	uint64_t *offset, calls = rec->calls > 1 ? rec->calls : 1;
+	uint64_t calls = rec->calls > 1 ? rec->calls : 1;
+	struct position pos;
 
-	if (!s) {
-		p->err = p->err ? p->err : -ENOMEM;
+	if (locate(p, rec, addrs, &pos))
 		return;
-	}
-	offset = progress(s, local, rec->dir, &tcp_dir);
 	describe_call(comment, sizeof(comment), rec);
-	append(comment, sizeof(comment), ": LOSS: %"
-		 PRIu64 " bytes not captured in %" PRIu64 " call%s (%s); the sequence numbers "
-		 "skip them", rec->lost, calls, calls == 1 ? "" : "s",
-		 rec->reason[0] ? rec->reason : "ring buffer full, or the memory unreadable");
+	append(comment, sizeof(comment), ": LOSS: %" PRIu64 " bytes not captured in %" PRIu64
+	       " call%s (%s); the sequence numbers skip them", rec->lost, calls,
+	       calls == 1 ? "" : "s",
+	       rec->reason[0] ? rec->reason : "ring buffer full, or the memory unreadable");
 	note_placeholder(p, comment, sizeof(comment), addrs);
-	write_segment(p, s, tcp_dir, TCP_FLAG_ACK, (uint32_t)(1 + *offset), next_seq(s, !tcp_dir),
-		      rec->ts_ns, NULL, 0, comment);
-	*offset += rec->lost;
+	write_segment(p, pos.stream, pos.dir, TCP_FLAG_ACK, (uint32_t)(1 + *pos.offset),
+		      next_seq(pos.stream, !pos.dir), rec->ts_ns, NULL, 0, comment);
+	*pos.offset += rec->lost;
 }
 
 /* ---- the file ---- */
