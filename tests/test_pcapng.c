@@ -3,6 +3,7 @@
  * layout, TCP sequence numbers across calls and ends, large calls split,
  * IPv6, loss, placeholders, checksums against a known packet, file creation. */
 #define _GNU_SOURCE		/* open_memstream */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -488,6 +489,25 @@ static void test_open_file(void **state)
 	rmdir(dir);
 }
 
+/* A capture that could not be written whole says so at the close. */
+static void test_write_error(void **state)
+{
+	FILE *full = fopen("/dev/full", "w");
+	struct sock_addrs a;
+	struct record rec = call(100, 5, DIR_OUT, 1000);
+	struct pcapng *p;
+
+	(void)state;
+	if (!full)
+		skip();
+	p = pcapng_new(full, 0);
+	assert_non_null(p);
+	ipv4(&a, "127.0.0.1", 50000, "127.0.0.1", 4433);
+	pcapng_data(p, &rec, &a, (const uint8_t *)"hello", 5);
+	assert_int_equal(pcapng_close(p), -ENOSPC);
+	fclose(full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_placeholder),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_open_file),
+		cmocka_unit_test(test_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
