@@ -135,6 +135,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/curl.sh
 	tests/e2e/chroot_curl.sh
 	tests/e2e/s_server_www.sh
+	tests/e2e/pcapng.sh
 	tests/e2e/kill_tracer.sh
 	tests/e2e/containers_attach_once.sh
 	tests/e2e/bad_input.sh

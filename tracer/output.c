@@ -119,6 +119,8 @@ void output_data(struct output *out, const struct call_header *hdr,
 	rec.type = RECORD_DATA;
 	rec.len = len;
 	rec.data = (uint8_t *)data;
+	if (out->pcapng)
+		pcapng_data(out->pcapng, &rec, &hdr->addrs, data, len);
 	if (out->format == OUTPUT_JSON) {
 		record_write_json(out->f, &rec);
 		return;
@@ -138,6 +140,8 @@ void output_loss(struct output *out, const struct call_header *hdr,
 	rec.offset = delivered;
 	rec.lost = lost;
 	rec.calls = calls;
+	if (out->pcapng)
+		pcapng_loss(out->pcapng, &rec, &hdr->addrs);
 	if (out->format == OUTPUT_JSON) {
 		record_write_json(out->f, &rec);
 		return;

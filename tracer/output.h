@@ -6,12 +6,14 @@
 #include <stdint.h>
 #include "libs/backend.h"
 #include "record.h"
+#include "pcapng.h"
 
 enum output_format { OUTPUT_JSON, OUTPUT_TEXT };
 
 struct output {
 	FILE *f;
 	enum output_format format;
+	struct pcapng *pcapng;   /* trace --pcapng: data and loss go there too */
 };
 
 /* Fills rec from a BPF call header (rec->data is not set). */

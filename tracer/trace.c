@@ -41,6 +41,7 @@ struct trace_session {
 	int ringbuf_mb;
 	int duration_s;
 	const char *ready_file;     /* created once every probe is attached */
+	const char *pcapng_path;    /* --pcapng: the capture, as well as the events */
 	int wait_teardown;          /* remove the probes before exiting */
 	int no_layers;              /* image layers are not attached at start */
 };
@@ -76,6 +77,11 @@ static void usage(FILE *f)
 		"Output:\n"
 		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout\n"
 		"  -f, --format FMT     json (one object per line, the default) or text\n"
+		"  --pcapng FILE        also write the plaintext as a pcapng capture for\n"
+		"                       Wireshark/tshark (created mode 0600): one TCP stream per\n"
+		"                       connection with its real addresses and ports, each call's\n"
+		"                       pid, tid, comm, fd and function in its packet's comment,\n"
+		"                       loss as a gap in the sequence numbers (README.md)\n"
 		"Probes:\n"
 		"  --probes auto|entry  auto (default): the probe planner's sites, the internal\n"
 		"                       functions every plaintext path reaches (BIO_f_ssl too),\n"
@@ -140,6 +146,7 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 		{ "ready-file", required_argument, NULL, 'R' },
 		{ "wait-teardown", no_argument, NULL, 'W' },
 		{ "no-image-layers", no_argument, NULL, 'L' },
+		{ "pcapng", required_argument, NULL, 'N' },
 		{},
 	};
 	struct targets *t = &s->targets;
@@ -192,6 +199,7 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 		case 'R': s->ready_file = optarg; break;
 		case 'W': s->wait_teardown = 1; break;
 		case 'L': s->no_layers = 1; break;
+		case 'N': s->pcapng_path = optarg; break;
 		case 'M':
 			if (parse_mode(optarg, &s->mode)) {
 				fprintf(stderr, "tlsprobe trace: --mode is capture, floor, floor-syscalls or floor-copy\n");
@@ -250,6 +258,37 @@ static int open_output(struct output *out, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+static int open_pcapng(struct trace_session *s)
+{
+	if (!s->pcapng_path)
+		return 0;
+	s->consumer.out.pcapng = pcapng_open(s->pcapng_path);
+	if (!s->consumer.out.pcapng) {
+		fprintf(stderr, "tlsprobe trace: cannot write %s: %s%s\n", s->pcapng_path,
+			strerror(errno), errno == EEXIST ? " (not a regular file of this user "
+			"with one link: refused, the capture holds plaintext)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 0, or -1 when the capture could not be written whole. */
+static int close_pcapng(struct trace_session *s)
+{
+	uint64_t placeholders = pcapng_placeholder_calls(s->consumer.out.pcapng);
+	int err = pcapng_close(s->consumer.out.pcapng);
+
+	s->consumer.out.pcapng = NULL;
+	if (placeholders)
+		fprintf(stderr, "tlsprobe: pcapng: %llu calls without a socket address written on "
+			"placeholder addresses (0.x.y.z: the pid, port: fd + 1)\n",
+			(unsigned long long)placeholders);
+	if (err)
+		fprintf(stderr, "tlsprobe: pcapng: writing %s failed: %s\n", s->pcapng_path,
+			strerror(-err));
+	return err ? -1 : 0;
 }
 
 /* Tells a harness that the probes are in place: the file appears only now. */
@@ -518,8 +557,10 @@ static int run_loop(struct trace_session *s)
 			fprintf(stderr, "tlsprobe: ring buffer: %s\n", strerror(-err));
 			break;
 		}
-		if (err > 0)
+		if (err > 0) {
 			fflush(s->consumer.out.f);
+			pcapng_flush(s->consumer.out.pcapng);
+		}
 		err = 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		consumer_expire_held(&s->consumer, now.tv_sec * 1000000000ULL + now.tv_nsec);
@@ -600,7 +641,8 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	if (ensure_tracefs() || open_output(&s.consumer.out, out_path) || load_bpf(&s))
+	if (ensure_tracefs() || open_output(&s.consumer.out, out_path) || open_pcapng(&s) ||
+	    load_bpf(&s))
 		goto out;
 	if (targets_initial_scan(&s.targets, &s.reg))
 		goto out;
@@ -615,9 +657,12 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	ret = run_loop(&s) ? 1 : 0;
 	print_totals(&s);
+	if (close_pcapng(&s))
+		ret = 1;
 	if (!s.wait_teardown)
 		teardown_in_background(&s);
 out:
+	close_pcapng(&s);
 	registry_free(&s.reg);
 	layers_free(&s.layers);
 	tlsprobe_bpf__destroy(s.skel);
