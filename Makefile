@@ -12,7 +12,7 @@ DEPS_STAMP := $(BUILD)/.deps
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-LIB_SRCS  := $(filter-out tracer/main.c bench/uprobe_target.c %.bpf.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c bench/*.c))
+LIB_SRCS  := $(filter-out tracer/main.c bench/uprobe_target.c %.bpf.c,$(wildcard tracer/*.c tracer/libs/*.c conformance/*.c conformance/adapters/*.c bench/*.c))
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 CONFORM_ARGS ?=
@@ -129,6 +129,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 		$(BUILD)/tests/test_go
 	tests/e2e/manifest_lists.sh
 	tests/e2e/validate.sh
+	tests/e2e/ecapture_convert.sh
 	tests/e2e/expect_catches.sh
 	tests/e2e/curl.sh
 	tests/e2e/chroot_curl.sh
