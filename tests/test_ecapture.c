@@ -429,6 +429,36 @@ static void test_logs_and_lost_samples(void **state)
 	converted_free(&c);
 }
 
+/* --hex's last dump line is padded (a space per missing byte, the ASCII
+ * column with spaces); an empty call has no dump line at all. The dump
+ * below is eCapture's layout for these 37 bytes. */
+static void test_hex_partial_line(void **state)
+{
+	static const char raw[] =
+		LOG("INF") "[27199-03-18 14:01:57.000] PID:7 TID:8 Comm:app FD:5 READ (37 bytes, hex):\n"
+		"0000  2021222324252627 28292A2B2C2D2E2F  3031323334353637 38393A3B3C3D00FF     !\"#$%&'()*+,-./0123456789:;<=..\n"
+		"0020  0A0D225C7F                                   ..\"\\.                           \n"
+		TAIL
+		LOG("INF") "[27199-03-18 14:01:58.000] PID:7 TID:8 Comm:app FD:5 READ (0 bytes, hex):\n"
+		TAIL;
+	uint8_t want[37];
+	struct converted c;
+
+	(void)state;
+	for (int i = 0; i < 30; i++)
+		want[i] = (uint8_t)(0x20 + i);
+	memcpy(want + 30, "\x00\xff\n\r\"\\\x7f", 7);
+	convert_text(raw, &c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.rec[0].len, 37);
+	assert_memory_equal(c.rec[0].data, want, 37);
+	assert_int_equal(c.rec[1].len, 0);
+	assert_int_equal(c.st.short_events, 0);
+	/* Nanoseconds printed as seconds: one "second" later is 1 ns later. */
+	assert_int_equal(c.rec[1].ts_ns - c.rec[0].ts_ns, 1);
+	converted_free(&c);
+}
+
 /* eCapture's gnutls module prints the same header; its --hex is one line of
  * hex and its time is time.Unix(0, ns): 1970 plus the uptime. FD 4294967295
  * is -1 printed as a u32. */
@@ -492,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_text_escapes),
 		cmocka_unit_test(test_text_irreversible),
 		cmocka_unit_test(test_logs_and_lost_samples),
+		cmocka_unit_test(test_hex_partial_line),
 		cmocka_unit_test(test_gnutls_hex),
 		cmocka_unit_test(test_adapter),
 	};
