@@ -129,6 +129,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 		$(BUILD)/tests/test_go
 	tests/e2e/manifest_lists.sh
 	tests/e2e/validate.sh
+	tests/e2e/ecapture_convert.sh
 	tests/e2e/expect_catches.sh
 	tests/e2e/baseline_gate.sh $(BUILD)/scorecard.json
 	tests/e2e/bpftrace_adapter.sh $(BUILD)/scorecard-bpftrace.json

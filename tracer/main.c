@@ -14,6 +14,7 @@ static const struct {
 	{ "plan", cmd_plan, "print where the tracer probes a TLS library, and why" },
 	{ "bench", cmd_bench, "measure what tracers cost per TLS call, against the floor" },
 	{ "validate", cmd_validate, "check JSON-lines events or transcripts against the schema" },
+	{ "convert", cmd_convert, "convert a third-party tracer's saved output to events" },
 };
 
 static void usage(FILE *out)

@@ -51,5 +51,5 @@ int adapter_claims_check(const struct adapter *a, enum check_id check);
  * unknown name in err. */
 int adapter_parse_checks(const char *list, unsigned int *mask, char *err, size_t errlen);
 
-extern const struct adapter reference_adapter, jsonl_adapter, bpftrace_adapter;
+extern const struct adapter reference_adapter, jsonl_adapter, bpftrace_adapter, ecapture_adapter;
 #endif

@@ -3,11 +3,13 @@
 #include <string.h>
 
 #include "adapter.h"
+#include "ecapture.h"
 
 static const struct adapter *const adapters[] = {
 	&reference_adapter,
 	&jsonl_adapter,
 	&bpftrace_adapter,
+	&ecapture_adapter,
 	NULL,
 };
 
