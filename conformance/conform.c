@@ -583,7 +583,7 @@ static void not_applicable(const struct fixture_row *fixture, struct score_row *
 
 static const char *row_verdict(const struct score_row *row)
 {
-	int na = 0;
+	int na = 0, not_claimed = 0;
 
 	if (row->error[0])
 		return "ERROR";
@@ -591,8 +591,9 @@ static const char *row_verdict(const struct score_row *row)
 		if (row->checks[c].verdict == VERDICT_FAIL)
 			return "FAIL";
 		na += row->checks[c].verdict == VERDICT_NA;
+		not_claimed += row->checks[c].verdict == VERDICT_NOT_CLAIMED;
 	}
-	return na == N_CHECKS ? "N/A" : "ok";
+	return na == N_CHECKS ? "N/A" : not_claimed == N_CHECKS ? "NOT CLAIMED" : "ok";
 }
 
 /* Does any chosen scenario run on this row (else it needs no image)? A

@@ -88,6 +88,8 @@ static void test_program_host_openssl(void **state)
 	assert_contains(text, "uprobe:/usr/lib/x86_64-linux-gnu/libssl.so.3:SSL_write /comm == \"tlsfix\"/");
 	assert_contains(text, "uretprobe:/usr/lib/x86_64-linux-gnu/libssl.so.3:SSL_read_ex ");
 	assert_contains(text, "printf(\"TLSPROBE out SSL_write ");
+	/* SSL_write returns an int: its -1 is 0xffffffff in rax, no count */
+	assert_contains(text, "SSL_write /comm == \"tlsfix\" && @depth[tid]/ { $n = (int64)(int32)retval;");
 	assert_contains(text, BPFTRACE_READY_LINE);
 	free(text);
 }

@@ -29,7 +29,8 @@
 
 /* How a probed function hands over its bytes. */
 enum shape {
-	RET_LEN, /* buf in arg1, the byte count is the return value */
+	RET_INT, /* buf in arg1, the byte count is the (32-bit int) return value */
+	RET_SSIZE, /* the same, a 64-bit ssize_t */
 	RET_EX,  /* buf in arg1, returns 1 and stores the count at *arg3 */
 };
 
@@ -51,15 +52,15 @@ static const char *const libgnutls[] = { "libgnutls.so.30", NULL };
 static const char *const libnspr[] = { "libnspr4.so", NULL };
 
 static const struct bt_func ssl_funcs[] = {
-	{ "SSL_write", "out", RET_LEN }, { "SSL_read", "in", RET_LEN },
+	{ "SSL_write", "out", RET_INT }, { "SSL_read", "in", RET_INT },
 	{ "SSL_write_ex", "out", RET_EX }, { "SSL_read_ex", "in", RET_EX }, {},
 };
 static const struct bt_func gnutls_funcs[] = {
-	{ "gnutls_record_send", "out", RET_LEN }, { "gnutls_record_recv", "in", RET_LEN }, {},
+	{ "gnutls_record_send", "out", RET_SSIZE }, { "gnutls_record_recv", "in", RET_SSIZE }, {},
 };
 static const struct bt_func nspr_funcs[] = {
-	{ "PR_Write", "out", RET_LEN }, { "PR_Send", "out", RET_LEN },
-	{ "PR_Read", "in", RET_LEN },   { "PR_Recv", "in", RET_LEN }, {},
+	{ "PR_Write", "out", RET_INT }, { "PR_Send", "out", RET_INT },
+	{ "PR_Read", "in", RET_INT },   { "PR_Recv", "in", RET_INT }, {},
 };
 
 /* The stacks whose libraries it can probe by name; a stack linked into an
@@ -195,15 +196,20 @@ static void write_entry(FILE *f, const char *lib, const struct bt_func *fn, cons
 static void write_return(FILE *f, const char *lib, const struct bt_func *fn, const char *comm)
 {
 	fprintf(f, "uretprobe:%s:%s /comm == \"%s\" && @depth[tid]/ { ", lib, fn->name, comm);
-	if (fn->shape == RET_LEN)
+	/* an int's -1 is 0xffffffff in rax: sign-extend it from 32 bits */
+	if (fn->shape == RET_INT)
+		fprintf(f, "$n = (int64)(int32)retval; ");
+	else if (fn->shape == RET_SSIZE)
 		fprintf(f, "$n = (int64)retval; ");
 	else
 		fprintf(f, "$n = (int64)0; if ((int64)retval == 1) { $n = (int64)*(uint64 *)@cnt[tid]; } ");
-	fprintf(f, "if (@depth[tid] == 1 && $n > 0) { "
+	/* buf()'s length clamped where the verifier can see it */
+	fprintf(f, "if (@depth[tid] == 1 && $n > 0) { $k = $n; if ($k > %d) { $k = %d; } "
 		"printf(\"TLSPROBE %s %s %%lu %%d %%d %%lu %%ld %%s %%rx\\n\", nsecs, pid, tid, "
-		"@ns[tid], $n, comm, buf(@buf[tid], $n)); } "
+		"@ns[tid], $n, comm, buf(@buf[tid], $k)); } "
 		"@depth[tid]--; if (@depth[tid] == 0) { delete(@depth[tid]); delete(@buf[tid]); "
-		"delete(@cnt[tid]); delete(@ns[tid]); } }\n", fn->dir, fn->name);
+		"delete(@cnt[tid]); delete(@ns[tid]); } }\n", STRLEN_MAX, STRLEN_MAX, fn->dir,
+		fn->name);
 }
 
 /* Writes the program for stack into path: 0, or -1 (err). */
