@@ -17,6 +17,7 @@
 #include "expect.h"
 #include "harness.h"
 #include "manifest.h"
+#include "report.h"
 #include "scorecard.h"
 
 #define MAX_ROWS 64
@@ -36,7 +37,7 @@ struct conform_opts {
 	const char *tracer_cmd;
 	const char *tracer_ready_line;
 	int tracer_settle_ms;      /* -1: not asked for */
-	const char *json_path, *junit_path, *expect_path;
+	const char *json_path, *junit_path, *expect_path, *html_path;
 
 	struct manifest_set manifests;
 	struct fixture_row rows[MAX_ROWS];
@@ -76,6 +77,7 @@ static void usage(FILE *f)
 		"  --tracer-settle-ms N      N ms after its start, whatever it does\n"
 		"  --json FILE          also write the scorecard as JSON\n"
 		"  --junit FILE         also write the scorecard as JUnit XML\n"
+		"  --html FILE          also write it as a report page (as tlsprobe report does)\n"
 		"  --workdir DIR        keep transcripts, events and logs here (default build/conform)\n"
 		"  -h, --help           this text\n");
 }
@@ -89,6 +91,7 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		{ "tracer-settle-ms", required_argument, NULL, 's' },
 		{ "expect", required_argument, NULL, 'e' },
 		{ "json", required_argument, NULL, 'j' },     { "junit", required_argument, NULL, 'u' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "workdir", required_argument, NULL, 'w' },  { "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -104,6 +107,7 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		case 'e': o->expect_path = optarg; break;
 		case 'j': o->json_path = optarg; break;
 		case 'u': o->junit_path = optarg; break;
+		case 'H': o->html_path = optarg; break;
 		case 'w': snprintf(o->workdir, sizeof(o->workdir), "%s", optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -560,9 +564,12 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 		fprintf(stderr, "[%d/%d] %-16s %-10s %s\n", ++*done, total, fixture->name,
 			o->scenarios[s], ran[s] ? "ran" : row_verdict(row));
 	}
+	if (tracer < 0 && tracer_error[0])	/* why it did not start */
+		scorecard_add_tracer_log(sc, fixture->name, tp.tracer_log);
 	if (tracer < 0)
 		return;
 	harness_stop_tracer(tracer, TRACER_STOP_MS);
+	scorecard_add_tracer_log(sc, fixture->name, tp.tracer_log);
 	for (int s = 0; s < o->nscenarios; s++) {
 		struct row_paths p;
 
@@ -589,6 +596,7 @@ int cmd_conform(int argc, char **argv)
 	struct conform_opts o = { .tracer_settle_ms = -1 };
 	struct scorecard sc = {};
 	int images_ok[MAX_ROWS], failed;
+	char err[1024];
 
 	if (parse_args(argc, argv, &o))
 		return 2;
@@ -612,6 +620,7 @@ int cmd_conform(int argc, char **argv)
 	if (prepare(&o, images_ok))
 		return 1;
 	snprintf(sc.tracer, sizeof(sc.tracer), "%s", o.tracer_cmd ? o.tracer_cmd : "tlsprobe trace");
+	scorecard_collect_env(&sc, o.root, o.tracer_cmd);
 	run_matrix(&o, images_ok, &sc);
 	if (o.expect_path)
 		judge(&o, &sc);
@@ -619,6 +628,8 @@ int cmd_conform(int argc, char **argv)
 	if ((o.json_path && scorecard_write_json(&sc, o.json_path)) ||
 	    (o.junit_path && scorecard_write_junit(&sc, o.junit_path)))
 		fprintf(stderr, "tlsprobe conform: cannot write the report files\n");
+	if (o.html_path && report_write_scorecard(&sc, o.html_path, err, sizeof(err)))
+		fprintf(stderr, "tlsprobe conform: --html: %s\n", err);
 	failed = scorecard_failed(&sc);
 	scorecard_free(&sc);
 	expect_free(&o.expect);

@@ -14,6 +14,7 @@ static const struct {
 	{ "plan", cmd_plan, "print where the tracer probes a TLS library, and why" },
 	{ "bench", cmd_bench, "measure what tracers cost per TLS call, against the floor" },
 	{ "validate", cmd_validate, "check JSON-lines events or transcripts against the schema" },
+	{ "report", cmd_report, "write scorecards (conform --json) as one HTML page and Markdown" },
 };
 
 static void usage(FILE *out)
