@@ -495,8 +495,9 @@ void scorecard_collect_env(struct scorecard *sc, const char *root, const char *t
 	gmtime_r(&now, &tm);
 	strftime(e->date, sizeof(e->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (root && !strchr(root, '\'')) {
-		snprintf(cmd, sizeof(cmd), "git -C '%s' describe --always --dirty --tags 2>/dev/null",
-			 root);
+		/* no optional locks: others may be using the checkout's index */
+		snprintf(cmd, sizeof(cmd), "GIT_OPTIONAL_LOCKS=0 git -C '%s' describe --always "
+			 "--dirty --tags 2>/dev/null", root);
 		command_line(cmd, e->tlsprobe, sizeof(e->tlsprobe));
 	}
 	snprintf(e->tracer_cmd, sizeof(e->tracer_cmd), "%s", tracer_cmd ? tracer_cmd : "tlsprobe trace");
