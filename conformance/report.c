@@ -819,58 +819,145 @@ static void html_legend(FILE *out)
 	      "tracer's stderr.</p>\n", out);
 }
 
-/* Every cell that does not pass (rows that do not apply at all: one line). */
-static void html_findings(FILE *out, const struct model *m, size_t t)
+/* A finding: a cell that does not pass (or differs from its expected
+ * result), or a run of rows of one fixture whose cells all say the same. */
+struct finding {
+	const struct mrow *row;
+	const char *scenarios;	/* NULL: the row's; else several, "basic, size-1" */
+	const char *check;	/* NULL: every check */
+	const json_t *cell;	/* the cell (for every check: the first) */
+};
+
+typedef void (*finding_fn)(FILE *out, const struct finding *f, bool first);
+
+static const char *difference(const json_t *cell)
 {
-	size_t shown = 0, na_rows = 0;
+	return jstr(json_object_get(cell, "expected"), "difference");
+}
 
-	for (size_t i = 0; i < m->n; i++) {
-		const struct mrow *r = &m->rows[i];
-		size_t na = 0, present = 0;
+static bool same_saying(const json_t *a, const json_t *b)
+{
+	const json_t *ea = json_object_get(a, "expected"), *eb = json_object_get(b, "expected");
 
-		for (size_t c = 0; c < m->nchecks; c++) {
-			const json_t *cell = cell_of(r, t, m->checks[c]);
+	return !strcmp(jstr(a, "verdict"), jstr(b, "verdict")) &&
+	       !strcmp(jstr(a, "detail"), jstr(b, "detail")) &&
+	       cell_differs(a) == cell_differs(b) && !strcmp(difference(a), difference(b)) &&
+	       !strcmp(jstr(ea, "reason"), jstr(eb, "reason"));
+}
 
-			present += cell != NULL;
-			na += cell && cell_not_applicable(cell) && !cell_differs(cell);
-		}
-		if (present && na == present) {
-			na_rows++;
-			continue;
-		}
-		for (size_t c = 0; c < m->nchecks; c++) {
-			const json_t *cell = cell_of(r, t, m->checks[c]);
-			const char *v;
+/* The row's first cell when all its cells (two or more) say the same thing
+ * and it is not a plain PASS; else NULL. */
+static const json_t *uniform_cell(const struct model *m, const struct mrow *r, size_t t)
+{
+	const json_t *first = NULL;
 
-			if (!cell || (cell_passes(cell) && !cell_differs(cell)))
+	for (size_t c = 0; c < m->nchecks; c++) {
+		const json_t *cell = cell_of(r, t, m->checks[c]);
+
+		if (!cell || (first && !same_saying(cell, first)))
+			return NULL;
+		first = first ? first : cell;
+	}
+	if (m->nchecks < 2 || (cell_passes(first) && !cell_differs(first)))
+		return NULL;
+	return first;
+}
+
+/* Calls fn for each finding of scorecard t, in the matrix's order; the
+ * rows that do not apply at all (N/A as expected) are only counted.
+ * Returns how many findings there were. */
+static size_t each_finding(const struct model *m, size_t t, FILE *out, finding_fn fn,
+			   size_t *na_rows)
+{
+	size_t shown = 0;
+
+	*na_rows = 0;
+	for (size_t s = 0; s < m->nstacks; s++) {
+		for (size_t i = 0; i < m->n; i++) {
+			const struct mrow *r = &m->rows[i];
+			const json_t *u;
+			size_t na = 0, present = 0;
+
+			if (strcmp(r->stack, m->stacks[s]))
 				continue;
-			if (!shown++)
-				fputs("<table class=\"findings\"><thead><tr><th>row</th><th>scenario</th>"
-				      "<th>check</th><th>verdict</th><th>detail</th></tr></thead><tbody>\n",
-				      out);
-			v = jstr(cell, "verdict");
-			fputs("<tr><td>", out);
-			h(out, r->fixture);
-			fputs("</td><td>", out);
-			h(out, r->scenario);
-			fputs("</td><td>", out);
-			h(out, m->checks[c]);
-			fprintf(out, "</td><td class=\"v-%s\">", verdict_class(v));
-			h(out, v);
-			fputs("</td><td class=\"detail mono\">", out);
-			h(out, jstr(cell, "detail"));
-			if (cell_differs(cell)) {
-				fputs("<br><b>differs:</b> ", out);
-				h(out, jstr(json_object_get(cell, "expected"), "difference"));
-			} else if (jstr(json_object_get(cell, "expected"), "reason")[0] &&
-				   !strcmp(v, "XFAIL")) {
-				fputs("<br><b>expected:</b> ", out);
-				h(out, jstr(json_object_get(cell, "expected"), "reason"));
+			for (size_t c = 0; c < m->nchecks; c++) {
+				const json_t *cell = cell_of(r, t, m->checks[c]);
+
+				present += cell != NULL;
+				na += cell && cell_not_applicable(cell) && !cell_differs(cell);
 			}
-			fputs("</td></tr>\n", out);
+			if (present && na == present) {
+				(*na_rows)++;
+				continue;
+			}
+			u = uniform_cell(m, r, t);
+			if (u) {	/* and the next rows of the fixture that say the same */
+				char scenarios[1024];
+				size_t j = i + 1, len;
+				const json_t *v;
+
+				len = snprintf(scenarios, sizeof(scenarios), "%s", r->scenario);
+				for (; j < m->n && !strcmp(m->rows[j].fixture, r->fixture) &&
+				       (v = uniform_cell(m, &m->rows[j], t)) && same_saying(u, v); j++)
+					if (len < sizeof(scenarios))
+						len += snprintf(scenarios + len, sizeof(scenarios) - len,
+								", %s", m->rows[j].scenario);
+				if (len >= sizeof(scenarios))
+					memcpy(scenarios + sizeof(scenarios) - 4, "...", 4);
+				fn(out, &(struct finding){ r, j > i + 1 ? scenarios : NULL, NULL, u },
+				   !shown++);
+				i = j - 1;
+				continue;
+			}
+			for (size_t c = 0; c < m->nchecks; c++) {
+				const json_t *cell = cell_of(r, t, m->checks[c]);
+
+				if (cell && (!cell_passes(cell) || cell_differs(cell)))
+					fn(out, &(struct finding){ r, NULL, m->checks[c], cell }, !shown++);
+			}
 		}
 	}
-	if (shown)
+	return shown;
+}
+
+static void html_finding(FILE *out, const struct finding *f, bool first)
+{
+	const char *v = jstr(f->cell, "verdict");
+	const json_t *e = json_object_get(f->cell, "expected");
+
+	if (first)
+		fputs("<table class=\"findings\"><thead><tr><th>row</th><th>scenario</th>"
+		      "<th>check</th><th>verdict</th><th>detail</th></tr></thead><tbody>\n", out);
+	fputs("<tr><td>", out);
+	h(out, f->row->fixture);
+	fputs("</td><td>", out);
+	h(out, f->scenarios ? f->scenarios : f->row->scenario);
+	fputs("</td><td>", out);
+	if (f->check)
+		h(out, f->check);
+	else
+		fputs("<i>all</i>", out);
+	fprintf(out, "</td><td class=\"v-%s\">", verdict_class(v));
+	h(out, v);
+	fputs("</td><td class=\"detail mono\">", out);
+	h(out, jstr(f->cell, "detail"));
+	if (cell_differs(f->cell)) {
+		fputs("<br><b>differs:</b> ", out);
+		h(out, difference(f->cell));
+	} else if (jstr(e, "reason")[0]) {
+		fputs("<br><b>expected:</b> ", out);
+		h(out, jstr(e, "reason"));
+	}
+	fputs("</td></tr>\n", out);
+}
+
+/* Every cell that does not pass, one line for rows whose cells all say
+ * the same; rows that do not apply at all are counted. */
+static void html_findings(FILE *out, const struct model *m, size_t t)
+{
+	size_t na_rows;
+
+	if (each_finding(m, t, out, html_finding, &na_rows))
 		fputs("</tbody></table>\n", out);
 	else
 		fputs("<p>Every cell that applies passed.</p>\n", out);
@@ -1397,60 +1484,45 @@ static void md_facts(FILE *out, const json_t *facts)
 		fprintf(out, "  - fd expected %.0f, seen %.0f\n", a, b);
 }
 
+static void md_finding(FILE *out, const struct finding *f, bool first)
+{
+	const json_t *e = json_object_get(f->cell, "expected");
+
+	(void)first;
+	fputs("- ", out);
+	md(out, f->row->fixture);
+	fputs(" / ", out);
+	md(out, f->scenarios ? f->scenarios : f->row->scenario);
+	fputs(" / ", out);
+	md(out, f->check ? f->check : "all checks");
+	fputs(": **", out);
+	md(out, jstr(f->cell, "verdict"));
+	fputs("**", out);
+	if (jstr(f->cell, "detail")[0]) {
+		fputs(" — ", out);
+		md(out, jstr(f->cell, "detail"));
+	}
+	fputc('\n', out);
+	if (cell_differs(f->cell)) {
+		fputs("  - differs from the expected result: ", out);
+		md(out, difference(f->cell));
+		fputc('\n', out);
+	} else if (jstr(e, "reason")[0]) {
+		fputs("  - expected ", out);
+		md(out, jstr(e, "verdict"));
+		fputs(": ", out);
+		md(out, jstr(e, "reason"));
+		fputc('\n', out);
+	}
+	if (f->check)
+		md_facts(out, json_object_get(f->cell, "facts"));
+}
+
 static void md_findings(FILE *out, const struct model *m, size_t t)
 {
-	size_t shown = 0, na_rows = 0;
+	size_t na_rows;
 
-	for (size_t i = 0; i < m->n; i++) {
-		const struct mrow *r = &m->rows[i];
-		size_t na = 0, present = 0;
-
-		for (size_t c = 0; c < m->nchecks; c++) {
-			const json_t *cell = cell_of(r, t, m->checks[c]);
-
-			present += cell != NULL;
-			na += cell && cell_not_applicable(cell) && !cell_differs(cell);
-		}
-		if (present && na == present) {
-			na_rows++;
-			continue;
-		}
-		for (size_t c = 0; c < m->nchecks; c++) {
-			const json_t *cell = cell_of(r, t, m->checks[c]);
-			const json_t *e = json_object_get(cell, "expected");
-
-			if (!cell || (cell_passes(cell) && !cell_differs(cell)))
-				continue;
-			shown++;
-			fputs("- ", out);
-			md(out, r->fixture);
-			fputs(" / ", out);
-			md(out, r->scenario);
-			fputs(" / ", out);
-			md(out, m->checks[c]);
-			fputs(": **", out);
-			md(out, jstr(cell, "verdict"));
-			fputs("**", out);
-			if (jstr(cell, "detail")[0]) {
-				fputs(" — ", out);
-				md(out, jstr(cell, "detail"));
-			}
-			fputc('\n', out);
-			if (cell_differs(cell)) {
-				fputs("  - differs from the expected result: ", out);
-				md(out, jstr(e, "difference"));
-				fputc('\n', out);
-			} else if (e && jstr(e, "reason")[0]) {
-				fputs("  - expected ", out);
-				md(out, jstr(e, "verdict"));
-				fputs(": ", out);
-				md(out, jstr(e, "reason"));
-				fputc('\n', out);
-			}
-			md_facts(out, json_object_get(cell, "facts"));
-		}
-	}
-	if (!shown)
+	if (!each_finding(m, t, out, md_finding, &na_rows))
 		fputs("Every cell that applies passed.\n", out);
 	if (na_rows)
 		fprintf(out, "\n%zu row%s not applicable (N/A in every check).\n", na_rows,
