@@ -233,7 +233,8 @@ struct model {
 	size_t n;
 	const char **checks;	/* every check name, in order of first appearance */
 	size_t nchecks;
-	const char **stacks;	/* every stack, in order of first appearance */
+	char **stacks;		/* every stack, in order of first appearance (copies:
+				 * the rows move as they grow) */
 	size_t nstacks;
 };
 
@@ -243,6 +244,8 @@ static void model_free(struct model *m)
 		free(m->rows[i].by_tracer);
 	free(m->rows);
 	free(m->checks);
+	for (size_t i = 0; i < m->nstacks; i++)
+		free(m->stacks[i]);
 	free(m->stacks);
 	memset(m, 0, sizeof(*m));
 }
@@ -260,6 +263,21 @@ static int add_name(const char ***v, size_t *n, const char *name)
 	*v = grown;
 	grown[(*n)++] = name;
 	return 0;
+}
+
+static int add_stack(struct model *m, const char *stack)
+{
+	char **grown;
+
+	for (size_t i = 0; i < m->nstacks; i++)
+		if (!strcmp(m->stacks[i], stack))
+			return 0;
+	grown = realloc(m->stacks, (m->nstacks + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	m->stacks = grown;
+	grown[m->nstacks] = strdup(stack);
+	return grown[m->nstacks++] ? 0 : -1;
 }
 
 static struct mrow *find_or_add_row(struct model *m, const json_t *row)
@@ -299,7 +317,7 @@ static int build_model(const struct report_set *rs, struct model *m)
 			const char *check;
 			const json_t *cell;
 
-			if (!r || add_name(&m->stacks, &m->nstacks, r->stack))
+			if (!r || add_stack(m, r->stack))
 				return -1;
 			if (!r->by_tracer[t])
 				r->by_tracer[t] = row;

@@ -504,6 +504,32 @@ static void test_bad_scorecards(void **state)
 	assert_string_equal(err, "/nonexistent/bench.json: No such file or directory");
 }
 
+/* Many rows of many stacks: each stack's rows in its own group, in order
+ * of first appearance, however the rows interleave. */
+static void test_many_stacks(void **state)
+{
+	json_t *root = json_pack("{s:[], s:{s:i}}", "rows", "totals", "passed", 0);
+	char name[64], *html;
+
+	(void)state;
+	for (int i = 0; i < 400; i++) {
+		snprintf(name, sizeof(name), "stack%d@v%d", i % 37, i % 3);
+		json_array_append_new(json_object_get(root, "rows"), json_pack(
+			"{s:s, s:s, s:{s:{s:s}}}", "fixture", name, "scenario", i % 2 ? "a" : "b",
+			"checks", "bytes", "verdict", "PASS"));
+	}
+	html = render_json(&root, 1, NULL, html_report_write);
+	assert_int_equal(count_occurrences(html, "<tbody data-stack=\"stack"), 37);
+	assert_int_equal(count_occurrences(html, "<tr class=\"stack\"><th colspan=\"4\">stack"), 37);
+	/* 37 stacks x 3 variants x 2 scenarios */
+	assert_int_equal(count_occurrences(html, "<tr class=\"row\""), 37 * 3 * 2);
+	assert_true(strstr(html, "data-stack=\"stack36\"") > strstr(html, "data-stack=\"stack35\""));
+	assert_contains(html, "<tbody data-stack=\"stack0\"><tr class=\"stack\"><th colspan=\"4\">"
+			      "stack0</th></tr>\n<tr class=\"row\" data-fixture=\"stack0@v0\"");
+	free(html);
+	json_decref(root);
+}
+
 /* An empty scorecard still makes a page. */
 static void test_empty(void **state)
 {
@@ -538,6 +564,7 @@ int main(void)
 		T(test_cost),
 		T(test_markdown),
 		cmocka_unit_test(test_bad_scorecards),
+		cmocka_unit_test(test_many_stacks),
 		cmocka_unit_test(test_empty),
 	};
 
