@@ -526,6 +526,7 @@ static const char html_style[] =
 	".muted{color:#66707a}.small{font-size:12px}\n"
 	".summary{display:flex;flex-wrap:wrap;gap:.6em 1.5em;align-items:baseline;margin:.4em 0}\n"
 	".summary .name{font-weight:600}.count{font-weight:600;font-variant-numeric:tabular-nums}\n"
+	".chip{padding:1px .5em;border-radius:3px;border:1px solid #0001}\n"
 	".badge{display:inline-block;padding:0 .5em;border-radius:3px;font-size:12px;font-weight:600}\n"
 	".legend span{display:inline-block;margin-right:.8em}\n"
 	".legend i{display:inline-block;width:1em;height:1em;vertical-align:-2px;margin-right:.3em;"
@@ -803,8 +804,16 @@ static void html_summary(FILE *out, const struct report_set *rs, size_t t)
 	h(out, tracer_name(&rs->v[t]));
 	fputs("</span>", out);
 	json_object_foreach((json_t *)totals, key, v) {
+		const char *cls = "";
+
+		for (size_t i = 0; i < N_VERDICTS; i++)
+			if (!strcmp(verdicts[i].total, key))
+				cls = verdicts[i].cls;
+		if (!strcmp(key, "differ") && json_integer_value(v))
+			cls = "fail";
 		total_label(key, label, sizeof(label));
-		fprintf(out, "<span><span class=\"count\" data-tracer=\"%zu\" data-count=\"", t);
+		fprintf(out, "<span class=\"chip%s%s\"><span class=\"count\" data-tracer=\"%zu\" "
+			"data-count=\"", cls[0] ? " v-" : "", cls, t);
 		h(out, key);
 		fprintf(out, "\">%" JSON_INTEGER_FORMAT "</span> ", json_integer_value(v));
 		h(out, label);

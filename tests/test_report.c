@@ -426,6 +426,28 @@ static void test_cost(void **state)
 	json_decref(root);
 }
 
+/* conform --html: the run's own scorecard, straight to a page. */
+static void test_write_scorecard(void **state)
+{
+	char path[] = "/tmp/test_report_html.XXXXXX", err[256], buf[1 << 16];
+	int fd = mkstemp(path);
+	FILE *f;
+	size_t n;
+
+	close(fd);
+	assert_int_equal(report_write_scorecard(*state, path, err, sizeof(err)), 0);
+	f = fopen(path, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_contains(buf, "<!DOCTYPE html>");
+	assert_int_equal(count_occurrences(buf, "<tr class=\"row\""), 4);
+	assert_contains(buf, "<code>this run</code>");
+	unlink(path);
+	assert_int_equal(report_write_scorecard(*state, "/nonexistent/dir/x.html", err, sizeof(err)), -1);
+	assert_string_equal(err, "/nonexistent/dir/x.html: No such file or directory");
+}
+
 /* ---- Markdown ---- */
 
 static void test_markdown(void **state)
@@ -562,6 +584,7 @@ int main(void)
 		T(test_html_unknown_verdicts),
 		T(test_html_two_tracers),
 		T(test_cost),
+		T(test_write_scorecard),
 		T(test_markdown),
 		cmocka_unit_test(test_bad_scorecards),
 		cmocka_unit_test(test_many_stacks),
