@@ -851,8 +851,10 @@ static void html_legend(FILE *out)
 struct finding {
 	const struct mrow *row;
 	const char *scenarios;	/* NULL: the row's; else several, "basic, size-1" */
-	const char *check;	/* NULL: every check */
-	const json_t *cell;	/* the cell (for every check: the first) */
+	const char *check;	/* NULL: every check; else one, or several "fd, loss" */
+	const json_t *cell;	/* the cell (for several: the first) */
+	size_t ncells;		/* > 0: that many cells of the fixture, as expected,
+				 * with the same verdict and expected reason */
 };
 
 typedef void (*finding_fn)(FILE *out, const struct finding *f, bool first);
@@ -872,8 +874,18 @@ static bool same_saying(const json_t *a, const json_t *b)
 	       !strcmp(jstr(ea, "reason"), jstr(eb, "reason"));
 }
 
+/* A cell that does not pass, as expected, for the reason the expected
+ * results give: listed by that reason, not one by one. */
+static bool cell_explained(const json_t *cell)
+{
+	const json_t *e = json_object_get(cell, "expected");
+
+	return e && json_is_true(json_object_get(e, "as_expected")) && jstr(e, "reason")[0] &&
+	       !cell_passes(cell) && !cell_not_applicable(cell);
+}
+
 /* The row's first cell when all its cells (two or more) say the same thing
- * and it is not a plain PASS; else NULL. */
+ * and it is not a plain PASS (nor explained); else NULL. */
 static const json_t *uniform_cell(const struct model *m, const struct mrow *r, size_t t)
 {
 	const json_t *first = NULL;
@@ -885,9 +897,97 @@ static const json_t *uniform_cell(const struct model *m, const struct mrow *r, s
 			return NULL;
 		first = first ? first : cell;
 	}
-	if (m->nchecks < 2 || (cell_passes(first) && !cell_differs(first)))
+	if (m->nchecks < 2 || (cell_passes(first) && !cell_differs(first)) || cell_explained(first))
 		return NULL;
 	return first;
+}
+
+/* Cells of one fixture, as expected, with one verdict and one reason. */
+struct explained {
+	const struct mrow *row;	/* the first */
+	const json_t *cell;	/* the first */
+	size_t n;
+	char scenarios[1024];
+	const struct mrow *last;	/* the row whose scenario was listed last */
+	bool *checks;		/* [m->nchecks]: which checks */
+};
+
+static void append_name(char *buf, size_t len, const char *name)
+{
+	size_t used = strlen(buf);
+
+	if (used + strlen(name) + 6 < len)
+		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+	else if (used + 4 < len && strcmp(buf + used - 3, "..."))
+		snprintf(buf + used, len - used, "...");
+}
+
+/* The explained cells of scorecard t, grouped by (fixture, verdict,
+ * reason), in order of first appearance; fn once per group. */
+static size_t each_explained(const struct model *m, size_t t, FILE *out, finding_fn fn,
+			     size_t shown)
+{
+	struct explained *g = NULL;
+	size_t ng = 0, count = 0;
+
+	for (size_t s = 0; s < m->nstacks; s++) {
+		for (size_t i = 0; i < m->n; i++) {
+			const struct mrow *r = &m->rows[i];
+
+			if (strcmp(r->stack, m->stacks[s]))
+				continue;
+			for (size_t c = 0; c < m->nchecks; c++) {
+				const json_t *cell = cell_of(r, t, m->checks[c]), *e;
+				struct explained *x = NULL;
+
+				if (!cell || !cell_explained(cell))
+					continue;
+				e = json_object_get(cell, "expected");
+				for (size_t k = 0; k < ng && !x; k++)
+					if (!strcmp(g[k].row->fixture, r->fixture) &&
+					    !strcmp(jstr(g[k].cell, "verdict"), jstr(cell, "verdict")) &&
+					    !strcmp(jstr(json_object_get(g[k].cell, "expected"), "reason"),
+						    jstr(e, "reason")))
+						x = &g[k];
+				if (!x) {
+					struct explained *grown = realloc(g, (ng + 1) * sizeof(*g));
+
+					if (!grown)
+						goto out;
+					g = grown;
+					x = &g[ng++];
+					*x = (struct explained){ r, cell, 0, "", NULL,
+								 calloc(m->nchecks, sizeof(bool)) };
+					if (!x->checks)
+						goto out;
+				}
+				x->n++;
+				x->checks[c] = true;
+				if (x->last != r)
+					append_name(x->scenarios, sizeof(x->scenarios), r->scenario);
+				x->last = r;
+			}
+		}
+	}
+	for (size_t k = 0; k < ng; k++) {
+		char checks[512] = "";
+		size_t nchecked = 0;
+
+		for (size_t c = 0; c < m->nchecks; c++)
+			if (g[k].checks[c]) {
+				append_name(checks, sizeof(checks), m->checks[c]);
+				nchecked++;
+			}
+		fn(out, &(struct finding){ g[k].row, g[k].scenarios,
+					   nchecked == m->nchecks ? NULL : checks, g[k].cell, g[k].n },
+		   !shown++);
+		count++;
+	}
+out:
+	for (size_t k = 0; k < ng; k++)
+		free(g[k].checks);
+	free(g);
+	return count;
 }
 
 /* Calls fn for each finding of scorecard t, in the matrix's order; the
@@ -931,7 +1031,7 @@ static size_t each_finding(const struct model *m, size_t t, FILE *out, finding_f
 								", %s", m->rows[j].scenario);
 				if (len >= sizeof(scenarios))
 					memcpy(scenarios + sizeof(scenarios) - 4, "...", 4);
-				fn(out, &(struct finding){ r, j > i + 1 ? scenarios : NULL, NULL, u },
+				fn(out, &(struct finding){ r, j > i + 1 ? scenarios : NULL, NULL, u, 0 },
 				   !shown++);
 				i = j - 1;
 				continue;
@@ -939,12 +1039,14 @@ static size_t each_finding(const struct model *m, size_t t, FILE *out, finding_f
 			for (size_t c = 0; c < m->nchecks; c++) {
 				const json_t *cell = cell_of(r, t, m->checks[c]);
 
-				if (cell && (!cell_passes(cell) || cell_differs(cell)))
-					fn(out, &(struct finding){ r, NULL, m->checks[c], cell }, !shown++);
+				if (cell && (!cell_passes(cell) || cell_differs(cell)) &&
+				    !cell_explained(cell))
+					fn(out, &(struct finding){ r, NULL, m->checks[c], cell, 0 },
+					   !shown++);
 			}
 		}
 	}
-	return shown;
+	return shown + each_explained(m, t, out, fn, shown);
 }
 
 static void html_finding(FILE *out, const struct finding *f, bool first)
@@ -967,6 +1069,14 @@ static void html_finding(FILE *out, const struct finding *f, bool first)
 	fprintf(out, "</td><td class=\"v-%s\">", verdict_class(v));
 	h(out, v);
 	fputs("</td><td class=\"detail mono\">", out);
+	if (f->ncells) {	/* a group: its reason; each cell's detail is in the matrix */
+		fprintf(out, "<b>as expected</b> (%zu cell%s): ", f->ncells, f->ncells == 1 ? "" : "s");
+		h(out, jstr(e, "reason"));
+		fputs("<br><span class=\"muted\">e.g. ", out);
+		h(out, jstr(f->cell, "detail"));
+		fputs("</span></td></tr>\n", out);
+		return;
+	}
 	h(out, jstr(f->cell, "detail"));
 	if (cell_differs(f->cell)) {
 		fputs("<br><b>differs:</b> ", out);
@@ -1525,6 +1635,14 @@ static void md_finding(FILE *out, const struct finding *f, bool first)
 	fputs(": **", out);
 	md(out, jstr(f->cell, "verdict"));
 	fputs("**", out);
+	if (f->ncells) {
+		fprintf(out, " as expected (%zu cell%s) — ", f->ncells, f->ncells == 1 ? "" : "s");
+		md(out, jstr(e, "reason"));
+		fputs("\n  - e.g. ", out);
+		md(out, jstr(f->cell, "detail"));
+		fputc('\n', out);
+		return;
+	}
 	if (jstr(f->cell, "detail")[0]) {
 		fputs(" — ", out);
 		md(out, jstr(f->cell, "detail"));
@@ -1653,17 +1771,21 @@ static void md_environment(FILE *out, const struct model *m)
 	size_t nfixtures = 0;
 	char buf[1024];
 
-	fputs("\n## Environment\n\n| |", out);
-	for (size_t t = 0; t < m->rs->n; t++) {
+	fputs("\n## Environment\n\n", out);
+	for (size_t t = 0; t < m->rs->n; t++)
+		nfixtures += json_object_get(m->rs->v[t].scorecard, "environment") != NULL;
+	if (!nfixtures)
+		fputs("Not recorded in the scorecard (written before conform recorded it).\n", out);
+	for (size_t t = 0; t < m->rs->n && nfixtures; t++) {
+		fputs(t ? "" : "| |", out);
 		fputc(' ', out);
 		md(out, tracer_name(&m->rs->v[t]));
 		fputs(" |", out);
 	}
-	fputs("\n|---|", out);
-	for (size_t t = 0; t < m->rs->n; t++)
-		fputs("---|", out);
-	fputc('\n', out);
-	for (size_t k = 0; k < sizeof(env_keys) / sizeof(env_keys[0]); k++) {
+	for (size_t t = 0; t < m->rs->n && nfixtures; t++)
+		fputs(t ? "---|" : "\n|---|---|", out);
+	fputs(nfixtures ? "\n" : "", out);
+	for (size_t k = 0; k < sizeof(env_keys) / sizeof(env_keys[0]) && nfixtures; k++) {
 		fprintf(out, "| %s |", env_keys[k].label);
 		for (size_t t = 0; t < m->rs->n; t++) {
 			env_value(json_object_get(m->rs->v[t].scorecard, "environment"), env_keys[k].key,
@@ -1675,6 +1797,7 @@ static void md_environment(FILE *out, const struct model *m)
 		fputc('\n', out);
 	}
 	fputs("\n| row | library |\n|---|---|\n", out);
+	nfixtures = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		size_t before = nfixtures;
 

@@ -483,6 +483,32 @@ static void test_markdown(void **state)
 	json_decref(root);
 }
 
+/* Cells that fail as expected, for a reason the expected results give:
+ * one line per fixture, verdict and reason, not one per cell. */
+static void test_explained(void **state)
+{
+	json_t *root = scorecard_json(*state), *e = json_pack("{s:s, s:s, s:b, s:s}", "verdict",
+		"XFAIL", "reason", "known: <x>", "as_expected", 1, "difference", "");
+	char *md, *html;
+
+	json_object_set_new(cell_json(root, 0, "bytes"), "verdict", json_string("XFAIL"));
+	json_object_set(cell_json(root, 0, "bytes"), "expected", e);
+	json_object_set_new(cell_json(root, 1, "fd"), "verdict", json_string("XFAIL"));
+	json_object_set(cell_json(root, 1, "fd"), "expected", e);
+	json_decref(e);
+	md = render_json(&root, 1, NULL, md_report_write);
+	assert_contains(md, "- openssl@host / basic, threads / bytes, fd: **XFAIL** as expected "
+			    "(2 cells) — known: &lt;x&gt;\n  - e.g. pid 1 fd 3 out: offset 15");
+	assert_null(strstr(md, "first difference at offset 15"));	/* its facts: in the matrix */
+	html = render_json(&root, 1, NULL, html_report_write);
+	assert_contains(html, "<tr><td>openssl@host</td><td>basic, threads</td><td>bytes, fd</td>"
+			      "<td class=\"v-xfail\">XFAIL</td><td class=\"detail mono\"><b>as "
+			      "expected</b> (2 cells): known: &lt;x&gt;");
+	free(md);
+	free(html);
+	json_decref(root);
+}
+
 /* ---- bad input ---- */
 
 static void expect_bad(const char *json, const char *why)
@@ -564,6 +590,7 @@ static void test_empty(void **state)
 	assert_contains(html, "</html>\n");
 	md = render_json(&root, 1, NULL, md_report_write);
 	assert_contains(md, "Every cell that applies passed.");
+	assert_contains(md, "Not recorded in the scorecard");
 	free(html);
 	free(md);
 	json_decref(root);
@@ -586,6 +613,7 @@ int main(void)
 		T(test_cost),
 		T(test_write_scorecard),
 		T(test_markdown),
+		T(test_explained),
 		cmocka_unit_test(test_bad_scorecards),
 		cmocka_unit_test(test_many_stacks),
 		cmocka_unit_test(test_empty),
