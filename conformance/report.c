@@ -556,7 +556,8 @@ static const char html_style[] =
 	".findings td{font-size:12px}.findings td.detail{max-width:60em}\n"
 	"details.log>summary{cursor:pointer}\n"
 	"svg.cost{max-width:100%;height:auto;font-family:system-ui,sans-serif}\n"
-	"nav a{margin-right:1em}\n";
+	"nav a{margin-right:1em}\n"
+	"body:has(#hide-na:checked) .matrix tr[data-na]{display:none}\n";
 
 /* Opens the <details> an anchor names (a cell's link to its tracer log);
  * keeps one cell open at a time. */
@@ -753,6 +754,33 @@ static void html_matrix_head(FILE *out, const struct model *m)
 	fputs("</tr></thead>\n", out);
 }
 
+/* Every cell of the row, of every scorecard, is N/A. */
+static bool row_not_applicable(const struct model *m, const struct mrow *r)
+{
+	for (size_t t = 0; t < m->rs->n; t++)
+		for (size_t c = 0; c < m->nchecks; c++) {
+			const json_t *cell = cell_of(r, t, m->checks[c]);
+
+			if (!cell || !cell_not_applicable(cell) || cell_differs(cell))
+				return false;
+		}
+	return m->nchecks > 0;
+}
+
+/* A checkbox hides the rows that do not apply at all (CSS only: they stay
+ * in the page). */
+static void html_na_toggle(FILE *out, const struct model *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		n += row_not_applicable(m, &m->rows[i]);
+	if (n)
+		fprintf(out, "<p class=\"small\"><label><input type=\"checkbox\" id=\"hide-na\" "
+			"checked> hide the %zu %s not apply (N/A in every check)</label></p>\n",
+			n, n == 1 ? "row that does" : "rows that do");
+}
+
 static void html_matrix(FILE *out, const struct model *m)
 {
 	fputs("<table class=\"matrix\" id=\"matrix\">", out);
@@ -774,7 +802,8 @@ static void html_matrix(FILE *out, const struct model *m)
 			h(out, r->fixture);
 			fputs("\" data-scenario=\"", out);
 			h(out, r->scenario);
-			fprintf(out, "\"><td class=\"fixture%s\">", prev && !strcmp(prev, r->fixture) ?
+			fprintf(out, "\"%s><td class=\"fixture%s\">",
+				row_not_applicable(m, r) ? " data-na=\"1\"" : "", prev && !strcmp(prev, r->fixture) ?
 				" repeat" : "");
 			h(out, r->fixture);
 			fputs("</td><td class=\"scenario\">", out);
@@ -1435,6 +1464,7 @@ int html_report_write(const struct report_set *rs, FILE *out)
 		"checks per tracer.</p>\n", m.n, m.nstacks, m.nchecks);
 	fputs("<h2>Matrix</h2>\n", out);
 	html_legend(out);
+	html_na_toggle(out, &m);
 	html_matrix(out, &m);
 	fputs("<h2 id=\"findings\">Not passing</h2>\n", out);
 	for (size_t t = 0; t < rs->n; t++) {

@@ -291,7 +291,10 @@ static void test_html_rows_and_counts(void **state)
 	assert_contains(html, "data-fixture=\"openssl@host\" data-scenario=\"basic\"");
 	assert_contains(html, "data-fixture=\"openssl@host\" data-scenario=\"threads\"");
 	assert_contains(html, "data-fixture=\"gnutls@&lt;script&gt;alert(1)&lt;/script&gt;\" "
-			      "data-scenario=\"ex\"");
+			      "data-scenario=\"ex\" data-na=\"1\">");
+	/* that row does not apply: a checkbox hides it (it stays in the page) */
+	assert_int_equal(count_occurrences(html, "data-na=\"1\""), 1);
+	assert_contains(html, "id=\"hide-na\" checked> hide the 1 row that does not apply");
 	/* one tbody per stack, in order of first appearance */
 	assert_true(strstr(html, "<tbody data-stack=\"openssl\"") <
 		    strstr(html, "<tbody data-stack=\"gnutls\""));
