@@ -542,7 +542,7 @@ static const char html_style[] =
 	".matrix td.fixture{white-space:nowrap}.matrix td.repeat{color:#9aa3ad}\n"
 	".matrix td.scenario{white-space:nowrap}.matrix td.version{color:#55606b;white-space:nowrap}\n"
 	".matrix td.differs{outline:3px solid #111;outline-offset:-3px}\n"
-	".pop{display:block;position:absolute;left:0;top:100%;z-index:10;width:34em;max-width:80vw;"
+	".pop{display:block;position:absolute;left:0;top:100%;z-index:10;width:660px;max-width:90vw;"
 	"text-align:left;background:#fff;color:#1d2329;border:1px solid #8a96a3;border-radius:4px;"
 	"box-shadow:0 4px 14px #0003;padding:.5em .7em;font-size:12px;white-space:normal}\n"
 	".matrix td.right .pop{left:auto;right:0}\n"
@@ -838,8 +838,10 @@ static void html_summary(FILE *out, const struct report_set *rs, size_t t)
 		for (size_t i = 0; i < N_VERDICTS; i++)
 			if (!strcmp(verdicts[i].total, key))
 				cls = verdicts[i].cls;
-		if (!strcmp(key, "differ") && json_integer_value(v))
+		if (!strcmp(key, "differ"))
 			cls = "fail";
+		if (!json_integer_value(v))	/* nothing to look at */
+			cls = "";
 		total_label(key, label, sizeof(label));
 		fprintf(out, "<span class=\"chip%s%s\"><span class=\"count\" data-tracer=\"%zu\" "
 			"data-count=\"", cls[0] ? " v-" : "", cls, t);
