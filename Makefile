@@ -63,7 +63,8 @@ $(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(BUILD)/bench_consumer.skel.h $(
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libtlsprobe.a: $(LIB_OBJS)
-	ar rcs $@ $^
+	@# a fresh archive each time: bench/report.o and conformance/report.o share a name
+	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/tlsprobe: $(BUILD)/obj/tracer/main.o $(BUILD)/libtlsprobe.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -122,6 +123,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	$(BUILD)/tlsprobe conform --fixtures openssl@host --scenarios basic,threads,smallbuf,bio \
 		--workdir $(BUILD)/conform-core-walk --expect conformance/expected/reference.txt \
 		--tracer-cmd 'TLSPROBE_FD_WALK=core $(CURDIR)/$(BUILD)/tlsprobe trace --comm tlsfix'
+	tests/e2e/report_chromium.sh $(BUILD)/scorecard.json
 	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/openssl@host/size-4k
 	scripts/boringssl-samples.sh && TLSPROBE_NO_SKIP=1 $(BUILD)/tests/test_boringssl
 	scripts/go-samples.sh $(BUILD)/go-samples && export TLSPROBE_NO_SKIP=1 \

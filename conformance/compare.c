@@ -766,6 +766,7 @@ static int fd_at(const struct stream *s, uint64_t pos)
 struct failures {
 	size_t count;
 	char first[440];  /* leaves room in detail for the count */
+	struct check_facts *facts;  /* NULL, or where the first failure's facts go */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -809,12 +810,56 @@ static void conclude(struct check_result *r, const struct failures *f, const cha
 
 /* ---- checks ---- */
 
+/* The first difference's facts (before failed() counts it): the byte at
+ * offset of each side that has one, and the bytes around it. */
+static void note_difference(struct failures *f, const struct stream *os,
+			    const struct stream *ts, uint64_t offset)
+{
+	struct check_facts *x = f->facts;
+	uint64_t start = offset > FACT_CONTEXT ? offset - FACT_CONTEXT : 0;
+	uint64_t end = offset + FACT_CONTEXT + 1;
+
+	if (f->count || !x)
+		return;
+	x->has_offset = 1;
+	x->offset = offset;
+	x->context_start = start;
+	x->has_expected_byte = os && offset < os->nbytes;
+	x->has_captured_byte = ts && offset < ts->nbytes;
+	if (x->has_expected_byte)
+		x->expected_byte = os->bytes[offset];
+	if (x->has_captured_byte)
+		x->captured_byte = ts->bytes[offset];
+	if (os && start < os->nbytes) {
+		x->n_expected_context = (os->nbytes < end ? os->nbytes : end) - start;
+		memcpy(x->expected_context, os->bytes + start, x->n_expected_context);
+	}
+	if (ts && start < ts->nbytes) {
+		x->n_captured_context = (ts->nbytes < end ? ts->nbytes : end) - start;
+		memcpy(x->captured_context, ts->bytes + start, x->n_captured_context);
+	}
+}
+
+/* Bytes the transcript moved, the trace captured and its loss records
+ * report lost, over every stream of the fixture's processes. */
+static void note_totals(struct check_facts *x, const struct streams *o, const struct streams *t)
+{
+	x->has_totals = 1;
+	for (size_t i = 0; i < o->n; i++)
+		x->bytes_expected += o->v[i].nbytes;
+	for (size_t i = 0; i < t->n; i++) {
+		x->bytes_captured += t->v[i].nbytes;
+		x->bytes_lost += t->v[i].lost;
+	}
+}
+
 static void check_stream_bytes(const struct stream *os, const struct stream *ts,
 			       struct failures *f)
 {
 	uint64_t common, i;
 
 	if (!ts) {
+		note_difference(f, os, NULL, 0);
 		failed(f, STREAM_FMT ": missing from the trace (%" PRIu64 " bytes expected, fd %d)",
 		       STREAM_ARGS(os), os->nbytes, fd_at(os, 0));
 		return;
@@ -823,12 +868,15 @@ static void check_stream_bytes(const struct stream *os, const struct stream *ts,
 	if (memcmp(os->bytes, ts->bytes, common)) {
 		for (i = 0; os->bytes[i] == ts->bytes[i]; i++)
 			;
+		note_difference(f, os, ts, i);
 		failed(f, STREAM_FMT ": offset %" PRIu64 ": expected 0x%02x, got 0x%02x (fd %d)",
 		       STREAM_ARGS(os), i, os->bytes[i], ts->bytes[i], fd_at(os, i));
 	} else if (ts->nbytes < os->nbytes) {
+		note_difference(f, os, ts, ts->nbytes);
 		failed(f, STREAM_FMT ": trace has %" PRIu64 " of %" PRIu64 " bytes (fd %d)",
 		       STREAM_ARGS(os), ts->nbytes, os->nbytes, fd_at(os, ts->nbytes));
 	} else if (ts->nbytes > os->nbytes) {
+		note_difference(f, os, ts, os->nbytes);
 		failed(f, STREAM_FMT ": trace has %" PRIu64 " bytes, expected %" PRIu64 " (fd %d)",
 		       STREAM_ARGS(os), ts->nbytes, os->nbytes, fd_at(ts, os->nbytes));
 	}
@@ -837,16 +885,19 @@ static void check_stream_bytes(const struct stream *os, const struct stream *ts,
 static void check_bytes(const struct streams *o, const struct streams *t,
 			struct check_result *r)
 {
-	struct failures f = { 0 };
+	struct failures f = { .facts = &r->facts };
 
+	note_totals(&r->facts, o, t);
 	for (size_t i = 0; i < o->n; i++)
 		check_stream_bytes(&o->v[i], find_stream(t, &o->v[i].key), &f);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct stream *ts = &t->v[i];
 
-		if (ts->nbytes && !find_stream(o, &ts->key))
+		if (ts->nbytes && !find_stream(o, &ts->key)) {
+			note_difference(&f, NULL, ts, 0);
 			failed(&f, STREAM_FMT ": trace has %" PRIu64 " bytes not in the transcript (fd %d)",
 			       STREAM_ARGS(ts), ts->nbytes, fd_at(ts, 0));
+		}
 	}
 	conclude(r, &f, "streams differ");
 }
@@ -958,14 +1009,20 @@ static bool has_fd(const struct record *rec)
 static void cmp_fd(const struct stream *os, size_t idx, const struct record *want,
 		   const struct record *got, struct failures *f)
 {
-	if (want->fd != -1 && want->fd != got->fd)
+	if (want->fd != -1 && want->fd != got->fd) {
+		if (!f->count && f->facts) {
+			f->facts->has_fd = 1;
+			f->facts->fd_expected = want->fd;
+			f->facts->fd_seen = got->fd;
+		}
 		failed(f, STREAM_FMT ": call %zu: expected fd %d, got %d",
 		       STREAM_ARGS(os), idx, want->fd, got->fd);
+	}
 }
 
 static void check_fd(const struct streams *o, const struct streams *t, struct check_result *r)
 {
-	struct failures f = { 0 };
+	struct failures f = { .facts = &r->facts };
 
 	if (!any_record(o, has_fd)) {
 		set_result(r, VERDICT_SKIP, "fixture reports no fd");
@@ -1187,6 +1244,7 @@ static void check_loss(const struct streams *o, const struct streams *t,
 {
 	struct failures f = { 0 };
 
+	note_totals(&r->facts, o, t);
 	for (size_t i = 0; i < o->n; i++) {
 		const struct stream *os = &o->v[i];
 		const struct stream *ts = find_stream(t, &os->key);
@@ -1271,6 +1329,8 @@ void compare_records_opts(const struct record_set *oracle, const struct record_s
 	struct side os = { 0 }, ts = { 0 };
 	struct conns cs = { 0 };
 
+	for (int c = 0; c < N_CHECKS; c++)
+		memset(&out[c].facts, 0, sizeof(out[c].facts));
 	if (!oracle->n) {
 		set_all(out, VERDICT_SKIP, "fixture wrote no transcript");
 		return;

@@ -31,6 +31,7 @@
 #define TLSPROBE_COMPARE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "record.h"
 
@@ -49,9 +50,37 @@ enum check_id {
  * the stack): not judged, shown apart from FAIL. */
 enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP, VERDICT_NA, VERDICT_NOT_CLAIMED };
 
+/* What a check found, as facts a report can show beside its detail string.
+ * Each group is valid when its has_ flag is set; all zero when not known. */
+#define FACT_CONTEXT 16	/* bytes of context each side of a differing offset */
+
+struct check_facts {
+	/* bytes: the first difference (the one the detail names), in the
+	 * stream of the detail; an offset past the end of one side has no byte
+	 * of that side (has_expected_byte / has_captured_byte 0). */
+	int has_offset;
+	uint64_t offset;
+	int has_expected_byte, has_captured_byte;
+	uint8_t expected_byte, captured_byte;
+	/* Up to FACT_CONTEXT bytes each side of offset, of each side's stream:
+	 * context_start is the stream offset of both contexts' first byte. */
+	uint64_t context_start;
+	uint8_t expected_context[2 * FACT_CONTEXT + 1], captured_context[2 * FACT_CONTEXT + 1];
+	uint8_t n_expected_context, n_captured_context;
+	/* bytes and loss: the cell's totals over the fixture's processes:
+	 * bytes the transcript moved, bytes the trace captured, bytes its loss
+	 * records report lost. */
+	int has_totals;
+	uint64_t bytes_expected, bytes_captured, bytes_lost;
+	/* fd: the first call on a wrong fd. */
+	int has_fd;
+	int fd_expected, fd_seen;
+};
+
 struct check_result {
 	enum verdict verdict;
 	char detail[512];  /* "" on PASS; why, on FAIL and SKIP */
+	struct check_facts facts;
 };
 
 struct record_set {

@@ -19,6 +19,7 @@
 #include "expect.h"
 #include "harness.h"
 #include "manifest.h"
+#include "report.h"
 #include "scorecard.h"
 
 #define MAX_ROWS 64
@@ -41,7 +42,7 @@ struct conform_opts {
 	const char *tracer_name;   /* --tracer: an adapter's name */
 	const char *tracer_bin;    /* --tracer-bin */
 	const char *claims;        /* --claims: checks, overriding the adapter's claim */
-	const char *json_path, *junit_path, *expect_path, *baseline_path;
+	const char *json_path, *junit_path, *expect_path, *baseline_path, *html_path;
 
 	struct adapter adapter;    /* the chosen one, with --claims applied */
 	struct score_baseline baseline;
@@ -98,6 +99,7 @@ static void usage(FILE *f)
 		"                       does not pass now, and name each such cell\n"
 		"  --json FILE          also write the scorecard as JSON\n"
 		"  --junit FILE         also write the scorecard as JUnit XML\n"
+		"  --html FILE          also write it as a report page (as tlsprobe report does)\n"
 		"  --workdir DIR        keep transcripts, events and logs here (default build/conform)\n"
 		"  -h, --help           this text\n", names);
 }
@@ -115,6 +117,7 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		{ "claims", required_argument, NULL, 'C' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "json", required_argument, NULL, 'j' },     { "junit", required_argument, NULL, 'u' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "workdir", required_argument, NULL, 'w' },  { "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -134,6 +137,7 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		case 'b': o->baseline_path = optarg; break;
 		case 'j': o->json_path = optarg; break;
 		case 'u': o->junit_path = optarg; break;
+		case 'H': o->html_path = optarg; break;
 		case 'w': snprintf(o->workdir, sizeof(o->workdir), "%s", optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -722,11 +726,14 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 		fprintf(stderr, "[%d/%d] %-16s %-10s %s\n", ++*done, total, fixture->name,
 			o->scenarios[s], ran[s] ? "ran" : row_verdict(row));
 	}
+	if (tracer < 0 && tracer_error[0])	/* why it did not start */
+		scorecard_add_tracer_log(sc, fixture->name, tp.tracer_log);
 	if (tracer < 0)
 		return;
 	harness_stop_tracer(tracer, TRACER_STOP_MS);
 	if (convert_output(o, &tp, tracer_error, sizeof(tracer_error)))
 		fprintf(stderr, "tlsprobe conform: %s: %s\n", fixture->name, tracer_error);
+	scorecard_add_tracer_log(sc, fixture->name, tp.tracer_log);
 	for (int s = 0; s < o->nscenarios; s++) {
 		struct score_row *row = &sc->rows[rows[s]];
 		struct row_paths p;
@@ -765,11 +772,24 @@ static void tracer_title(const struct conform_opts *o, char *out, size_t len)
 			 o->tracer_bin ? o->tracer_bin : "", o->tracer_bin ? ")" : "");
 }
 
+/* What the adapter's binary says its version is ("bpftrace v0.17.0"). */
+static void tracer_version(const struct conform_opts *o, char *out, size_t len)
+{
+	const char *bin = o->tracer_bin ? o->tracer_bin : o->adapter.default_bin;
+	char cmd[PATH_MAX + 64];
+
+	if (!o->adapter.version_arg || !bin || strchr(bin, '\''))
+		return;
+	snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", bin, o->adapter.version_arg);
+	scorecard_command_line(cmd, out, len);
+}
+
 int cmd_conform(int argc, char **argv)
 {
 	struct conform_opts o = { .tracer_settle_ms = -1 };
 	struct scorecard sc = {};
 	int images_ok[MAX_ROWS], failed;
+	char err[1024];
 
 	if (parse_args(argc, argv, &o))
 		return 2;
@@ -793,6 +813,8 @@ int cmd_conform(int argc, char **argv)
 	if (prepare(&o, images_ok))
 		return 1;
 	tracer_title(&o, sc.tracer, sizeof(sc.tracer));
+	scorecard_collect_env(&sc, o.root, o.adapter.command ? sc.tracer : NULL);
+	tracer_version(&o, sc.env.tracer_version, sizeof(sc.env.tracer_version));
 	run_matrix(&o, images_ok, &sc);
 	if (o.expect_path)
 		judge(&o, &sc);
@@ -800,6 +822,8 @@ int cmd_conform(int argc, char **argv)
 	if ((o.json_path && scorecard_write_json(&sc, o.json_path)) ||
 	    (o.junit_path && scorecard_write_junit(&sc, o.junit_path)))
 		fprintf(stderr, "tlsprobe conform: cannot write the report files\n");
+	if (o.html_path && report_write_scorecard(&sc, o.html_path, err, sizeof(err)))
+		fprintf(stderr, "tlsprobe conform: --html: %s\n", err);
 	failed = scorecard_failed(&sc);
 	if (o.baseline_path)
 		failed |= score_baseline_compare(&o.baseline, &sc, stdout).regressed > 0;

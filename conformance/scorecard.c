@@ -6,9 +6,14 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L	/* strnlen */
 #endif
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -302,15 +307,62 @@ static json_t *json_expectation(const struct cell_expect *e)
 	return obj;
 }
 
+static json_t *json_hex(const uint8_t *b, size_t n)
+{
+	char buf[2 * (2 * FACT_CONTEXT + 1) + 1];
+
+	for (size_t i = 0; i < n && i < 2 * FACT_CONTEXT + 1; i++)
+		snprintf(buf + 2 * i, 3, "%02x", b[i]);
+	buf[2 * (n < 2 * FACT_CONTEXT + 1 ? n : 2 * FACT_CONTEXT + 1)] = '\0';
+	return json_string(buf);
+}
+
+/* The facts a check knows (compare.h), NULL when it knows none. Contexts
+ * are hex strings starting at context_start. */
+static json_t *json_facts(const struct check_facts *x)
+{
+	json_t *o = json_object();
+
+	if (x->has_offset) {
+		json_object_set_new(o, "offset", json_integer(x->offset));
+		if (x->has_expected_byte)
+			json_object_set_new(o, "expected_byte", json_integer(x->expected_byte));
+		if (x->has_captured_byte)
+			json_object_set_new(o, "captured_byte", json_integer(x->captured_byte));
+		json_object_set_new(o, "context_start", json_integer(x->context_start));
+		json_object_set_new(o, "expected_context",
+				    json_hex(x->expected_context, x->n_expected_context));
+		json_object_set_new(o, "captured_context",
+				    json_hex(x->captured_context, x->n_captured_context));
+	}
+	if (x->has_totals) {
+		json_object_set_new(o, "bytes_expected", json_integer(x->bytes_expected));
+		json_object_set_new(o, "bytes_captured", json_integer(x->bytes_captured));
+		json_object_set_new(o, "bytes_lost", json_integer(x->bytes_lost));
+	}
+	if (x->has_fd) {
+		json_object_set_new(o, "fd_expected", json_integer(x->fd_expected));
+		json_object_set_new(o, "fd_seen", json_integer(x->fd_seen));
+	}
+	if (!json_object_size(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *json_cells(const struct score_row *row)
 {
 	json_t *cells = json_object();
 
 	for (int c = 0; c < N_CHECKS; c++) {
 		json_t *cell = json_object();
+		json_t *facts = row_failed(row) ? NULL : json_facts(&row->checks[c].facts);
 
 		json_object_set_new(cell, "verdict", json_string(cell_shown(row, c)));
 		json_object_set_new(cell, "detail", json_text(cell_detail(row, c), 512));
+		if (facts)
+			json_object_set_new(cell, "facts", facts);
 		if (row->expect[c].set)
 			json_object_set_new(cell, "expected", json_expectation(&row->expect[c]));
 		json_object_set_new(cells, check_name(c), cell);
@@ -330,11 +382,30 @@ static json_t *json_row(const struct score_row *row)
 	return obj;
 }
 
-int scorecard_write_json(const struct scorecard *sc, const char *path)
+static json_t *json_env(const struct score_env *e)
+{
+	json_t *o = json_object(), *tracer = json_object();
+
+	json_object_set_new(o, "machine", JSON_FIELD(e->machine));
+	json_object_set_new(o, "cpu", JSON_FIELD(e->cpu));
+	json_object_set_new(o, "cpus", json_integer(e->ncpus));
+	json_object_set_new(o, "os", JSON_FIELD(e->os));
+	json_object_set_new(o, "kernel", JSON_FIELD(e->kernel));
+	json_object_set_new(o, "kernel_build", JSON_FIELD(e->kernel_build));
+	json_object_set_new(o, "date", JSON_FIELD(e->date));
+	if (e->tlsprobe[0])
+		json_object_set_new(o, "tlsprobe", JSON_FIELD(e->tlsprobe));
+	json_object_set_new(tracer, "command", JSON_FIELD(e->tracer_cmd));
+	if (e->tracer_version[0])
+		json_object_set_new(tracer, "version", JSON_FIELD(e->tracer_version));
+	json_object_set_new(o, "tracer", tracer);
+	return o;
+}
+
+json_t *scorecard_json(const struct scorecard *sc)
 {
 	struct totals t = count_cells(sc->rows, sc->n);
 	json_t *root = json_object(), *rows = json_array(), *totals = json_object();
-	int ret;
 
 	for (size_t i = 0; i < sc->n; i++)
 		json_array_append_new(rows, json_row(&sc->rows[i]));
@@ -354,9 +425,212 @@ int scorecard_write_json(const struct scorecard *sc, const char *path)
 	json_object_set_new(root, "rows", rows);
 	json_object_set_new(root, "totals", totals);
 	json_object_set_new(root, "failed", json_boolean(scorecard_failed(sc)));
+	if (sc->env_set)
+		json_object_set_new(root, "environment", json_env(&sc->env));
+	if (sc->nlogs) {
+		json_t *logs = json_object();
+
+		for (size_t i = 0; i < sc->nlogs; i++) {
+			char row[sizeof(sc->logs[i].row)];
+
+			sanitize(sc->logs[i].row, sizeof(sc->logs[i].row), row, sizeof(row));
+			json_object_set_new(logs, row, json_string(sc->logs[i].text));
+		}
+		json_object_set_new(root, "tracer_logs", logs);
+	}
+	return root;
+}
+
+int scorecard_write_json(const struct scorecard *sc, const char *path)
+{
+	json_t *root = scorecard_json(sc);
+	int ret;
+
+	if (!root)
+		return -1;
 	ret = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return ret ? -1 : 0;
+}
+
+/* ---- environment and tracer logs ---- */
+
+/* The first line of a command's output, "" if none. */
+void scorecard_command_line(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	if (!fgets(out, len, p))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+/* The value of the first line of path starting with key (after "key" and
+ * any of " \t:=\""), without its quotes. */
+static void file_value(const char *path, const char *key, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	out[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		char *v = line + strlen(key);
+
+		if (strncmp(line, key, strlen(key)))
+			continue;
+		v += strspn(v, " \t:=\"");
+		v[strcspn(v, "\"\n")] = '\0';
+		snprintf(out, len, "%s", v);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+void scorecard_collect_env(struct scorecard *sc, const char *root, const char *tracer_cmd)
+{
+	struct score_env *e = &sc->env;
+	struct utsname u;
+	time_t now = time(NULL);
+	struct tm tm;
+	char cmd[4200];
+
+	memset(e, 0, sizeof(*e));
+	sc->env_set = 1;
+	if (!uname(&u)) {
+		snprintf(e->machine, sizeof(e->machine), "%.63s", u.machine);
+		snprintf(e->kernel, sizeof(e->kernel), "%.127s", u.release);
+		snprintf(e->kernel_build, sizeof(e->kernel_build), "%.159s", u.version);
+	}
+	file_value("/proc/cpuinfo", "model name", e->cpu, sizeof(e->cpu));
+	file_value("/etc/os-release", "PRETTY_NAME", e->os, sizeof(e->os));
+	e->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	gmtime_r(&now, &tm);
+	strftime(e->date, sizeof(e->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (root && !strchr(root, '\'')) {
+		/* no optional locks: others may be using the checkout's index */
+		snprintf(cmd, sizeof(cmd), "GIT_OPTIONAL_LOCKS=0 git -C '%s' describe --always "
+			 "--dirty --tags 2>/dev/null", root);
+		scorecard_command_line(cmd, e->tlsprobe, sizeof(e->tlsprobe));
+	}
+	snprintf(e->tracer_cmd, sizeof(e->tracer_cmd), "%s", tracer_cmd ? tracer_cmd : "tlsprobe trace");
+	if (!tracer_cmd)
+		snprintf(e->tracer_version, sizeof(e->tracer_version), "tlsprobe %s",
+			 e->tlsprobe[0] ? e->tlsprobe : "(version unknown)");
+}
+
+/* The length of the valid UTF-8 sequence at s (at most n bytes), 0 if
+ * there is none (overlong forms, surrogates and > U+10FFFF are invalid). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+char *scorecard_log_tail(const char *text, size_t len, int max_lines, size_t max_bytes)
+{
+	size_t start = len, end = len;
+	int lines = 0;
+	char *out, *o;
+
+	if (end && text[end - 1] == '\n')	/* the last line's newline */
+		end--;
+	start = end;
+	while (start > 0 && end - start < max_bytes) {
+		if (text[start - 1] == '\n' && ++lines == max_lines)
+			break;
+		start--;
+	}
+	if (end - start >= max_bytes) {		/* too long: from a line start if one is in it */
+		const char *nl = memchr(text + start, '\n', end - start);
+
+		if (nl && nl + 1 < text + end)
+			start = nl + 1 - text;
+	}
+	out = malloc(end - start + 1);
+	if (!out)
+		return NULL;
+	o = out;
+	for (size_t i = start; i < end;) {
+		const unsigned char *s = (const unsigned char *)text + i;
+		size_t n = utf8_seq(s, end - i);
+
+		if (!n || (*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f) {
+			*o++ = '?';
+			i++;
+			continue;
+		}
+		memcpy(o, s, n);
+		o += n;
+		i += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+int scorecard_add_tracer_log(struct scorecard *sc, const char *row, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf, *tail;
+	struct score_log *logs;
+	size_t n;
+	long size;
+
+	if (!f)
+		return 0;
+	/* The tail is within the last few KiB: lines are short */
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0) {
+		fclose(f);
+		return 0;
+	}
+	if (size > 16 * TRACER_LOG_BYTES)
+		fseek(f, size - 16 * TRACER_LOG_BYTES, SEEK_SET);
+	else
+		rewind(f);
+	buf = malloc(16 * TRACER_LOG_BYTES);
+	if (!buf) {
+		fclose(f);
+		return -1;
+	}
+	n = fread(buf, 1, 16 * TRACER_LOG_BYTES, f);
+	fclose(f);
+	tail = scorecard_log_tail(buf, n, TRACER_LOG_LINES, TRACER_LOG_BYTES);
+	free(buf);
+	logs = tail ? realloc(sc->logs, (sc->nlogs + 1) * sizeof(*logs)) : NULL;
+	if (!logs) {
+		free(tail);
+		return -1;
+	}
+	sc->logs = logs;
+	snprintf(logs[sc->nlogs].row, sizeof(logs[sc->nlogs].row), "%s", row);
+	logs[sc->nlogs++].text = tail;
+	return 0;
 }
 
 /* Writes s as the inside of an XML attribute value. Newlines and tabs are
@@ -526,6 +800,9 @@ int scorecard_write_junit(const struct scorecard *sc, const char *path)
 
 void scorecard_free(struct scorecard *sc)
 {
+	for (size_t i = 0; i < sc->nlogs; i++)
+		free(sc->logs[i].text);
+	free(sc->logs);
 	free(sc->rows);
 	memset(sc, 0, sizeof(*sc));
 }

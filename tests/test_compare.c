@@ -216,6 +216,53 @@ static void test_flipped_byte(void **state)
 	assert_contains(res[CHECK_BYTES].detail, CONN3 " out: offset 15: ");
 	assert_string_equal(res[CHECK_BYTES].detail,
 			    CONN3 " out: offset 15: expected 0x84, got 0xa4 (fd 3)");
+	/* The same, as facts: both bytes, 15 before and 16 after (the stream
+	 * starts at 0), and the cell's totals. */
+	assert_true(res[CHECK_BYTES].facts.has_offset);
+	assert_int_equal(res[CHECK_BYTES].facts.offset, 15);
+	assert_true(res[CHECK_BYTES].facts.has_expected_byte);
+	assert_true(res[CHECK_BYTES].facts.has_captured_byte);
+	assert_int_equal(res[CHECK_BYTES].facts.expected_byte, 0x84);
+	assert_int_equal(res[CHECK_BYTES].facts.captured_byte, 0xa4);
+	assert_int_equal(res[CHECK_BYTES].facts.context_start, 0);
+	assert_int_equal(res[CHECK_BYTES].facts.n_expected_context, 32);
+	assert_int_equal(res[CHECK_BYTES].facts.n_captured_context, 32);
+	assert_int_equal(res[CHECK_BYTES].facts.expected_context[0], payload_byte(0, 0));
+	assert_int_equal(res[CHECK_BYTES].facts.expected_context[15], 0x84);
+	assert_int_equal(res[CHECK_BYTES].facts.captured_context[15], 0xa4);
+	assert_int_equal(res[CHECK_BYTES].facts.captured_context[16], payload_byte(2, 11));
+	assert_true(res[CHECK_BYTES].facts.has_totals);
+	assert_int_equal(res[CHECK_BYTES].facts.bytes_expected, 5421);
+	assert_int_equal(res[CHECK_BYTES].facts.bytes_captured, 5421);
+	assert_int_equal(res[CHECK_BYTES].facts.bytes_lost, 0);
+	assert_false(res[CHECK_FD].facts.has_fd);
+	assert_false(res[CHECK_BOUNDARIES].facts.has_offset);
+}
+
+/* The trace's out stream of fd 3 ends 3 bytes early (its last call is
+ * missing): the first difference is where it ends, with no captured byte. */
+static void test_short_stream_facts(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	remove_trace_record(fx, 4);
+	res = compare(fx);
+	assert_string_equal(res[CHECK_BYTES].detail,
+			    CONN3 " out: trace has 4101 of 4104 bytes (fd 3)");
+	assert_true(res[CHECK_BYTES].facts.has_offset);
+	assert_int_equal(res[CHECK_BYTES].facts.offset, 4101);
+	assert_true(res[CHECK_BYTES].facts.has_expected_byte);
+	assert_false(res[CHECK_BYTES].facts.has_captured_byte);
+	assert_int_equal(res[CHECK_BYTES].facts.expected_byte, payload_byte(4, 0));
+	assert_int_equal(res[CHECK_BYTES].facts.context_start, 4085);
+	assert_int_equal(res[CHECK_BYTES].facts.n_expected_context, 19);
+	assert_int_equal(res[CHECK_BYTES].facts.n_captured_context, 16);
+	assert_int_equal(res[CHECK_BYTES].facts.bytes_expected, 5421);
+	assert_int_equal(res[CHECK_BYTES].facts.bytes_captured, 5418);
+	assert_true(res[CHECK_LOSS].facts.has_totals);
+	assert_int_equal(res[CHECK_LOSS].facts.bytes_captured, 5418);
+	assert_int_equal(res[CHECK_LOSS].facts.bytes_lost, 0);
 }
 
 static void test_dropped_event(void **state)
@@ -333,6 +380,9 @@ static void test_wrong_fd(void **state)
 	res = compare(fx);
 	assert_only_failing(res, CHECK_FD, N_CHECKS);
 	assert_string_equal(res[CHECK_FD].detail, CONN3 " in: call 1: expected fd 3, got 7");
+	assert_true(res[CHECK_FD].facts.has_fd);
+	assert_int_equal(res[CHECK_FD].facts.fd_expected, 3);
+	assert_int_equal(res[CHECK_FD].facts.fd_seen, 7);
 
 	/* The fd of the other connection: the addresses say which it is. */
 	trace_call(fx, 5)->fd = 4;
@@ -404,6 +454,11 @@ static void test_reported_loss(void **state)
 	 * & 0xff = 0x96), call 4's byte 0 came (payload_byte(4, 0) = 0x7c). */
 	assert_string_equal(res[CHECK_BYTES].detail,
 			    CONN3 " out: offset 1005: expected 0x96, got 0x7c (fd 3)");
+	assert_int_equal(res[CHECK_BYTES].facts.offset, 1005);
+	assert_int_equal(res[CHECK_BYTES].facts.context_start, 989);
+	assert_int_equal(res[CHECK_LOSS].facts.bytes_expected, 5421);
+	assert_int_equal(res[CHECK_LOSS].facts.bytes_captured, 5421 - 3096);
+	assert_int_equal(res[CHECK_LOSS].facts.bytes_lost, 3096);
 }
 
 static void test_silent_loss(void **state)
@@ -880,6 +935,7 @@ int main(void)
 		T(test_split_calls_allowed),
 		T(test_split_calls_merged),
 		T(test_wrong_fd),
+		T(test_short_stream_facts),
 		T(test_no_fd_in_trace),
 		T(test_addresses),
 		T(test_reported_loss),

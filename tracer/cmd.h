@@ -8,4 +8,5 @@ int cmd_bench(int argc, char **argv);
 int cmd_bench_uprobes(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 #endif

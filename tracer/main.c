@@ -15,6 +15,7 @@ static const struct {
 	{ "bench", cmd_bench, "measure what tracers cost per TLS call, against the floor" },
 	{ "validate", cmd_validate, "check JSON-lines events or transcripts against the schema" },
 	{ "convert", cmd_convert, "convert a third-party tracer's saved output to events" },
+	{ "report", cmd_report, "write scorecards (conform --json) as one HTML page and Markdown" },
 };
 
 static void usage(FILE *out)

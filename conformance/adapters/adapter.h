@@ -27,6 +27,10 @@ struct adapter {
 	/* Ready when the tracer prints a line holding it; NULL: when it creates
 	 * the file named by $TLSPROBE_READY_FILE. */
 	const char *ready_line;
+	/* What makes the tracer's binary print its version ("--version"), for
+	 * the report's environment; NULL: none. */
+	const char *version_arg;
+	const char *default_bin; /* the binary when --tracer-bin is not given */
 	unsigned int claimed_checks;       /* 1u << enum check_id, each claimed */
 	const char *const *claimed_stacks; /* NULL-terminated; NULL: every stack */
 	/* The shell command (sh -c) that runs the tracer for run, its raw

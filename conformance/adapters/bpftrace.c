@@ -269,7 +269,7 @@ static int bpftrace_command(const struct adapter_run *run, char *cmd, size_t len
 	if (bpftrace_write_program(run->stack, run->comm, program, err, errlen))
 		return -1;
 	snprintf(cmd, len, "BPFTRACE_STRLEN=%d exec '%s' '%s'", STRLEN_MAX,
-		 run->tracer_bin ? run->tracer_bin : "bpftrace", program);
+		 run->tracer_bin ? run->tracer_bin : bpftrace_adapter.default_bin, program);
 	return 0;
 }
 
@@ -380,6 +380,8 @@ const struct adapter bpftrace_adapter = {
 	.summary = "bpftrace (--tracer-bin, default: bpftrace on PATH): uprobes on the exported "
 		   "read/write functions, <= 200 bytes a call in 0.17",
 	.ready_line = BPFTRACE_READY_LINE,
+	.version_arg = "--version",
+	.default_bin = "bpftrace",
 	/* No fd, no addresses: nothing in these functions' arguments leads to
 	 * the socket. Bytes past buf()'s limit are reported as loss. */
 	.claimed_checks = CLAIM(CHECK_BYTES) | CLAIM(CHECK_BOUNDARIES) | CLAIM(CHECK_PROCESS) |

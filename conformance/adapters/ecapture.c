@@ -876,6 +876,7 @@ const struct adapter ecapture_adapter = {
 	.name = "ecapture",
 	.summary = "eCapture (gojue/ecapture) text mode with --hex: `BIN tls -b 1 --hex`",
 	.ready_line = ECAPTURE_READY_LINE,
+	.version_arg = "-v",
 	.claimed_checks = 1u << CHECK_BYTES | 1u << CHECK_BOUNDARIES | 1u << CHECK_PROCESS |
 			  1u << CHECK_FD,
 	.claimed_stacks = ecapture_stacks,
