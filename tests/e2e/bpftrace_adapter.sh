@@ -44,6 +44,15 @@ for row in openssl@host gnutls@bookworm; do
 	cell $row size-4k loss PASS
 done
 for check in bytes fd; do cell go@1.24 basic $check "NOT CLAIMED"; done
+# the converter's output follows the event schema
+for events in "$out"/run/openssl@host/tracer/events.jsonl "$out"/run/gnutls@bookworm/tracer/events.jsonl; do
+	if [[ -s $events ]] && build/tlsprobe validate "$events" >"$out/validate.out" 2>&1; then
+		echo "PASS: tlsprobe validate accepts the converted $(basename "$(dirname "$(dirname "$events")")") events ($(wc -l <"$events") lines)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $events: empty or not valid:"; tail -3 "$out/validate.out"; failed=$((failed + 1))
+	fi
+done
 grep -q "not claimed" "$out/conform.out" && { echo "PASS: the totals count not claimed apart"; passed=$((passed + 1)); } ||
 	{ echo "FAIL: no 'not claimed' count in the totals"; failed=$((failed + 1)); }
 echo "e2e bpftrace adapter: $passed passed, $failed failed"
