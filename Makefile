@@ -123,7 +123,6 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	$(BUILD)/tlsprobe conform --fixtures openssl@host --scenarios basic,threads,smallbuf,bio \
 		--workdir $(BUILD)/conform-core-walk --expect conformance/expected/reference.txt \
 		--tracer-cmd 'TLSPROBE_FD_WALK=core $(CURDIR)/$(BUILD)/tlsprobe trace --comm tlsfix'
-	tests/e2e/report_chromium.sh $(BUILD)/scorecard.json
 	$(BUILD)/tests/e2e/corrupted_capture $(BUILD)/conform/openssl@host/size-4k
 	scripts/boringssl-samples.sh && TLSPROBE_NO_SKIP=1 $(BUILD)/tests/test_boringssl
 	scripts/go-samples.sh $(BUILD)/go-samples && export TLSPROBE_NO_SKIP=1 \
@@ -135,6 +134,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/expect_catches.sh
 	tests/e2e/baseline_gate.sh $(BUILD)/scorecard.json
 	tests/e2e/bpftrace_adapter.sh $(BUILD)/scorecard-bpftrace.json
+	tests/e2e/report_chromium.sh $(BUILD)/scorecard.json $(BUILD)/scorecard-bpftrace.json
 	tests/e2e/curl.sh
 	tests/e2e/chroot_curl.sh
 	tests/e2e/s_server_www.sh

@@ -11,12 +11,16 @@
 # fail); the screenshot is a PNG of the window's size and not blank; the
 # Markdown has every row. Prints PASS:/FAIL: lines; exits 1 on a failure.
 #
-# usage: tests/e2e/report_chromium.sh [SCORECARD.json [BENCH.json]]
+# With SECOND.json (make test: the bpftrace adapter's real scorecard), that
+# is the second tracer instead of the synthetic one.
+#
+# usage: tests/e2e/report_chromium.sh [SCORECARD.json [SECOND.json [BENCH.json]]]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 SCORECARD=${1:-build/scorecard.json}
-BENCH=${2:-}
+SECOND=${2:-}
+BENCH=${3:-}
 OUT=build/report-e2e
 WIDTH=1600
 HEIGHT=1400
@@ -37,6 +41,10 @@ mkdir -p "$OUT"
 
 # The second tracer: the same rows, renamed, every third cell that passed
 # now NOT CLAIMED (a verdict the scorecard may carry), totals to match.
+if [[ -n $SECOND ]]; then
+    [[ -s $SECOND ]] || die "no second scorecard at $SECOND"
+    cp "$SECOND" "$OUT/second.json"
+else
 python3 - "$SCORECARD" "$OUT/second.json" <<'EOF' || die "cannot make the second scorecard"
 import json, sys
 sc = json.load(open(sys.argv[1]))
@@ -54,6 +62,7 @@ for row in sc["rows"]:
                 sc["totals"]["not_claimed"] = sc["totals"].get("not_claimed", 0) + 1
 json.dump(sc, open(sys.argv[2], "w"), indent=1)
 EOF
+fi
 
 args=(--html "$OUT/report.html" --markdown "$OUT/report.md")
 [[ -n $BENCH ]] && args+=(--bench "$BENCH")
