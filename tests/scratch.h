@@ -17,7 +17,7 @@ static int scratch_write(const char *path, const char *text)
 	return fclose(f);
 }
 
-static int scratch_remove(void **state)
+static __attribute__((unused)) int scratch_remove(void **state)
 {
 	char cmd[160];
 
