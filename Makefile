@@ -63,8 +63,7 @@ $(BUILD)/obj/%.o: %.c $(BUILD)/tlsprobe.skel.h $(BUILD)/bench_consumer.skel.h $(
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libtlsprobe.a: $(LIB_OBJS)
-	@# a fresh archive each time: bench/report.o and conformance/report.o share a name
-	rm -f $@ && ar rcs $@ $^
+	ar rcs $@ $^
 
 $(BUILD)/tlsprobe: $(BUILD)/obj/tracer/main.o $(BUILD)/libtlsprobe.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@

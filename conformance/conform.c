@@ -275,6 +275,11 @@ static int choose_tracer(struct conform_opts *o)
 		fprintf(stderr, "tlsprobe conform: --tracer jsonl needs --tracer-cmd CMD\n");
 		return -1;
 	}
+	/* a tracer packaged nowhere (eCapture): the user names their binary */
+	if (a->command && a->version_arg && !a->default_bin && !o->tracer_bin) {
+		fprintf(stderr, "tlsprobe conform: --tracer %s needs --tracer-bin PATH\n", a->name);
+		return -1;
+	}
 	o->adapter = *a;
 	if (o->claims && adapter_parse_checks(o->claims, &o->adapter.claimed_checks, err,
 					      sizeof(err))) {
@@ -420,13 +425,14 @@ static pid_t start_tracer(const struct conform_opts *o, const struct fixture_row
 static int convert_output(const struct conform_opts *o, const struct row_paths *p, char *err,
 			  size_t errlen)
 {
-	FILE *raw, *events;
+	FILE *raw, *events = NULL;
 	int ret;
 
 	if (!o->adapter.convert)
 		return 0;
 	raw = fopen(p->raw, "r");
-	events = fopen(p->events, "w");
+	if (raw)
+		events = fopen(p->events, "w");
 	if (!raw || !events) {
 		snprintf(err, errlen, "%s's converter: cannot open %.150s: %s", o->adapter.name,
 			 raw ? p->events : p->raw, strerror(errno));
@@ -671,6 +677,7 @@ static void checks_not_claimed(const struct conform_opts *o, struct score_row *r
 		if (adapter_claims_check(&o->adapter, c) || r->verdict == VERDICT_NA)
 			continue;
 		snprintf(saw, sizeof(saw), "%s", r->detail);
+		memset(&r->facts, 0, sizeof(r->facts)); /* not judged: no facts to show */
 		snprintf(r->detail, sizeof(r->detail), "%s does not claim %s (the comparator saw: "
 			 "%s%s%.300s)", o->adapter.name, check_name(c), verdict_name(r->verdict),
 			 saw[0] ? ": " : "", saw);
@@ -698,6 +705,7 @@ static void run_fixture_row(const struct conform_opts *o, const struct fixture_r
 	pid_t tracer = -1;
 
 	make_tracer_paths(o, fixture, &tp);
+	unlink(tp.tracer_log); /* an earlier run's is not this one's */
 	if (image_ok && row_runs(o, fixture) && !mkdirs(tp.dir))
 		tracer = start_tracer(o, fixture, &tp, tracer_error, sizeof(tracer_error));
 	for (int s = 0; s < o->nscenarios; s++) {
@@ -825,8 +833,11 @@ int cmd_conform(int argc, char **argv)
 	if (o.html_path && report_write_scorecard(&sc, o.html_path, err, sizeof(err)))
 		fprintf(stderr, "tlsprobe conform: --html: %s\n", err);
 	failed = scorecard_failed(&sc);
-	if (o.baseline_path)
-		failed |= score_baseline_compare(&o.baseline, &sc, stdout).regressed > 0;
+	if (o.baseline_path) {
+		struct score_baseline_diff diff = score_baseline_compare(&o.baseline, &sc, stdout);
+
+		failed |= score_baseline_failed(&diff);
+	}
 	score_baseline_free(&o.baseline);
 	scorecard_free(&sc);
 	expect_free(&o.expect);

@@ -10,8 +10,6 @@
 #include "cmd.h"
 #include "adapters/adapter.h"
 
-static const struct adapter *const adapters[] = { &ecapture_adapter };
-#define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 
 static void usage(FILE *f)
 {
@@ -23,8 +21,9 @@ static void usage(FILE *f)
 		"output could not give back is said on stderr. RAW - is standard input.\n"
 		"\n"
 		"  -f, --from TRACER   the tracer that wrote RAW:\n");
-	for (size_t i = 0; i < N_ADAPTERS; i++)
-		fprintf(f, "                        %-9s %s\n", adapters[i]->name, adapters[i]->summary);
+	for (const struct adapter *const *a = adapter_table; *a; a++)
+		if ((*a)->convert)
+			fprintf(f, "                        %-9s %s\n", (*a)->name, (*a)->summary);
 	fprintf(f,
 		"  -o, --output EVENTS write there (created or truncated) instead of stdout\n"
 		"  -h, --help          this text\n"
@@ -61,10 +60,8 @@ int cmd_convert(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (size_t i = 0; i < N_ADAPTERS; i++)
-		if (!strcmp(from, adapters[i]->name))
-			a = adapters[i];
-	if (!a) {
+	a = adapter_find(from);
+	if (!a || !a->convert) {
 		fprintf(stderr, "tlsprobe convert: no adapter for '%s'\n", from);
 		usage(stderr);
 		return 2;

@@ -13,16 +13,17 @@
 
 static const char *const names[] = {
 	[EXPECT_PASS] = "PASS", [EXPECT_XFAIL] = "XFAIL", [EXPECT_NA] = "N/A", [EXPECT_SKIP] = "SKIP",
+	[EXPECT_NOT_CLAIMED] = "NOT-CLAIMED",
 };
 
 const char *expected_name(enum expected verdict)
 {
-	return verdict <= EXPECT_SKIP ? names[verdict] : "?";
+	return verdict <= EXPECT_NOT_CLAIMED ? names[verdict] : "?";
 }
 
 static int parse_verdict(const char *word, enum expected *out)
 {
-	for (int i = 0; i <= EXPECT_SKIP; i++) {
+	for (int i = 0; i <= EXPECT_NOT_CLAIMED; i++) {
 		if (!strcmp(word, names[i])) {
 			*out = i;
 			return 0;
@@ -80,7 +81,8 @@ int expect_parse_line(const char *text, struct expect_rule *rule, char *err, siz
 		return -1;
 	}
 	if (parse_verdict(verdict, &rule->verdict)) {
-		snprintf(err, errlen, "verdict '%s' is none of PASS, XFAIL, N/A, SKIP", verdict);
+		snprintf(err, errlen, "verdict '%s' is none of PASS, XFAIL, N/A, SKIP, NOT-CLAIMED",
+			 verdict);
 		return -1;
 	}
 	if (!check_known(rule->check)) {
@@ -160,6 +162,7 @@ static int fulfils(enum expected want, enum verdict got)
 	case EXPECT_XFAIL: return got == VERDICT_FAIL;
 	case EXPECT_NA: return got == VERDICT_NA;
 	case EXPECT_SKIP: return got == VERDICT_SKIP;
+	case EXPECT_NOT_CLAIMED: return got == VERDICT_NOT_CLAIMED;
 	}
 	return 0;
 }

@@ -4,8 +4,8 @@
  *
  * The file has lines `ROW SCENARIO CHECK VERDICT [reason...]`: ROW, SCENARIO
  * and CHECK are fnmatch(3) patterns (openssl@*, size-*, *), VERDICT is PASS,
- * XFAIL (a failure that is expected; reason required), N/A or SKIP (reason
- * required); `#` starts a comment. The last line that matches a cell wins,
+ * XFAIL (a failure that is expected; reason required), N/A, SKIP (reason
+ * required) or NOT-CLAIMED (a tracer's adapter does not claim it); `#` starts a comment. The last line that matches a cell wins,
  * so a file starts with `* * * PASS` and lists the exceptions after it. */
 #ifndef TLSPROBE_EXPECT_H
 #define TLSPROBE_EXPECT_H
@@ -13,7 +13,9 @@
 
 #include "compare.h"
 
-enum expected { EXPECT_PASS, EXPECT_XFAIL, EXPECT_NA, EXPECT_SKIP };
+/* NOT_CLAIMED: a third-party tracer's adapter does not claim the cell (the
+ * file's word is NOT-CLAIMED, one token). */
+enum expected { EXPECT_PASS, EXPECT_XFAIL, EXPECT_NA, EXPECT_SKIP, EXPECT_NOT_CLAIMED };
 
 struct expect_rule {
 	char row[64], scenario[64], check[32];	/* patterns */
@@ -53,6 +55,6 @@ const struct expect_rule *expect_lookup(const struct expect_file *ef, const char
 void expect_judge(const struct expect_file *ef, const struct expect_rule *rule, enum verdict got,
 		  const char *detail, const char *error, struct cell_expect *out);
 
-/* "PASS", "XFAIL", "N/A", "SKIP" */
+/* "PASS", "XFAIL", "N/A", "SKIP", "NOT-CLAIMED" */
 const char *expected_name(enum expected verdict);
 #endif

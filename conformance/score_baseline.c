@@ -135,5 +135,12 @@ struct score_baseline_diff score_baseline_compare(const struct score_baseline *b
 	if (d.missing)
 		fprintf(out, " (%zu of its cells not run this time)", d.missing);
 	fputc('\n', out);
+	if (!d.compared)
+		fprintf(out, "no cell of this run is in the baseline: the gate compared nothing\n");
 	return d;
+}
+
+int score_baseline_failed(const struct score_baseline_diff *d)
+{
+	return d->regressed > 0 || d->compared == 0;
 }

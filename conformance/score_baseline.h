@@ -33,7 +33,10 @@ struct score_baseline_diff {
 
 /* Compares this run's cells with the baseline's; prints one line per cell
  * that changed ("ROW SCENARIO CHECK: PASS in the baseline, now FAIL
- * (detail)"), then a summary line. */
+ * (detail)"), then a summary line. A gate that compared nothing (other row
+ * names, another matrix) says so: score_baseline_failed() fails it. */
 struct score_baseline_diff score_baseline_compare(const struct score_baseline *b, const struct scorecard *sc,
 				      FILE *out);
+/* Does the gate fail: a cell no longer passes, or no cell was compared? */
+int score_baseline_failed(const struct score_baseline_diff *d);
 #endif

@@ -255,6 +255,34 @@ static void test_baseline_error_row(void **state)
 	score_baseline_free(&b);
 }
 
+/* A baseline none of whose cells this run has (another matrix, renamed
+ * rows) compares nothing: that fails the gate rather than passing it. */
+static void test_baseline_nothing_compared(void **state)
+{
+	char path[256], err[256] = "";
+	struct score_baseline b;
+	struct score_baseline_diff d;
+	struct scorecard now = {};
+	FILE *devnull = fopen("/dev/null", "w");
+
+	snprintf(path, sizeof(path), "%s/baseline3.json", (char *)*state);
+	write_baseline(path);
+	assert_int_equal(score_baseline_load(path, &b, err, sizeof(err)), 0);
+	set_row(scorecard_add(&now), "openssl@renamed", "basic");
+	d = score_baseline_compare(&b, &now, devnull);
+	assert_int_equal(d.compared, 0);
+	assert_int_equal(d.regressed, 0);
+	assert_true(score_baseline_failed(&d));
+	/* the same row, unchanged, passes */
+	set_row(&now.rows[0], "openssl@host", "basic");
+	d = score_baseline_compare(&b, &now, devnull);
+	assert_int_equal(d.compared, N_CHECKS);
+	assert_false(score_baseline_failed(&d));
+	fclose(devnull);
+	scorecard_free(&now);
+	score_baseline_free(&b);
+}
+
 static void test_baseline_bad_file(void **state)
 {
 	char path[256], err[256] = "";
@@ -280,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_convert_garbled),
 		cmocka_unit_test(test_baseline_regression),
 		cmocka_unit_test(test_baseline_error_row),
+		cmocka_unit_test(test_baseline_nothing_compared),
 		cmocka_unit_test(test_baseline_bad_file),
 	};
 

@@ -117,6 +117,27 @@ static void test_no_match(void **state)
 	assert_string_equal(cell.difference, "no line of f matches it (got PASS)");
 }
 
+/* A tracer's adapter that does not claim fd: NOT-CLAIMED is expected of
+ * it, and anything else (a FAIL, a PASS) differs. */
+static void test_not_claimed(void **state)
+{
+	struct expect_file ef = { .path = "f" };
+	struct expect_rule rule;
+	struct cell_expect cell;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(expect_parse_line("* * fd NOT-CLAIMED", &rule, err, sizeof(err)), 0);
+	assert_int_equal(rule.verdict, EXPECT_NOT_CLAIMED);
+	ef.v = &rule;
+	ef.n = 1;
+	expect_judge(&ef, &rule, VERDICT_NOT_CLAIMED, "bpftrace does not claim fd", "", &cell);
+	assert_true(cell.as_expected);
+	expect_judge(&ef, &rule, VERDICT_FAIL, "wrong fd", "", &cell);
+	assert_false(cell.as_expected);
+	assert_string_equal(cell.difference, "expected NOT-CLAIMED, got FAIL (wrong fd)");
+}
+
 /* Judges a cell through the file's rules. */
 static struct cell_expect judged(const struct world *w, const char *row, const char *scenario,
 				 const char *check, enum verdict got, const char *detail,
@@ -251,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_globs_last_match_wins),
 		cmocka_unit_test(test_no_match),
+		cmocka_unit_test(test_not_claimed),
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_na),
 		cmocka_unit_test(test_bad_lines),

@@ -45,6 +45,8 @@ struct adapter {
 #define CLAIM(check) (1u << (check))
 #define CLAIM_ALL ((1u << N_CHECKS) - 1)
 
+/* Every adapter, NULL-terminated (adapters.c). */
+extern const struct adapter *const adapter_table[];
 /* The adapter named name, or NULL. */
 const struct adapter *adapter_find(const char *name);
 /* "reference, bpftrace, ecapture, jsonl": for --help and errors. */

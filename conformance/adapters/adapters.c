@@ -5,7 +5,7 @@
 #include "adapter.h"
 #include "ecapture.h"
 
-static const struct adapter *const adapters[] = {
+const struct adapter *const adapter_table[] = {
 	&reference_adapter,
 	&jsonl_adapter,
 	&bpftrace_adapter,
@@ -23,7 +23,7 @@ const struct adapter reference_adapter = {
 
 const struct adapter *adapter_find(const char *name)
 {
-	for (const struct adapter *const *a = adapters; *a; a++)
+	for (const struct adapter *const *a = adapter_table; *a; a++)
 		if (!strcmp((*a)->name, name))
 			return *a;
 	return NULL;
@@ -34,8 +34,8 @@ void adapter_names(char *out, size_t len)
 	size_t used = 0;
 
 	out[0] = '\0';
-	for (const struct adapter *const *a = adapters; *a && used < len; a++)
-		used += snprintf(out + used, len - used, "%s%s", a == adapters ? "" : ", ",
+	for (const struct adapter *const *a = adapter_table; *a && used < len; a++)
+		used += snprintf(out + used, len - used, "%s%s", a == adapter_table ? "" : ", ",
 				 (*a)->name);
 }
 

@@ -118,11 +118,16 @@ static void add_lib(struct lib_list *libs, const char *path)
 {
 	struct stat st;
 
-	if (lstat(path, &st) || !S_ISREG(st.st_mode) || libs->n == MAX_LIBS)
+	if (lstat(path, &st) || !S_ISREG(st.st_mode))
 		return;
 	for (int i = 0; i < libs->n; i++)
 		if (libs->dev[i] == st.st_dev && libs->ino[i] == st.st_ino)
 			return;
+	if (libs->n == MAX_LIBS) {
+		fprintf(stderr, "bpftrace adapter: more than %d library files: %s not probed\n",
+			MAX_LIBS, path);
+		return;
+	}
 	if (strlen(path) >= sizeof(libs->path[0]))
 		return;
 	snprintf(libs->path[libs->n], sizeof(libs->path[0]), "%.511s", path);
@@ -202,7 +207,7 @@ static void write_return(FILE *f, const char *lib, const struct bt_func *fn, con
 	else if (fn->shape == RET_SSIZE)
 		fprintf(f, "$n = (int64)retval; ");
 	else
-		fprintf(f, "$n = (int64)0; if ((int64)retval == 1) { $n = (int64)*(uint64 *)@cnt[tid]; } ");
+		fprintf(f, "$n = (int64)0; if ((int32)retval == 1) { $n = (int64)*(uint64 *)@cnt[tid]; } ");
 	/* buf()'s length clamped where the verifier can see it */
 	fprintf(f, "if (@depth[tid] == 1 && $n > 0) { $k = $n; if ($k > %d) { $k = %d; } "
 		"printf(\"TLSPROBE %s %s %%lu %%d %%d %%lu %%ld %%s %%rx\\n\", nsecs, pid, tid, "
@@ -268,8 +273,11 @@ static int bpftrace_command(const struct adapter_run *run, char *cmd, size_t len
 	snprintf(program, sizeof(program), "%s/bpftrace.bt", run->dir);
 	if (bpftrace_write_program(run->stack, run->comm, program, err, errlen))
 		return -1;
-	snprintf(cmd, len, "BPFTRACE_STRLEN=%d exec '%s' '%s'", STRLEN_MAX,
-		 run->tracer_bin ? run->tracer_bin : bpftrace_adapter.default_bin, program);
+	/* 0.17 refuses more than 512 probes by default: every image layer's
+	 * copy of a library gets 8 */
+	snprintf(cmd, len, "BPFTRACE_STRLEN=%d BPFTRACE_MAX_PROBES=%d exec '%s' '%s'", STRLEN_MAX,
+		 MAX_LIBS * 8, run->tracer_bin ? run->tracer_bin : bpftrace_adapter.default_bin,
+		 program);
 	return 0;
 }
 

@@ -71,7 +71,7 @@ valid python "$work/python.jsonl" 2
 expect "python: lengths" "$(lens "$work/python.jsonl")" "16384 1536"
 
 # Usage errors.
-$TLSPROBE convert --from bpftrace "$DATA/curl-text.cut.txt" >/dev/null 2>&1
+$TLSPROBE convert --from nosuchtracer "$DATA/curl-text.cut.txt" >/dev/null 2>&1
 expect "unknown tracer" "$?" 2
 $TLSPROBE convert --from ecapture "$work/absent.txt" >/dev/null 2>&1
 expect "missing file" "$?" 2

@@ -949,7 +949,7 @@ static void append_name(char *buf, size_t len, const char *name)
 
 	if (used + strlen(name) + 6 < len)
 		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
-	else if (used + 4 < len && strcmp(buf + used - 3, "..."))
+	else if (used + 4 < len && (used < 3 || strcmp(buf + used - 3, "...")))
 		snprintf(buf + used, len - used, "...");
 }
 
@@ -1127,6 +1127,8 @@ static void html_findings(FILE *out, const struct model *m, size_t t)
 
 	if (each_finding(m, t, out, html_finding, &na_rows))
 		fputs("</tbody></table>\n", out);
+	else if (!m->n)
+		fputs("<p>No cells: the scorecard holds no rows (nothing ran).</p>\n", out);
 	else
 		fputs("<p>Every cell that applies passed.</p>\n", out);
 	if (na_rows)
@@ -1700,7 +1702,8 @@ static void md_findings(FILE *out, const struct model *m, size_t t)
 	size_t na_rows;
 
 	if (!each_finding(m, t, out, md_finding, &na_rows))
-		fputs("Every cell that applies passed.\n", out);
+		fputs(m->n ? "Every cell that applies passed.\n" :
+		      "No cells: the scorecard holds no rows (nothing ran).\n", out);
 	if (na_rows)
 		fprintf(out, "\n%zu row%s not applicable (N/A in every check).\n", na_rows,
 			na_rows == 1 ? "" : "s");
