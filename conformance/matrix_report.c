@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "report.h"
 
 /* ---- reading the JSON ---- */
@@ -436,16 +437,6 @@ static const char *last_lines(const char *text, int n)
 
 /* ---- hex ---- */
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* The bytes of a hex string (at most max); -1 if it is not one. */
 static int unhex(const char *s, uint8_t *out, size_t max)

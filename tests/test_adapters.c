@@ -94,6 +94,22 @@ static void test_program_host_openssl(void **state)
 	free(text);
 }
 
+/* The command runs the user's binary on the program, each one shell word
+ * whatever it holds. */
+static void test_command_quoted(void **state)
+{
+	struct adapter_run run = { .stack = "openssl", .comm = "tlsfix", .dir = *state,
+				   .tracer_bin = "/opt/it's/bpftrace" };
+	char cmd[1024], want[1024], err[256] = "";
+
+	assert_int_equal(bpftrace_adapter.command(&run, cmd, sizeof(cmd), err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "BPFTRACE_STRLEN=200 BPFTRACE_MAX_PROBES=1024 exec "
+		 "'/opt/it'\\''s/bpftrace' '%s/bpftrace.bt'", (char *)*state);
+	assert_string_equal(cmd, want);
+	assert_int_equal(bpftrace_adapter.command(&run, cmd, 60, err, sizeof(err)), -1);
+	assert_contains(err, "too long");
+}
+
 static void test_program_unclaimed_stack(void **state)
 {
 	char path[256], err[256] = "";
@@ -303,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_claims_lookup),
 		cmocka_unit_test(test_program_host_openssl),
 		cmocka_unit_test(test_program_unclaimed_stack),
+		cmocka_unit_test(test_command_quoted),
 		cmocka_unit_test(test_convert_call),
 		cmocka_unit_test(test_convert_truncated),
 		cmocka_unit_test(test_convert_garbled),

@@ -53,6 +53,9 @@ const struct adapter *adapter_find(const char *name);
 void adapter_names(char *out, size_t len);
 int adapter_claims_stack(const struct adapter *a, const char *stack);
 int adapter_claims_check(const struct adapter *a, enum check_id check);
+/* Appends s to out (len bytes in all) as one shell word, in single quotes
+ * ('it'\''s'). 0, or -1 when it does not fit. */
+int adapter_shell_quote(const char *s, char *out, size_t len);
 /* A comma-separated list of check names as a claim mask: 0, or -1 with the
  * unknown name in err. */
 int adapter_parse_checks(const char *list, unsigned int *mask, char *err, size_t errlen);

@@ -39,6 +39,26 @@ void adapter_names(char *out, size_t len)
 				 (*a)->name);
 }
 
+int adapter_shell_quote(const char *s, char *out, size_t len)
+{
+	size_t o = strnlen(out, len);
+
+#define PUT(ch) do { if (o + 1 >= len) return -1; out[o++] = (ch); } while (0)
+	PUT('\'');
+	for (; *s; s++) {
+		if (*s == '\'') {
+			PUT('\'');
+			PUT('\\');
+			PUT('\'');
+		}
+		PUT(*s);
+	}
+	PUT('\'');
+#undef PUT
+	out[o] = '\0';
+	return 0;
+}
+
 int adapter_claims_stack(const struct adapter *a, const char *stack)
 {
 	if (!a->claimed_stacks)

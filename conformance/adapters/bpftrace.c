@@ -22,6 +22,7 @@
 #include "adapter.h"
 #include "bpftrace.h"
 #include "../../tracer/elfsym.h"
+#include "../../tracer/hex.h"
 #include "../../tracer/record.h"
 
 #define MAX_LIBS 128
@@ -275,9 +276,18 @@ static int bpftrace_command(const struct adapter_run *run, char *cmd, size_t len
 		return -1;
 	/* 0.17 refuses more than 512 probes by default: every image layer's
 	 * copy of a library gets 8 */
-	snprintf(cmd, len, "BPFTRACE_STRLEN=%d BPFTRACE_MAX_PROBES=%d exec '%s' '%s'", STRLEN_MAX,
-		 MAX_LIBS * 8, run->tracer_bin ? run->tracer_bin : bpftrace_adapter.default_bin,
-		 program);
+	snprintf(cmd, len, "BPFTRACE_STRLEN=%d BPFTRACE_MAX_PROBES=%d exec ", STRLEN_MAX,
+		 MAX_LIBS * 8);
+	if (adapter_shell_quote(run->tracer_bin ? run->tracer_bin : bpftrace_adapter.default_bin,
+				cmd, len) || strlen(cmd) + 2 >= len) {
+		snprintf(err, errlen, "the bpftrace command is too long");
+		return -1;
+	}
+	strcat(cmd, " ");
+	if (adapter_shell_quote(program, cmd, len)) {
+		snprintf(err, errlen, "the bpftrace command is too long");
+		return -1;
+	}
 	return 0;
 }
 
@@ -289,11 +299,9 @@ static long unhex(const char *s, uint8_t *out, size_t max)
 	size_t n = 0;
 
 	while (s[0] == '\\' && s[1] == 'x' && s[2] && s[3] && n < max) {
-		char byte[3] = { s[2], s[3], 0 }, *end;
-
-		out[n++] = (uint8_t)strtoul(byte, &end, 16);
-		if (*end)
+		if (hex_digit(s[2]) < 0 || hex_digit(s[3]) < 0)
 			return -1;
+		out[n++] = (uint8_t)(hex_digit(s[2]) << 4 | hex_digit(s[3]));
 		s += 4;
 	}
 	return *s && *s != '\n' ? -1 : (long)n;

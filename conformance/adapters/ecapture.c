@@ -79,6 +79,7 @@
 #include "compare.h"
 #include "record.h"
 #include "ecapture.h"
+#include "hex.h"
 
 /* A stripped header, log or fields line longer than this is none of them. */
 #define SHORT_LINE 4096
@@ -433,17 +434,6 @@ static int buf_add(struct buf *b, const void *s, size_t n)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 struct text_info {
 	size_t doubt;  /* decoded offset of the first escape or U+FFFD; SIZE_MAX: none */
 	bool fffd;     /* a U+FFFD was printed */
@@ -468,11 +458,11 @@ static size_t decode_text(const uint8_t *b, size_t n, uint8_t *out, struct text_
 				ti->doubt = o;
 			out[o++] = named_val[k - named];
 			i += 2;
-		} else if (b[i] == '\\' && i + 3 < n && b[i + 1] == 'x' && hexval(b[i + 2]) >= 0 &&
-			   hexval(b[i + 3]) >= 0) {
+		} else if (b[i] == '\\' && i + 3 < n && b[i + 1] == 'x' && hex_digit(b[i + 2]) >= 0 &&
+			   hex_digit(b[i + 3]) >= 0) {
 			if (ti->doubt == SIZE_MAX)
 				ti->doubt = o;
-			out[o++] = (uint8_t)(hexval(b[i + 2]) << 4 | hexval(b[i + 3]));
+			out[o++] = (uint8_t)(hex_digit(b[i + 2]) << 4 | hex_digit(b[i + 3]));
 			i += 4;
 		} else if (b[i] == 0xef && i + 2 < n && b[i + 1] == 0xbf && b[i + 2] == 0xbd) {
 			if (ti->doubt == SIZE_MAX)
@@ -499,8 +489,8 @@ static int dump_line(const char *s, size_t len, bool complete, struct buf *out, 
 	size_t off = 0, nd = 0;
 	int n = 0;
 
-	while (p < end && hexval(*p) >= 0) {
-		off = off * 16 + (size_t)hexval(*p++);
+	while (p < end && hex_digit(*p) >= 0) {
+		off = off * 16 + (size_t)hex_digit(*p++);
 		if (++nd > 8)
 			return -1;
 	}
@@ -517,10 +507,10 @@ static int dump_line(const char *s, size_t len, bool complete, struct buf *out, 
 			return -1;
 		}
 		p += sl;
-		if (end - p >= 2 && hexval(p[0]) >= 0 && hexval(p[1]) >= 0) {
+		if (end - p >= 2 && hex_digit(p[0]) >= 0 && hex_digit(p[1]) >= 0) {
 			if (*partial)
 				return -1;
-			bytes[n++] = (uint8_t)(hexval(p[0]) << 4 | hexval(p[1]));
+			bytes[n++] = (uint8_t)(hex_digit(p[0]) << 4 | hex_digit(p[1]));
 			p += 2;
 		} else if (p < end && *p == ' ') {
 			*partial = true;	/* padding for a missing byte */
@@ -555,7 +545,7 @@ static bool plain_hex_line(const char *s, size_t len)
 	if (len % 2)
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if (hexval(s[i]) < 0)
+		if (hex_digit(s[i]) < 0)
 			return false;
 	return true;
 }
@@ -575,7 +565,7 @@ static bool decode_hex(const uint8_t *body, size_t n, struct buf *out)
 			return false;	/* a line after the padded last one */
 		if (plain_hex_line(s, len)) {
 			for (size_t i = 0; i < len; i += 2) {
-				uint8_t b = (uint8_t)(hexval(s[i]) << 4 | hexval(s[i + 1]));
+				uint8_t b = (uint8_t)(hex_digit(s[i]) << 4 | hex_digit(s[i + 1]));
 
 				if (buf_add(out, &b, 1))
 					return false;
@@ -816,21 +806,15 @@ void ecapture_report(const struct ecapture_stats *st, FILE *out)
 /* Single-quoted for sh -c. */
 int ecapture_command(const char *tracer_bin, const char *comm, char *cmd, size_t len)
 {
-	size_t o = 0;
+	size_t o;
 
 	(void)comm;	/* eCapture has --pid and --uid, no process-name filter */
-#define PUT(ch) do { if (o + 1 >= len) return -1; cmd[o++] = (ch); } while (0)
-	PUT('\'');
-	for (const char *p = tracer_bin; *p; p++) {
-		if (*p == '\'') {
-			PUT('\'');
-			PUT('\\');
-			PUT('\'');
-		}
-		PUT(*p);
-	}
-	PUT('\'');
-#undef PUT
+	if (!len)
+		return -1;
+	cmd[0] = '\0';
+	if (adapter_shell_quote(tracer_bin, cmd, len))
+		return -1;
+	o = strlen(cmd);
 	if ((size_t)snprintf(cmd + o, len - o, " tls -b 1 --hex") >= len - o)
 		return -1;
 	return 0;
