@@ -462,6 +462,28 @@ static void test_hex_partial_line(void **state)
 /* eCapture's gnutls module prints the same header; its --hex is one line of
  * hex and its time is time.Unix(0, ns): 1970 plus the uptime. FD 4294967295
  * is -1 printed as a u32. */
+/* A header dated long before 1970 (found by fuzzing: its nanoseconds
+ * overflowed): a time no clock gives, so the event keeps its place in the
+ * output instead, like any time that cannot be used. */
+static void test_time_before_epoch(void **state)
+{
+	static const char raw[] =
+		LOG("INF") "[0001-01-01 00:00:00.000] PID:7 TID:8 Comm:app FD:5 WRITE (2 bytes):\n"
+		"hi\n"
+		TAIL
+		LOG("INF") HDR "WRITE (2 bytes):\n"
+		"yo\n"
+		TAIL;
+	struct converted c;
+
+	(void)state;
+	convert_text(raw, &c);
+	assert_int_equal(c.n, 2);
+	assert_memory_equal(c.rec[0].data, "hi", 2);
+	assert_true(c.rec[0].ts_ns < c.rec[1].ts_ns);
+	converted_free(&c);
+}
+
 static void test_gnutls_hex(void **state)
 {
 	static const char raw[] =
@@ -530,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_text_irreversible),
 		cmocka_unit_test(test_logs_and_lost_samples),
 		cmocka_unit_test(test_hex_partial_line),
+		cmocka_unit_test(test_time_before_epoch),
 		cmocka_unit_test(test_gnutls_hex),
 		cmocka_unit_test(test_adapter),
 	};

@@ -607,7 +607,8 @@ static uint64_t event_ts(struct conv *c, const struct header *h, bool gnutls)
 
 	if (h->time_ok && exact) {
 		ts = h->secs - c->gmtoff;	/* the nanoseconds, printed as seconds */
-	} else if (h->time_ok && h->secs - c->gmtoff < INT64_MAX / 1000000000 - 1) {
+	} else if (h->time_ok && h->secs - c->gmtoff < INT64_MAX / 1000000000 - 1 &&
+		   h->secs - c->gmtoff > -(INT64_MAX / 1000000000 - 1)) {
 		ts = (h->secs - c->gmtoff) * 1000000000 + (int64_t)h->ms * 1000000;
 		if (!gnutls)
 			ts = ts > c->boot_ns ? ts - c->boot_ns : 0;	/* wall clock → monotonic */
