@@ -32,9 +32,32 @@ static bool jnum(const json_t *o, const char *key, double *v)
 {
 	const json_t *x = json_object_get(o, key);
 
-	if (!json_is_number(x))
+	if (!json_is_number(x) || !isfinite(json_number_value(x)))
 		return false;
 	*v = json_number_value(x);
+	return true;
+}
+
+/* A byte's value (0..255) at key: whatever a file says, never cast out of
+ * range. */
+static bool jbyte(const json_t *o, const char *key, unsigned int *b)
+{
+	double v;
+
+	if (!jnum(o, key, &v) || v < 0 || v > 255)
+		return false;
+	*b = (unsigned int)v;
+	return true;
+}
+
+/* An offset or count (0..2^53) at key. */
+static bool jcount(const json_t *o, const char *key, uint64_t *n)
+{
+	double v;
+
+	if (!jnum(o, key, &v) || v < 0 || v > 9007199254740992.0)
+		return false;
+	*n = (uint64_t)v;
 	return true;
 }
 
@@ -465,12 +488,8 @@ struct context {
 
 static bool facts_context(const json_t *facts, struct context *c)
 {
-	double start, offset;
-
-	if (!jnum(facts, "context_start", &start) || !jnum(facts, "offset", &offset))
+	if (!jcount(facts, "context_start", &c->start) || !jcount(facts, "offset", &c->offset))
 		return false;
-	c->start = start;
-	c->offset = offset;
 	c->nexp = unhex(jstr(facts, "expected_context"), c->exp, sizeof(c->exp));
 	c->ncap = unhex(jstr(facts, "captured_context"), c->cap, sizeof(c->cap));
 	return c->nexp >= 0 && c->ncap >= 0 && (c->nexp || c->ncap);
@@ -600,10 +619,10 @@ static void html_hex_dump(FILE *out, const struct context *c)
 
 static void html_byte(FILE *out, const json_t *facts, const char *key)
 {
-	double v;
+	unsigned int b;
 
-	if (jnum(facts, key, &v))
-		fprintf(out, "0x%02x", (unsigned)v & 0xff);
+	if (jbyte(facts, key, &b))
+		fprintf(out, "0x%02x", b);
 	else
 		fputs("<span class=\"muted\">none (past the end)</span>", out);
 }
@@ -1620,19 +1639,20 @@ static void md_hex(FILE *out, const struct context *c)
 static void md_facts(FILE *out, const json_t *facts)
 {
 	struct context ctx;
-	double v, a, b, x;
+	double v, a, b;
+	unsigned int x;
 
 	if (!facts)
 		return;
 	if (jnum(facts, "offset", &v)) {
 		fprintf(out, "  - first difference at offset %.0f: expected ", v);
-		if (jnum(facts, "expected_byte", &x))
-			fprintf(out, "0x%02x", (unsigned)x & 0xff);
+		if (jbyte(facts, "expected_byte", &x))
+			fprintf(out, "0x%02x", x);
 		else
 			fputs("none (past the end)", out);
 		fputs(", captured ", out);
-		if (jnum(facts, "captured_byte", &x))
-			fprintf(out, "0x%02x", (unsigned)x & 0xff);
+		if (jbyte(facts, "captured_byte", &x))
+			fprintf(out, "0x%02x", x);
 		else
 			fputs("none (past the end)", out);
 		fputc('\n', out);

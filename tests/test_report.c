@@ -582,6 +582,28 @@ static void test_many_stacks(void **state)
 }
 
 /* An empty scorecard still makes a page. */
+/* Facts no comparator writes (found by fuzzing: a negative context start
+ * was cast to an offset): a byte out of 0..255 is no byte, a context at a
+ * negative offset no context. */
+static void test_facts_out_of_range(void **state)
+{
+	json_t *root = json_loads(
+		"{\"rows\":[{\"fixture\":\"openssl@host\",\"scenario\":\"basic\",\"checks\":"
+		"{\"bytes\":{\"verdict\":\"FAIL\",\"detail\":\"differs\",\"facts\":"
+		"{\"offset\":3,\"expected_byte\":1e20,\"captured_byte\":-1,\"context_start\":-200,"
+		"\"expected_context\":\"41\",\"captured_context\":\"42\"}}}}],"
+		"\"totals\":{\"failed\":1}}", 0, NULL);
+	char *md;
+
+	(void)state;
+	assert_non_null(root);
+	md = render_json(&root, 1, NULL, md_report_write);
+	assert_contains(md, "first difference at offset 3: expected none (past the end), "
+			    "captured none (past the end)");
+	free(md);
+	json_decref(root);
+}
+
 static void test_empty(void **state)
 {
 	json_t *root = json_loads("{\"rows\":[],\"totals\":{\"passed\":0}}", 0, NULL);
@@ -619,6 +641,7 @@ int main(void)
 		T(test_explained),
 		cmocka_unit_test(test_bad_scorecards),
 		cmocka_unit_test(test_many_stacks),
+		cmocka_unit_test(test_facts_out_of_range),
 		cmocka_unit_test(test_empty),
 	};
 
