@@ -17,6 +17,10 @@ out=$(mktemp -d /tmp/tlsprobe-e2e-bpftrace.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 passed=0 failed=0
 
+# An earlier tracer's probes still being removed in the background (its
+# tlsprobe-detach child: seconds with every image layer attached) would
+# hold up the attaching here past the ready timeout.
+for _ in $(seq 240); do pgrep -x tlsprobe-detach >/dev/null || break; sleep 0.5; done
 build/tlsprobe conform --tracer bpftrace --fixtures openssl@host,gnutls@bookworm,go@1.24 \
 	--scenarios basic,size-4k,ex --workdir "$out/run" --json "$json" >"$out/conform.out" 2>&1
 status=$?
