@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include "bpfstats.h"
@@ -13,6 +12,7 @@
 #include "fixture_run.h"
 #include "harness.h"
 #include "libs/backend.h"
+#include "machine.h"
 #include "measure.h"
 
 /* 100 000 events of 64 bytes: some 20 MB of records for a 1 MiB ring. */
@@ -20,27 +20,15 @@
 
 void measure_machine(struct bench_results *r)
 {
-	struct utsname u;
-	char line[256];
-	FILE *f = fopen("/proc/cpuinfo", "r");
+	struct machine_facts m;
 	time_t now = time(NULL);
 
-	if (!uname(&u)) {
-		snprintf(r->kernel, sizeof(r->kernel), "Linux %.40s (%.60s)", u.release, u.version);
-		snprintf(r->release, sizeof(r->release), "Linux %.50s", u.release);
-	}
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			snprintf(r->cpu, sizeof(r->cpu), "%.*s", (int)strcspn(colon + 2, "\n"),
-				 colon + 2);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	machine_facts_read(&m);
+	snprintf(r->kernel, sizeof(r->kernel), "Linux %.40s (%.60s)", m.kernel_release,
+		 m.kernel_version);
+	snprintf(r->release, sizeof(r->release), "Linux %.50s", m.kernel_release);
+	snprintf(r->cpu, sizeof(r->cpu), "%s", m.cpu);
+	r->ncpus = m.ncpus;
 	strftime(r->date, sizeof(r->date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
 }
 

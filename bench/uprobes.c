@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +27,7 @@
 #include "collateral.h"
 #include "elfsym.h"
 #include "harness.h"
+#include "machine.h"
 #include "uprobe_matrix.h"
 #include "uprobe_multi.h"
 #include "x86insn.h"
@@ -101,28 +101,16 @@ static void machine_read(struct up_machine *m)
 					     "spec_rstack_overflow", "spec_store_bypass", "mds",
 					     "srbds", "l1tf", "gather_data_sampling", "mmio_stale_data",
 					     "tsx_async_abort", "itlb_multihit", "reg_file_data_sampling" };
+	struct machine_facts facts;
 	char line[256], path[128];
-	struct utsname u;
 	time_t now = time(NULL);
-	FILE *f;
 
 	memset(m, 0, sizeof(*m));
-	if (!uname(&u)) {
-		snprintf(m->kernel_release, sizeof(m->kernel_release), "%s", u.release);
-		snprintf(m->kernel_version, sizeof(m->kernel_version), "%s", u.version);
-	}
-	f = fopen("/proc/cpuinfo", "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			snprintf(m->cpu, sizeof(m->cpu), "%.*s", (int)strcspn(colon + 2, "\n"), colon + 2);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	m->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	machine_facts_read(&facts);
+	snprintf(m->kernel_release, sizeof(m->kernel_release), "%.71s", facts.kernel_release);
+	snprintf(m->kernel_version, sizeof(m->kernel_version), "%.127s", facts.kernel_version);
+	snprintf(m->cpu, sizeof(m->cpu), "%s", facts.cpu);
+	m->ncpus = facts.ncpus;
 	strftime(m->date, sizeof(m->date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
 	for (size_t i = 0; i < sizeof(vulns) / sizeof(vulns[0]); i++) {
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/vulnerabilities/%s", vulns[i]);

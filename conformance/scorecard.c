@@ -11,12 +11,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "machine.h"
 #include "scorecard.h"
 
 /* The text of a fixed-size char array, which a caller may have filled to the
@@ -469,46 +469,23 @@ void scorecard_command_line(const char *cmd, char *out, size_t len)
 	pclose(p);
 }
 
-/* The value of the first line of path starting with key (after "key" and
- * any of " \t:=\""), without its quotes. */
-static void file_value(const char *path, const char *key, char *out, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-
-	out[0] = '\0';
-	while (f && fgets(line, sizeof(line), f)) {
-		char *v = line + strlen(key);
-
-		if (strncmp(line, key, strlen(key)))
-			continue;
-		v += strspn(v, " \t:=\"");
-		v[strcspn(v, "\"\n")] = '\0';
-		snprintf(out, len, "%s", v);
-		break;
-	}
-	if (f)
-		fclose(f);
-}
-
 void scorecard_collect_env(struct scorecard *sc, const char *root, const char *tracer_cmd)
 {
 	struct score_env *e = &sc->env;
-	struct utsname u;
+	struct machine_facts m;
 	time_t now = time(NULL);
 	struct tm tm;
 	char cmd[4200];
 
 	memset(e, 0, sizeof(*e));
 	sc->env_set = 1;
-	if (!uname(&u)) {
-		snprintf(e->machine, sizeof(e->machine), "%.63s", u.machine);
-		snprintf(e->kernel, sizeof(e->kernel), "%.127s", u.release);
-		snprintf(e->kernel_build, sizeof(e->kernel_build), "%.159s", u.version);
-	}
-	file_value("/proc/cpuinfo", "model name", e->cpu, sizeof(e->cpu));
-	file_value("/etc/os-release", "PRETTY_NAME", e->os, sizeof(e->os));
-	e->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	machine_facts_read(&m);
+	snprintf(e->machine, sizeof(e->machine), "%s", m.arch);
+	snprintf(e->kernel, sizeof(e->kernel), "%s", m.kernel_release);
+	snprintf(e->kernel_build, sizeof(e->kernel_build), "%s", m.kernel_version);
+	snprintf(e->cpu, sizeof(e->cpu), "%s", m.cpu);
+	snprintf(e->os, sizeof(e->os), "%s", m.os);
+	e->ncpus = m.ncpus;
 	gmtime_r(&now, &tm);
 	strftime(e->date, sizeof(e->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (root && !strchr(root, '\'')) {
