@@ -21,13 +21,6 @@
 
 /* ---- reading the JSON ---- */
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
 static bool jnum(const json_t *o, const char *key, double *v)
 {
 	const json_t *x = json_object_get(o, key);
@@ -64,7 +57,7 @@ static bool jcount(const json_t *o, const char *key, uint64_t *n)
 /* A tracer's name: its scorecard's "tracer", else its file's path. */
 static const char *tracer_name(const struct report_input *in)
 {
-	const char *t = jstr(in->scorecard, "tracer");
+	const char *t = scorecard_json_str(in->scorecard, "tracer");
 
 	return t[0] ? t : in->path;
 }
@@ -129,7 +122,7 @@ static int check_row(const json_t *row, const char *what, size_t i, char *err, s
 	checks = json_object_get(row, "checks");
 	if (!json_is_object(checks))
 		return bad(err, errlen, "%s: rows[%zu] (%s %s): no \"checks\" object", what, i,
-			   jstr(row, "fixture"), jstr(row, "scenario"));
+			   scorecard_json_str(row, "fixture"), scorecard_json_str(row, "scenario"));
 	json_object_foreach((json_t *)checks, check, cell)
 		if (check_cell(cell, what, i, check, err, errlen))
 			return -1;
@@ -306,7 +299,7 @@ static int add_stack(struct model *m, const char *stack)
 
 static struct mrow *find_or_add_row(struct model *m, const json_t *row)
 {
-	const char *fixture = jstr(row, "fixture"), *scenario = jstr(row, "scenario");
+	const char *fixture = scorecard_json_str(row, "fixture"), *scenario = scorecard_json_str(row, "scenario");
 	struct mrow *rows, *r;
 
 	for (size_t i = 0; i < m->n; i++)
@@ -363,8 +356,8 @@ static const json_t *cell_of(const struct mrow *r, size_t t, const char *check)
 static const char *row_version(const struct model *m, const struct mrow *r)
 {
 	for (size_t t = 0; t < m->rs->n; t++)
-		if (r->by_tracer[t] && jstr(r->by_tracer[t], "lib_version")[0])
-			return jstr(r->by_tracer[t], "lib_version");
+		if (r->by_tracer[t] && scorecard_json_str(r->by_tracer[t], "lib_version")[0])
+			return scorecard_json_str(r->by_tracer[t], "lib_version");
 	return "";
 }
 
@@ -406,12 +399,12 @@ static void total_label(const char *key, char *buf, size_t len)
 
 static bool cell_passes(const json_t *cell)
 {
-	return !strcmp(jstr(cell, "verdict"), "PASS");
+	return !strcmp(scorecard_json_str(cell, "verdict"), "PASS");
 }
 
 static bool cell_not_applicable(const json_t *cell)
 {
-	return !strcmp(jstr(cell, "verdict"), "N/A");
+	return !strcmp(scorecard_json_str(cell, "verdict"), "N/A");
 }
 
 /* The cell differs from its expected result (conform --expect). */
@@ -490,8 +483,8 @@ static bool facts_context(const json_t *facts, struct context *c)
 {
 	if (!jcount(facts, "context_start", &c->start) || !jcount(facts, "offset", &c->offset))
 		return false;
-	c->nexp = unhex(jstr(facts, "expected_context"), c->exp, sizeof(c->exp));
-	c->ncap = unhex(jstr(facts, "captured_context"), c->cap, sizeof(c->cap));
+	c->nexp = unhex(scorecard_json_str(facts, "expected_context"), c->exp, sizeof(c->exp));
+	c->ncap = unhex(scorecard_json_str(facts, "captured_context"), c->cap, sizeof(c->cap));
 	return c->nexp >= 0 && c->ncap >= 0 && (c->nexp || c->ncap);
 }
 
@@ -663,15 +656,15 @@ static void html_expected(FILE *out, const json_t *cell)
 	if (!e)
 		return;
 	fputs("<p>expected result: <b>", out);
-	h(out, jstr(e, "verdict"));
+	h(out, scorecard_json_str(e, "verdict"));
 	fputs("</b>", out);
-	if (jstr(e, "reason")[0]) {
+	if (scorecard_json_str(e, "reason")[0]) {
 		fputs(" — ", out);
-		h(out, jstr(e, "reason"));
+		h(out, scorecard_json_str(e, "reason"));
 	}
 	if (cell_differs(cell)) {
 		fputs("<br><b>differs:</b> ", out);
-		h(out, jstr(e, "difference"));
+		h(out, scorecard_json_str(e, "difference"));
 	}
 	fputs("</p>", out);
 }
@@ -694,7 +687,7 @@ static void html_cell(FILE *out, const struct model *m, const struct mrow *r, si
 		      size_t c)
 {
 	const json_t *cell = cell_of(r, t, m->checks[c]);
-	const char *v = cell ? jstr(cell, "verdict") : "";
+	const char *v = cell ? scorecard_json_str(cell, "verdict") : "";
 	const json_t *facts = cell ? json_object_get(cell, "facts") : NULL;
 	bool has_more;
 
@@ -710,7 +703,7 @@ static void html_cell(FILE *out, const struct model *m, const struct mrow *r, si
 		fputs("<span title=\"not in this scorecard\">—</span></td>", out);
 		return;
 	}
-	has_more = jstr(cell, "detail")[0] || facts || json_object_get(cell, "expected");
+	has_more = scorecard_json_str(cell, "detail")[0] || facts || json_object_get(cell, "expected");
 	if (!has_more) {
 		fputs("<span>", out);
 		h(out, v);
@@ -732,9 +725,9 @@ static void html_cell(FILE *out, const struct model *m, const struct mrow *r, si
 	fputs(": <b>", out);
 	h(out, v);
 	fputs("</b>", out);
-	if (jstr(cell, "detail")[0]) {
+	if (scorecard_json_str(cell, "detail")[0]) {
 		fputs("<p class=\"mono\">", out);
-		h(out, jstr(cell, "detail"));
+		h(out, scorecard_json_str(cell, "detail"));
 		fputs("</p>", out);
 	}
 	html_expected(out, cell);
@@ -902,17 +895,17 @@ typedef void (*finding_fn)(FILE *out, const struct finding *f, bool first);
 
 static const char *difference(const json_t *cell)
 {
-	return jstr(json_object_get(cell, "expected"), "difference");
+	return scorecard_json_str(json_object_get(cell, "expected"), "difference");
 }
 
 static bool same_saying(const json_t *a, const json_t *b)
 {
 	const json_t *ea = json_object_get(a, "expected"), *eb = json_object_get(b, "expected");
 
-	return !strcmp(jstr(a, "verdict"), jstr(b, "verdict")) &&
-	       !strcmp(jstr(a, "detail"), jstr(b, "detail")) &&
+	return !strcmp(scorecard_json_str(a, "verdict"), scorecard_json_str(b, "verdict")) &&
+	       !strcmp(scorecard_json_str(a, "detail"), scorecard_json_str(b, "detail")) &&
 	       cell_differs(a) == cell_differs(b) && !strcmp(difference(a), difference(b)) &&
-	       !strcmp(jstr(ea, "reason"), jstr(eb, "reason"));
+	       !strcmp(scorecard_json_str(ea, "reason"), scorecard_json_str(eb, "reason"));
 }
 
 /* A cell that does not pass, as expected, for the reason the expected
@@ -921,7 +914,7 @@ static bool cell_explained(const json_t *cell)
 {
 	const json_t *e = json_object_get(cell, "expected");
 
-	return e && json_is_true(json_object_get(e, "as_expected")) && jstr(e, "reason")[0] &&
+	return e && json_is_true(json_object_get(e, "as_expected")) && scorecard_json_str(e, "reason")[0] &&
 	       !cell_passes(cell) && !cell_not_applicable(cell);
 }
 
@@ -986,9 +979,9 @@ static size_t each_explained(const struct model *m, size_t t, FILE *out, finding
 				e = json_object_get(cell, "expected");
 				for (size_t k = 0; k < ng && !x; k++)
 					if (!strcmp(g[k].row->fixture, r->fixture) &&
-					    !strcmp(jstr(g[k].cell, "verdict"), jstr(cell, "verdict")) &&
-					    !strcmp(jstr(json_object_get(g[k].cell, "expected"), "reason"),
-						    jstr(e, "reason")))
+					    !strcmp(scorecard_json_str(g[k].cell, "verdict"), scorecard_json_str(cell, "verdict")) &&
+					    !strcmp(scorecard_json_str(json_object_get(g[k].cell, "expected"), "reason"),
+						    scorecard_json_str(e, "reason")))
 						x = &g[k];
 				if (!x) {
 					struct explained *grown = realloc(g, (ng + 1) * sizeof(*g));
@@ -1092,7 +1085,7 @@ static size_t each_finding(const struct model *m, size_t t, FILE *out, finding_f
 
 static void html_finding(FILE *out, const struct finding *f, bool first)
 {
-	const char *v = jstr(f->cell, "verdict");
+	const char *v = scorecard_json_str(f->cell, "verdict");
 	const json_t *e = json_object_get(f->cell, "expected");
 
 	if (first)
@@ -1112,19 +1105,19 @@ static void html_finding(FILE *out, const struct finding *f, bool first)
 	fputs("</td><td class=\"detail mono\">", out);
 	if (f->ncells) {	/* a group: its reason; each cell's detail is in the matrix */
 		fprintf(out, "<b>as expected</b> (%zu cell%s): ", f->ncells, f->ncells == 1 ? "" : "s");
-		h(out, jstr(e, "reason"));
+		h(out, scorecard_json_str(e, "reason"));
 		fputs("<br><span class=\"muted\">e.g. ", out);
-		h(out, jstr(f->cell, "detail"));
+		h(out, scorecard_json_str(f->cell, "detail"));
 		fputs("</span></td></tr>\n", out);
 		return;
 	}
-	h(out, jstr(f->cell, "detail"));
+	h(out, scorecard_json_str(f->cell, "detail"));
 	if (cell_differs(f->cell)) {
 		fputs("<br><b>differs:</b> ", out);
 		h(out, difference(f->cell));
-	} else if (jstr(e, "reason")[0]) {
+	} else if (scorecard_json_str(e, "reason")[0]) {
 		fputs("<br><b>expected:</b> ", out);
-		h(out, jstr(e, "reason"));
+		h(out, scorecard_json_str(e, "reason"));
 	}
 	fputs("</td></tr>\n", out);
 }
@@ -1189,7 +1182,7 @@ static void html_cost_plot(FILE *out, const json_t *fixture)
 	int y, height;
 
 	json_array_foreach((json_t *)configs, k, c) {
-		if (!strcmp(jstr(c, "config"), "none"))
+		if (!strcmp(scorecard_json_str(c, "config"), "none"))
 			continue;
 		nconf++;
 		for (size_t s = 0; s < nsizes; s++) {
@@ -1213,9 +1206,9 @@ static void html_cost_plot(FILE *out, const json_t *fixture)
 	fprintf(out, "<svg class=\"cost\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 		"height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" data-fixture=\"", left + plotw + right,
 		height, left + plotw + right, height);
-	h(out, jstr(fixture, "fixture"));
+	h(out, scorecard_json_str(fixture, "fixture"));
 	fputs("\"><title>", out);
-	h(out, jstr(fixture, "fixture"));
+	h(out, scorecard_json_str(fixture, "fixture"));
 	fputs(": ns added per write call</title>\n", out);
 	y = top + nsizes * (nconf * bar + gap);
 	for (double tick = lo; tick <= hi + step / 2; tick += step) {
@@ -1237,7 +1230,7 @@ static void html_cost_plot(FILE *out, const json_t *fixture)
 		fprintf(out, "<text x=\"4\" y=\"%d\" font-size=\"12\" font-weight=\"600\">%s</text>\n",
 			y + bar - 3, name);
 		json_array_foreach((json_t *)configs, k, c) {
-			const char *cfg = jstr(c, "config");
+			const char *cfg = scorecard_json_str(c, "config");
 			const char *colour = palette[k % (sizeof(palette) / sizeof(palette[0]))];
 
 			if (!strcmp(cfg, "none"))
@@ -1281,25 +1274,25 @@ static void html_cost(FILE *out, const struct report_set *rs)
 	fputs("</code>", out);
 	if (machine) {
 		fputs(", run on ", out);
-		h(out, jstr(machine, "cpu"));
+		h(out, scorecard_json_str(machine, "cpu"));
 		fputs(", ", out);
-		h(out, jstr(machine, "kernel"));
+		h(out, scorecard_json_str(machine, "kernel"));
 		fputs(", ", out);
-		h(out, jstr(machine, "date"));
+		h(out, scorecard_json_str(machine, "date"));
 	}
 	fputs(".</p>\n", out);
 	json_array_foreach(json_object_get(rs->bench, "fixtures"), i, f) {
 		fputs("<h3>", out);
-		h(out, jstr(f, "fixture"));
-		if (jstr(f, "version")[0]) {
+		h(out, scorecard_json_str(f, "fixture"));
+		if (scorecard_json_str(f, "version")[0]) {
 			fputs(" <span class=\"muted\">(", out);
-			h(out, jstr(f, "version"));
+			h(out, scorecard_json_str(f, "version"));
 			fputs(")</span>", out);
 		}
 		fputs("</h3>\n", out);
-		if (jstr(f, "error")[0]) {
+		if (scorecard_json_str(f, "error")[0]) {
 			fputs("<p class=\"muted\">", out);
-			h(out, jstr(f, "error"));
+			h(out, scorecard_json_str(f, "error"));
 			fputs("</p>\n", out);
 		}
 		html_cost_plot(out, f);
@@ -1345,7 +1338,7 @@ static void each_lib_version(const struct model *m, const char *fixture,
 
 	for (size_t i = 0; i < m->n; i++) {
 		for (size_t t = 0; t < m->rs->n && !strcmp(m->rows[i].fixture, fixture); t++) {
-			const char *v = m->rows[i].by_tracer[t] ? jstr(m->rows[i].by_tracer[t],
+			const char *v = m->rows[i].by_tracer[t] ? scorecard_json_str(m->rows[i].by_tracer[t],
 								       "lib_version") : "";
 			size_t before = nseen;
 
@@ -1602,11 +1595,11 @@ static void md_matrix(FILE *out, const struct model *m, size_t t)
 			fputs(" | ", out);
 			md(out, r->scenario);
 			fputs(" | ", out);
-			md(out, jstr(r->by_tracer[t], "lib_version"));
+			md(out, scorecard_json_str(r->by_tracer[t], "lib_version"));
 			fputs(" |", out);
 			for (size_t c = 0; c < m->nchecks; c++) {
 				const json_t *cell = cell_of(r, t, m->checks[c]);
-				const char *v = cell ? jstr(cell, "verdict") : "–";
+				const char *v = cell ? scorecard_json_str(cell, "verdict") : "–";
 				bool strong = cell && (!strcmp(v, "FAIL") || cell_differs(cell));
 
 				fputs(strong ? " **" : " ", out);
@@ -1678,30 +1671,30 @@ static void md_finding(FILE *out, const struct finding *f, bool first)
 	fputs(" / ", out);
 	md(out, f->check ? f->check : "all checks");
 	fputs(": **", out);
-	md(out, jstr(f->cell, "verdict"));
+	md(out, scorecard_json_str(f->cell, "verdict"));
 	fputs("**", out);
 	if (f->ncells) {
 		fprintf(out, " as expected (%zu cell%s) — ", f->ncells, f->ncells == 1 ? "" : "s");
-		md(out, jstr(e, "reason"));
+		md(out, scorecard_json_str(e, "reason"));
 		fputs("\n  - e.g. ", out);
-		md(out, jstr(f->cell, "detail"));
+		md(out, scorecard_json_str(f->cell, "detail"));
 		fputc('\n', out);
 		return;
 	}
-	if (jstr(f->cell, "detail")[0]) {
+	if (scorecard_json_str(f->cell, "detail")[0]) {
 		fputs(" — ", out);
-		md(out, jstr(f->cell, "detail"));
+		md(out, scorecard_json_str(f->cell, "detail"));
 	}
 	fputc('\n', out);
 	if (cell_differs(f->cell)) {
 		fputs("  - differs from the expected result: ", out);
 		md(out, difference(f->cell));
 		fputc('\n', out);
-	} else if (jstr(e, "reason")[0]) {
+	} else if (scorecard_json_str(e, "reason")[0]) {
 		fputs("  - expected ", out);
-		md(out, jstr(e, "verdict"));
+		md(out, scorecard_json_str(e, "verdict"));
 		fputs(": ", out);
-		md(out, jstr(e, "reason"));
+		md(out, scorecard_json_str(e, "reason"));
 		fputc('\n', out);
 	}
 	if (f->check)
@@ -1765,10 +1758,10 @@ static void md_cost(FILE *out, const struct report_set *rs)
 		size_t nsizes = json_array_size(json_object_get(first, "sizes"));
 
 		fputs("\n### ", out);
-		md(out, jstr(f, "fixture"));
-		if (jstr(f, "version")[0]) {
+		md(out, scorecard_json_str(f, "fixture"));
+		if (scorecard_json_str(f, "version")[0]) {
 			fputs(" (", out);
-			md(out, jstr(f, "version"));
+			md(out, scorecard_json_str(f, "version"));
 			fputc(')', out);
 		}
 		fputs("\n\n| configuration |", out);
@@ -1785,10 +1778,10 @@ static void md_cost(FILE *out, const struct report_set *rs)
 			fputs("---:|", out);
 		fputc('\n', out);
 		json_array_foreach(json_object_get(f, "configs"), k, c) {
-			if (!strcmp(jstr(c, "config"), "none"))
+			if (!strcmp(scorecard_json_str(c, "config"), "none"))
 				continue;
 			fputs("| ", out);
-			md(out, jstr(c, "config"));
+			md(out, scorecard_json_str(c, "config"));
 			fputs(" |", out);
 			for (size_t s = 0; s < nsizes; s++) {
 				double v;

@@ -6,13 +6,6 @@
 
 #include "score_baseline.h"
 
-static const char *json_str(json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s ? s : "";
-}
-
 /* One row's cells, appended. 0, or -1 with the reason. */
 static int load_row(json_t *row, size_t index, struct score_baseline *b, char *err, size_t errlen)
 {
@@ -32,10 +25,10 @@ static int load_row(json_t *row, size_t index, struct score_baseline *b, char *e
 			snprintf(err, errlen, "rows[%zu].checks.%s: no \"verdict\"", index, check);
 			return -1;
 		}
-		snprintf(c->fixture, sizeof(c->fixture), "%s", json_str(row, "fixture"));
-		snprintf(c->scenario, sizeof(c->scenario), "%s", json_str(row, "scenario"));
+		snprintf(c->fixture, sizeof(c->fixture), "%s", scorecard_json_str(row, "fixture"));
+		snprintf(c->scenario, sizeof(c->scenario), "%s", scorecard_json_str(row, "scenario"));
 		snprintf(c->check, sizeof(c->check), "%s", check);
-		snprintf(c->verdict, sizeof(c->verdict), "%s", json_str(cell, "verdict"));
+		snprintf(c->verdict, sizeof(c->verdict), "%s", scorecard_json_str(cell, "verdict"));
 		b->n++;
 	}
 	return 0;
@@ -64,7 +57,7 @@ int score_baseline_load(const char *path, struct score_baseline *b, char *err, s
 	json_array_foreach(rows, i, row)
 		cells += json_object_size(json_object_get(row, "checks"));
 	b->v = calloc(cells ? cells : 1, sizeof(*b->v));
-	snprintf(b->tracer, sizeof(b->tracer), "%s", json_str(root, "tracer"));
+	snprintf(b->tracer, sizeof(b->tracer), "%s", scorecard_json_str(root, "tracer"));
 	json_array_foreach(rows, i, row) {
 		if (!b->v || load_row(row, i, b, why, sizeof(why))) {
 			snprintf(err, errlen, "%s: %s", path, b->v ? why : "out of memory");

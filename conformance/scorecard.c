@@ -453,6 +453,13 @@ int scorecard_write_json(const struct scorecard *sc, const char *path)
 	return ret ? -1 : 0;
 }
 
+const char *scorecard_json_str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
 /* ---- environment and tracer logs ---- */
 
 /* The first line of a command's output, "" if none. */

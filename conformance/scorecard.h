@@ -4,6 +4,7 @@
 #define TLSPROBE_SCORECARD_H
 
 #include <stdio.h>
+#include <jansson.h>
 
 #include "compare.h"
 #include "expect.h"
@@ -52,6 +53,10 @@ struct scorecard {
 	struct score_log *logs;
 	size_t nlogs;
 };
+
+/* A scorecard JSON object's string member; "" when absent or not a string
+ * (what reads scorecards back: the baseline gate, the reports). */
+const char *scorecard_json_str(const json_t *obj, const char *key);
 
 /* Fills sc->env from the running machine; root: the checkout (for git
  * describe), tracer_cmd: NULL for the reference tracer. */
