@@ -480,6 +480,8 @@ static void test_time_before_epoch(void **state)
 	convert_text(raw, &c);
 	assert_int_equal(c.n, 2);
 	assert_memory_equal(c.rec[0].data, "hi", 2);
+	/* a time that cannot be read: the previous call's + 1, the first one's 1 */
+	assert_int_equal(c.rec[0].ts_ns, 1);
 	assert_true(c.rec[0].ts_ns < c.rec[1].ts_ns);
 	converted_free(&c);
 }
