@@ -55,7 +55,8 @@ void output_fill_record(struct record *rec, const struct call_header *hdr,
 	rec->nspid = hdr->nspid;
 	rec->nstid = hdr->nstid;
 	memcpy(rec->comm, hdr->comm, sizeof(rec->comm) - 1);
-	copy_str(rec->stack, sizeof(rec->stack), lib ? lib->backend->name : "");
+	/* No file: a process that exited before its maps were read (attached late). */
+	copy_str(rec->stack, sizeof(rec->stack), lib ? lib->backend->name : "unknown");
 	copy_str(rec->lib, sizeof(rec->lib), lib ? lib->path : "");
 	copy_str(rec->lib_version, sizeof(rec->lib_version), lib ? lib->version : "");
 	snprintf(rec->func, sizeof(rec->func), "%s", site ? site->func : "?");
