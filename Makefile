@@ -6,7 +6,7 @@ CLANG     ?= clang
 BPFTOOL   ?= bpftool
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -std=gnu11 -I$(BUILD) -Itracer -Iconformance -Ibench -Ibpf
-LDLIBS    := -lbpf -lelf -lz -ljansson -lcapstone -liberty -lm
+LDLIBS    := -lbpf -lelf -lz -ljansson -lcapstone -liberty -lm -lcrypto
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ibpf
 DEPS_STAMP := $(BUILD)/.deps
 
