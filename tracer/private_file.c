@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -8,21 +9,20 @@
 
 /* Why an existing file at path may not take our output, or NULL. Checked
  * on the opened file (fstat), not on the name: nothing can be swapped in
- * between. */
-static const char *refusal(int fd, char *why, size_t whylen)
+ * between. A character device or a FIFO of ours (/dev/null, a pipe to a
+ * reader) holds nothing at rest: allowed, as it is. */
+static const char *refusal(const struct stat *st, char *why, size_t whylen)
 {
-	struct stat st;
+	bool regular = S_ISREG(st->st_mode);
 
-	if (fstat(fd, &st))
-		return NULL;
-	if (!S_ISREG(st.st_mode))
+	if (!regular && !S_ISCHR(st->st_mode) && !S_ISFIFO(st->st_mode))
 		snprintf(why, whylen, "not a regular file: refused");
-	else if (st.st_uid != geteuid())
+	else if (st->st_uid != geteuid())
 		snprintf(why, whylen, "owned by uid %u, not by this user (uid %u): refused, "
-			 "left as it was", (unsigned)st.st_uid, (unsigned)geteuid());
-	else if (st.st_nlink != 1)
+			 "left as it was", (unsigned)st->st_uid, (unsigned)geteuid());
+	else if (regular && st->st_nlink != 1)
 		snprintf(why, whylen, "has %lu hard links (another name may be someone else's): "
-			 "refused, left as it was", (unsigned long)st.st_nlink);
+			 "refused, left as it was", (unsigned long)st->st_nlink);
 	else
 		return NULL;
 	return why;
@@ -42,6 +42,7 @@ static int fail_closed(int fd, int err)
 int private_file_create(const char *path, char *why, size_t whylen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	struct stat st;
 
 	if (whylen)
 		why[0] = '\0';
@@ -51,10 +52,14 @@ int private_file_create(const char *path, char *why, size_t whylen)
 				 "plaintext), its target left as it was");
 		return -1;
 	}
-	if (refusal(fd, why, whylen))
+	if (fstat(fd, &st))
+		return fail_closed(fd, errno);
+	if (refusal(&st, why, whylen))
 		return fail_closed(fd, EEXIST);
 	/* An existing file of ours: emptied, and private even if it was not. */
-	if (ftruncate(fd, 0) || fchmod(fd, 0600) || fcntl(fd, F_SETFL, 0))
+	if (S_ISREG(st.st_mode) && (ftruncate(fd, 0) || fchmod(fd, 0600)))
+		return fail_closed(fd, errno);
+	if (fcntl(fd, F_SETFL, 0))
 		return fail_closed(fd, errno);
 	return fd;
 }
