@@ -141,6 +141,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/kill_tracer.sh
 	tests/e2e/containers_attach_once.sh
 	tests/e2e/bad_input.sh
+	tests/e2e/redact.sh
 	tests/e2e/bench_smoke.sh
 	tests/e2e/bench_uprobes.sh
 
