@@ -967,10 +967,10 @@ static void test_redacted_flipped_byte(void **state)
 	assert_only_failing(res, CHECK_BYTES, N_CHECKS);
 	assert_string_equal(res[CHECK_BYTES].detail, CONN3 " out: call 1 (offset 5, 4096 bytes, "
 			    "fd 3): SHA-256 differs from the transcript's bytes");
-	/* Where, and no byte: neither side's (a redacted run's scorecard holds
-	 * no plaintext). */
-	assert_int_equal(res[CHECK_BYTES].facts.has_offset, 1);
-	assert_int_equal(res[CHECK_BYTES].facts.offset, 5);
+	/* No byte in the facts, neither side's (a redacted run's scorecard
+	 * holds no plaintext): the totals only. */
+	assert_false(res[CHECK_BYTES].facts.has_offset);
+	assert_true(res[CHECK_BYTES].facts.has_totals);
 	assert_false(res[CHECK_BYTES].facts.has_expected_byte);
 	assert_false(res[CHECK_BYTES].facts.has_captured_byte);
 	assert_int_equal(res[CHECK_BYTES].facts.n_expected_context, 0);
@@ -1040,6 +1040,20 @@ static void test_redacted_after_loss(void **state)
 			    "fd 3): SHA-256 differs from the transcript's bytes");
 }
 
+/* A call past the transcript's end: named, at its offset. */
+static void test_redacted_extra_call(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	push_data(&fx->trace, 4, 9000, 100, DIR_OUT, 3, 40003, 10, true);
+	redact_set(&fx->trace);
+	res = compare(fx);
+	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
+	assert_string_equal(res[CHECK_BYTES].detail, CONN3 " out: call 3 (offset 4104, 10 bytes): "
+			    "past the transcript's 4104 bytes (fd 3)");
+}
+
 /* A redacted transcript is no ground truth. */
 static void test_redacted_transcript(void **state)
 {
@@ -1048,6 +1062,7 @@ static void test_redacted_transcript(void **state)
 
 	redact_set(&fx->oracle);
 	res = compare(fx);
+	assert_false(res[CHECK_BYTES].facts.has_offset);
 	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
 	assert_contains(res[CHECK_BYTES].detail, "the transcript is redacted");
 }
@@ -1095,6 +1110,7 @@ int main(void)
 		T(test_redacted_partial_loss),
 		T(test_redacted_partial_loss_prefix_wrong),
 		T(test_redacted_after_loss),
+		T(test_redacted_extra_call),
 		T(test_redacted_transcript),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_check_names),

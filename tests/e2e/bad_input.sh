@@ -27,6 +27,8 @@ expect "unknown command" "unknown command" $TLSPROBE frobnicate
 expect "unwritable output" "cannot write" $TLSPROBE trace --all -o /nonexistent/dir/x -d 1
 expect "redact with pcapng" "--redact and --pcapng do not go together" \
 	$TLSPROBE trace --all --redact --pcapng /tmp/tlsprobe-never.pcapng -d 1
+expect "conform --redact with another tracer" "--redact runs the reference tracer" \
+	$TLSPROBE conform --redact --tracer bpftrace
 
 # Output files hold plaintext: never through a symlink, never another
 # user's file (left as it was, not emptied), and ours end 0600.
