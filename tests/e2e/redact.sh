@@ -88,8 +88,8 @@ conform openssl@host ""
 conform custom-bio@host basic,size-64k,loop
 
 # 2. No needle in what the tracer and conform wrote: the rows' tracer
-# directories (events, logs) and the scorecards.
-mapfile -t captures < <(find "$WORKDIR"/*/tracer -type f; ls "$work"/score-*)
+# directories (events, logs), the scorecards and conform's own output.
+mapfile -t captures < <(find "$WORKDIR"/*/tracer -type f; ls "$work"/score-* "$work"/conform-*.txt)
 mapfile -t transcripts < <(find "$WORKDIR" -type d -name transcript)
 grep -q '"sha256":"' "$WORKDIR/openssl@host/tracer/events.jsonl" ||
 	fail "the redacted events hold no sha256"
