@@ -6,7 +6,7 @@ CLANG     ?= clang
 BPFTOOL   ?= bpftool
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -std=gnu11 -I$(BUILD) -Itracer -Iconformance -Ibench -Ibpf
-LDLIBS    := -lbpf -lelf -lz -ljansson -lcapstone -liberty -lm
+LDLIBS    := -lbpf -lelf -lz -ljansson -lcapstone -liberty -lm -lcrypto
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ibpf
 DEPS_STAMP := $(BUILD)/.deps
 
@@ -141,6 +141,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/kill_tracer.sh
 	tests/e2e/containers_attach_once.sh
 	tests/e2e/bad_input.sh
+	tests/e2e/redact.sh
 	tests/e2e/bench_smoke.sh
 	tests/e2e/bench_uprobes.sh
 

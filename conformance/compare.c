@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "redact.h"
 
 #define COMM_LEN sizeof(((struct record *)0)->comm)
 #define ADDR_LEN sizeof(((struct record *)0)->laddr)
@@ -554,8 +555,11 @@ struct stream {
 	size_t nrecs;
 	struct call *calls;         /* calls that moved at least one byte */
 	size_t ncalls;
-	uint8_t *bytes;             /* captured plaintext, concatenated */
-	uint64_t nbytes;
+	uint8_t *bytes;             /* captured plaintext, concatenated (redacted
+				     * records add nothing: see redacted) */
+	uint64_t nbytes;            /* bytes captured, redacted ones included */
+	bool redacted;              /* a record carries hashes, not bytes: the bytes
+				     * check hashes the transcript's instead */
 	uint64_t lost;              /* sum of the loss records' "lost" */
 };
 
@@ -636,6 +640,9 @@ static void add_call(struct stream *s, const struct record *rec, uint64_t *pos)
 			*pos += rec->len - rec->offset;
 			return;
 		}
+	} else if (rec->redacted) {
+		s->redacted = true;
+		s->nbytes += len;
 	} else if (len) {
 		memcpy(s->bytes + s->nbytes, rec->data, len);
 		s->nbytes += len;
@@ -853,6 +860,119 @@ static void note_totals(struct check_facts *x, const struct streams *o, const st
 	}
 }
 
+/* ---- bytes of a redacted trace: hashes ---- */
+
+/* The first chunk of rec (redacted, with chunk hashes) whose hash differs
+ * from that of the same bytes of expected; -1 when none does or it cannot
+ * tell. */
+static int64_t first_differing_chunk(const struct record *rec, const uint8_t *expected)
+{
+	uint8_t want[RECORD_HASH_LEN];
+
+	for (uint64_t i = 0; rec->chunk_sha256 && i < rec->nchunks; i++) {
+		uint64_t start = i * RECORD_HASH_CHUNK, left = rec->len - start;
+		uint64_t n = left < RECORD_HASH_CHUNK ? left : RECORD_HASH_CHUNK;
+
+		if (redact_sha256(expected + start, n, want))
+			return -1;
+		if (memcmp(want, rec->chunk_sha256[i], RECORD_HASH_LEN))
+			return (int64_t)i;
+	}
+	return -1;
+}
+
+/* "; first in bytes A..B of the call (chunk K)" when the chunks tell, else "". */
+static void describe_chunk(const struct record *rec, const uint8_t *expected, char *buf,
+			   size_t len)
+{
+	int64_t k = first_differing_chunk(rec, expected);
+	uint64_t start = (uint64_t)k * RECORD_HASH_CHUNK, end;
+
+	buf[0] = '\0';
+	if (k < 0)
+		return;
+	end = start + RECORD_HASH_CHUNK < rec->len ? start + RECORD_HASH_CHUNK : rec->len;
+	snprintf(buf, len, "; first in bytes %" PRIu64 "..%" PRIu64 " of the call (chunk %" PRId64
+		 ")", start, end - 1, k);
+}
+
+/* Does the call's record hold what the transcript has at [start, start +
+ * rec->len)? A redacted record by its hash, a plain one (a trace may mix
+ * them) by its bytes. -1: hashing failed. */
+static int call_matches(const struct record *rec, const uint8_t *expected)
+{
+	uint8_t want[RECORD_HASH_LEN];
+
+	if (!rec->redacted)
+		return !memcmp(rec->data, expected, rec->len);
+	if (redact_sha256(expected, rec->len, want))
+		return -1;
+	return !memcmp(want, rec->sha256, RECORD_HASH_LEN);
+}
+
+/* One redacted call: 0 when it matches, else one failure naming it (index
+ * in the trace's stream, offset, length; the stream says connection and
+ * direction). */
+static int check_call_hash(const struct stream *os, const struct stream *ts, size_t idx,
+			   struct failures *f)
+{
+	const struct call *c = &ts->calls[idx];
+	const struct record *rec = c->rec;
+	const uint8_t *expected;
+	char where[96];
+	int match;
+
+	if (c->start + rec->len > os->nbytes) {
+		failed(f, STREAM_FMT ": call %zu (offset %" PRIu64 ", %" PRIu64 " bytes): past the "
+		       "transcript's %" PRIu64 " bytes (fd %d)", STREAM_ARGS(os), idx, c->start,
+		       rec->len, os->nbytes, rec->fd);
+		return -1;
+	}
+	expected = os->bytes + c->start;
+	match = call_matches(rec, expected);
+	if (match == 1)
+		return 0;
+	if (match < 0) {
+		failed(f, STREAM_FMT ": call %zu (offset %" PRIu64 ", %" PRIu64 " bytes): the "
+		       "transcript's bytes could not be hashed", STREAM_ARGS(os), idx, c->start,
+		       rec->len);
+		return -1;
+	}
+	describe_chunk(rec, expected, where, sizeof(where));
+	failed(f, STREAM_FMT ": call %zu (offset %" PRIu64 ", %" PRIu64 " bytes, fd %d): %s "
+	       "differs from the transcript's bytes%s", STREAM_ARGS(os), idx, c->start, rec->len,
+	       rec->fd, rec->redacted ? "SHA-256" : "its data", where);
+	return -1;
+}
+
+/* A redacted trace stream: each data record against the transcript's bytes
+ * at the call's position (which counts lost bytes, so a loss shifts no
+ * later call), then whether it has them all. A call that lost its tail is
+ * judged on the bytes it delivered (its data record's hash covers those);
+ * the tail is missing, which fails bytes, and loss judges whether it was
+ * reported. */
+static void check_stream_hashes(const struct stream *os, const struct stream *ts,
+				struct failures *f)
+{
+	uint64_t end = 0;
+
+	for (size_t i = 0; i < ts->ncalls; i++) {
+		const struct call *c = &ts->calls[i];
+
+		if (c->start + c->len > end)
+			end = c->start + c->len;
+		if (c->rec->type == RECORD_DATA && check_call_hash(os, ts, i, f))
+			return;
+	}
+	if (ts->nbytes < os->nbytes) {
+		failed(f, STREAM_FMT ": trace has %" PRIu64 " of %" PRIu64 " bytes (fd %d)",
+		       STREAM_ARGS(os), ts->nbytes, os->nbytes, fd_at(os, ts->nbytes));
+	} else if (end > os->nbytes) {
+		failed(f, STREAM_FMT ": trace has %" PRIu64 " bytes, expected %" PRIu64 " (fd %d)",
+		       STREAM_ARGS(os), end, os->nbytes, fd_at(ts, os->nbytes));
+	}
+}
+
 static void check_stream_bytes(const struct stream *os, const struct stream *ts,
 			       struct failures *f)
 {
@@ -862,6 +982,10 @@ static void check_stream_bytes(const struct stream *os, const struct stream *ts,
 		note_difference(f, os, NULL, 0);
 		failed(f, STREAM_FMT ": missing from the trace (%" PRIu64 " bytes expected, fd %d)",
 		       STREAM_ARGS(os), os->nbytes, fd_at(os, 0));
+		return;
+	}
+	if (ts->redacted) {
+		check_stream_hashes(os, ts, f);
 		return;
 	}
 	common = os->nbytes < ts->nbytes ? os->nbytes : ts->nbytes;
@@ -882,12 +1006,31 @@ static void check_stream_bytes(const struct stream *os, const struct stream *ts,
 	}
 }
 
+static bool any_redacted(const struct streams *ss)
+{
+	for (size_t i = 0; i < ss->n; i++)
+		if (ss->v[i].redacted)
+			return true;
+	return false;
+}
+
+/* A redacted trace's failures name the call and its offset, and the facts
+ * say no more than the totals: the trace has no byte to show, and the
+ * transcript's stay out so that a redacted run's scorecard holds no
+ * plaintext. */
 static void check_bytes(const struct streams *o, const struct streams *t,
 			struct check_result *r)
 {
-	struct failures f = { .facts = &r->facts };
+	struct failures f = { .facts = any_redacted(t) ? NULL : &r->facts };
 
 	note_totals(&r->facts, o, t);
+	for (size_t i = 0; i < o->n; i++) {
+		if (o->v[i].redacted) {
+			set_result(r, VERDICT_FAIL, STREAM_FMT ": the transcript is redacted: it "
+				   "has no bytes to judge the trace by", STREAM_ARGS(&o->v[i]));
+			return;
+		}
+	}
 	for (size_t i = 0; i < o->n; i++)
 		check_stream_bytes(&o->v[i], find_stream(t, &o->v[i].key), &f);
 	for (size_t i = 0; i < t->n; i++) {

@@ -42,6 +42,7 @@ struct conform_opts {
 	const char *tracer_name;   /* --tracer: an adapter's name */
 	const char *tracer_bin;    /* --tracer-bin */
 	const char *claims;        /* --claims: checks, overriding the adapter's claim */
+	int redact;                /* --redact: the reference tracer writes hashes, not bytes */
 	const char *json_path, *junit_path, *expect_path, *baseline_path, *html_path;
 
 	struct adapter adapter;    /* the chosen one, with --claims applied */
@@ -100,6 +101,9 @@ static void usage(FILE *f)
 		"  --json FILE          also write the scorecard as JSON\n"
 		"  --junit FILE         also write the scorecard as JUnit XML\n"
 		"  --html FILE          also write it as a report page (as tlsprobe report does)\n"
+		"  --redact             run the reference tracer with --redact: its events carry\n"
+		"                       SHA-256 hashes instead of plaintext, and the bytes check\n"
+		"                       compares them with the hashes of the fixtures' bytes\n"
 		"  --workdir DIR        keep transcripts, events and logs here (default build/conform)\n"
 		"  -h, --help           this text\n", names);
 }
@@ -119,6 +123,7 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		{ "json", required_argument, NULL, 'j' },     { "junit", required_argument, NULL, 'u' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "workdir", required_argument, NULL, 'w' },  { "help", no_argument, NULL, 'h' },
+		{ "redact", no_argument, NULL, 'X' },
 		{},
 	};
 	int c;
@@ -139,6 +144,7 @@ static int parse_args(int argc, char **argv, struct conform_opts *o)
 		case 'u': o->junit_path = optarg; break;
 		case 'H': o->html_path = optarg; break;
 		case 'w': snprintf(o->workdir, sizeof(o->workdir), "%s", optarg); break;
+		case 'X': o->redact = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -175,6 +181,18 @@ static int mkdirs(const char *path)
 		*p = '/';
 	}
 	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* The workdir holds the fixtures' transcripts and the tracer's events,
+ * plaintext both: root's alone (0700), whatever mode the files inside get
+ * (the fixtures write theirs 0644). */
+static int private_workdir(const char *workdir)
+{
+	if (mkdirs(workdir) || chmod(workdir, 0700)) {
+		fprintf(stderr, "tlsprobe conform: --workdir %s: %s\n", workdir, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int has_scenario(const struct conform_opts *o, const char *name)
@@ -271,6 +289,13 @@ static int choose_tracer(struct conform_opts *o)
 			a->name);
 		return -1;
 	}
+	/* Another tracer's command is its own: conform cannot make it redact. */
+	if (o->redact && a->command) {
+		fprintf(stderr, "tlsprobe conform: --redact runs the reference tracer with --redact; "
+			"%s's command is its own (a tracer that writes redacted records is judged by "
+			"their hashes anyway)\n", a->name);
+		return -1;
+	}
 	if (!strcmp(a->name, "jsonl") && !o->tracer_cmd) {
 		fprintf(stderr, "tlsprobe conform: --tracer jsonl needs --tracer-cmd CMD\n");
 		return -1;
@@ -363,11 +388,12 @@ static int clear_transcript(const char *dir)
 
 /* The reference tracer, on every chosen stack's process name: ready once
  * it has attached. */
-static pid_t start_reference(const struct conform_opts *o, const struct row_paths *p,
-			     const struct tracer_ready *ready, char *err, size_t errlen)
+static pid_t start_reference(const struct conform_opts *o, const struct fixture_row *fixture,
+			     const struct row_paths *p, const struct tracer_ready *ready, char *err,
+			     size_t errlen)
 {
 	char self[PATH_MAX + 32];
-	char *ref_argv[8 + 2 * MAX_COMMS] = { self, "trace" };
+	char *ref_argv[10 + 2 * MAX_COMMS] = { self, "trace" };
 	int n = 2;
 
 	snprintf(self, sizeof(self), "%s/build/tlsprobe", o->root);
@@ -383,6 +409,13 @@ static pid_t start_reference(const struct conform_opts *o, const struct row_path
 	 * background would hold up the next row's attaching, and whatever runs
 	 * after conform. */
 	ref_argv[n++] = "--wait-teardown";
+	if (o->redact)
+		ref_argv[n++] = "--redact";
+	/* A host row's fixture runs from the host's files, attached at start:
+	 * every image layer's libraries (~145 here) would only add ~30 s of
+	 * probe removal to the row. */
+	if (manifest_variant_is_host(fixture->v))
+		ref_argv[n++] = "--no-image-layers";
 	ref_argv[n] = NULL;
 	return harness_start_tracer(ref_argv, NULL, p->tracer_log, ready, err, errlen);
 }
@@ -413,7 +446,7 @@ static pid_t start_tracer(const struct conform_opts *o, const struct fixture_row
 	char *cmd_argv[] = { "sh", "-c", cmd, NULL };
 
 	if (!o->adapter.command)
-		return start_reference(o, p, &ready, err, errlen);
+		return start_reference(o, fixture, p, &ready, err, errlen);
 	if (o->adapter.command(&run, cmd, sizeof(cmd), err, errlen))
 		return -1;
 	return harness_start_tracer(cmd_argv, tracer_stdout(o, p), p->tracer_log, &ready, err,
@@ -817,6 +850,8 @@ int cmd_conform(int argc, char **argv)
 		fprintf(stderr, "tlsprobe conform: --workdir %s: path too long\n", o.workdir);
 		return 2;
 	}
+	if (private_workdir(o.workdir))
+		return 1;
 	spawn_forward_signals();
 	if (prepare(&o, images_ok))
 		return 1;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "compare.h"
+#include "redact.h"
 #include "assert.h"
 
 /* The fixture: ns pid 100 ("client"), whose main thread writes three calls
@@ -923,6 +924,149 @@ static void test_check_names(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* ---- redacted traces (trace --redact): hashes instead of bytes ---- */
+
+/* What trace --redact writes for each data record of the set: its hashes
+ * of its bytes, and no bytes. */
+static void redact_set(struct record_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct record *rec = &set->v[i];
+		uint8_t *bytes = rec->data;
+
+		if (rec->type != RECORD_DATA)
+			continue;
+		assert_int_equal(redact_record(rec, bytes), 0);
+		free(bytes);
+		assert_null(rec->data);
+	}
+}
+
+static void test_redacted_identical(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	redact_set(&fx->trace);
+	res = compare(fx);
+	assert_only_failing(res, N_CHECKS);
+	assert_int_equal(res[CHECK_BYTES].facts.bytes_captured, 5421);
+}
+
+/* One byte of call 2 (the second call of fd 3's out stream, at offset 5)
+ * changed before it was hashed: bytes fails, naming that call, and only
+ * bytes. */
+static void test_redacted_flipped_byte(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	trace_call(fx, 2)->data[700] ^= 0x20;
+	redact_set(&fx->trace);
+	res = compare(fx);
+	assert_only_failing(res, CHECK_BYTES, N_CHECKS);
+	assert_string_equal(res[CHECK_BYTES].detail, CONN3 " out: call 1 (offset 5, 4096 bytes, "
+			    "fd 3): SHA-256 differs from the transcript's bytes");
+	/* No byte in the facts, neither side's (a redacted run's scorecard
+	 * holds no plaintext): the totals only. */
+	assert_false(res[CHECK_BYTES].facts.has_offset);
+	assert_true(res[CHECK_BYTES].facts.has_totals);
+	assert_false(res[CHECK_BYTES].facts.has_expected_byte);
+	assert_false(res[CHECK_BYTES].facts.has_captured_byte);
+	assert_int_equal(res[CHECK_BYTES].facts.n_expected_context, 0);
+	assert_int_equal(res[CHECK_BYTES].facts.n_captured_context, 0);
+}
+
+/* A call of 40000 bytes on fd 4's stream (after call 3's 300): a change in
+ * its byte 20000 is found in its second 16 KiB chunk. */
+static void test_redacted_chunk_named(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	push_data(&fx->oracle, 9, 9000, 101, DIR_OUT, 4, 40004, 40000, false);
+	push_data(&fx->trace, 9, 9000, 101, DIR_OUT, 4, 40004, 40000, true)->data[20000] ^= 1;
+	redact_set(&fx->trace);
+	res = compare(fx);
+	assert_only_failing(res, CHECK_BYTES, N_CHECKS);
+	assert_string_equal(res[CHECK_BYTES].detail, CONN4 " out: call 1 (offset 300, 40000 "
+			    "bytes, fd 4): SHA-256 differs from the transcript's bytes; first in "
+			    "bytes 16384..32767 of the call (chunk 1)");
+}
+
+/* Call 2 delivered its first 1000 bytes, the rest reported lost: the
+ * prefix is judged by its hash (it is right), the missing bytes fail bytes
+ * as they do unredacted, loss passes, and the call after the loss is
+ * still hashed at its own place. */
+static void test_redacted_partial_loss(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	lose_part_of_call_2(fx, true);
+	redact_set(&fx->trace);
+	res = compare(fx);
+	assert_only_failing(res, CHECK_BYTES, N_CHECKS);
+	assert_string_equal(res[CHECK_BYTES].detail, CONN3 " out: trace has 1008 of 4104 bytes (fd 3)");
+	assert_int_equal(res[CHECK_LOSS].facts.bytes_lost, 3096);
+}
+
+/* The same, with the delivered prefix wrong: its hash names the call. */
+static void test_redacted_partial_loss_prefix_wrong(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	lose_part_of_call_2(fx, true);
+	trace_call(fx, 2)->data[999] ^= 1;
+	redact_set(&fx->trace);
+	res = compare(fx);
+	assert_string_equal(res[CHECK_BYTES].detail, CONN3 " out: call 1 (offset 5, 1000 bytes, "
+			    "fd 3): SHA-256 differs from the transcript's bytes");
+}
+
+/* A wrong call after a partial loss is found at its own offset (5 + 4096),
+ * not shifted by the lost bytes. */
+static void test_redacted_after_loss(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	lose_part_of_call_2(fx, true);
+	trace_call(fx, 4)->data[0] ^= 1;
+	redact_set(&fx->trace);
+	res = compare(fx);
+	assert_string_equal(res[CHECK_BYTES].detail, CONN3 " out: call 2 (offset 4101, 3 bytes, "
+			    "fd 3): SHA-256 differs from the transcript's bytes");
+}
+
+/* A call past the transcript's end: named, at its offset. */
+static void test_redacted_extra_call(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	push_data(&fx->trace, 4, 9000, 100, DIR_OUT, 3, 40003, 10, true);
+	redact_set(&fx->trace);
+	res = compare(fx);
+	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
+	assert_string_equal(res[CHECK_BYTES].detail, CONN3 " out: call 3 (offset 4104, 10 bytes): "
+			    "past the transcript's 4104 bytes (fd 3)");
+}
+
+/* A redacted transcript is no ground truth. */
+static void test_redacted_transcript(void **state)
+{
+	struct fixture *fx = *state;
+	struct check_result *res;
+
+	redact_set(&fx->oracle);
+	res = compare(fx);
+	assert_false(res[CHECK_BYTES].facts.has_offset);
+	assert_verdict(res, CHECK_BYTES, VERDICT_FAIL);
+	assert_contains(res[CHECK_BYTES].detail, "the transcript is redacted");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -960,6 +1104,14 @@ int main(void)
 		T(test_other_reason_is_no_late_notice),
 		T(test_skip_record),
 		T(test_skip_record_of_other_process),
+		T(test_redacted_identical),
+		T(test_redacted_flipped_byte),
+		T(test_redacted_chunk_named),
+		T(test_redacted_partial_loss),
+		T(test_redacted_partial_loss_prefix_wrong),
+		T(test_redacted_after_loss),
+		T(test_redacted_extra_call),
+		T(test_redacted_transcript),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_check_names),
 	};

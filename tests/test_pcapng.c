@@ -462,7 +462,7 @@ static void test_timestamps(void **state)
 /* The file holds plaintext: created 0600, a symlink refused. */
 static void test_open_file(void **state)
 {
-	char dir[] = "/tmp/tlsprobe-test-pcapng.XXXXXX", path[64], link[64];
+	char dir[] = "/tmp/tlsprobe-test-pcapng.XXXXXX", path[64], link[64], why[256];
 	struct pcapng *p;
 	struct stat st;
 	FILE *f;
@@ -476,14 +476,15 @@ static void test_open_file(void **state)
 	fputs("old contents, longer than the headers ... ... ... ... ... ... ... ... ... ... ...", f);
 	fclose(f);
 	chmod(path, 0644);
-	p = pcapng_open(path);
+	p = pcapng_open(path, why, sizeof(why));
 	assert_non_null(p);
 	assert_int_equal(pcapng_close(p), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_size, 60 + 44); /* SHB + IDB: the old contents gone */
 	assert_int_equal(symlink(path, link), 0);
-	assert_null(pcapng_open(link));
+	assert_null(pcapng_open(link, why, sizeof(why)));
+	assert_contains(why, "symbolic link");
 	unlink(link);
 	unlink(path);
 	rmdir(dir);

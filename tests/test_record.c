@@ -14,6 +14,8 @@
 
 #include "base64.h"
 #include "record.h"
+#include "redact.h"
+#include "validate.h"
 #include "assert.h"
 
 /* ---- base64 ---- */
@@ -122,7 +124,16 @@ static void assert_records_equal(const struct record *want, const struct record 
 	if (want->type == RECORD_LOSS) {
 		assert_int_equal(got->offset, want->offset);
 		assert_int_equal(got->lost, want->lost);
+	} else if (want->redacted) {
+		assert_true(got->redacted);
+		assert_null(got->data);
+		assert_memory_equal(got->sha256, want->sha256, RECORD_HASH_LEN);
+		assert_int_equal(got->nchunks, want->nchunks);
+		if (want->nchunks)
+			assert_memory_equal(got->chunk_sha256, want->chunk_sha256,
+					    want->nchunks * RECORD_HASH_LEN);
 	} else {
+		assert_false(got->redacted);
 		assert_memory_equal(got->data, want->data, want->len);
 	}
 }
@@ -155,6 +166,79 @@ static void roundtrip(const struct record *rec)
 	assert_records_equal(rec, &got);
 	record_free(&got);
 	free(line);
+}
+
+/* ---- redacted records (trace --redact) ---- */
+
+static char *to_json_redacted(const struct record *rec)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(record_write_json_redacted(f, rec), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* Writes rec redacted, reads it back, and checks that no byte of payload
+ * (nor its base64) is in the line. Returns the line. */
+static char *roundtrip_redacted(struct record *rec, const uint8_t *payload)
+{
+	struct record got;
+	char *line, err[256] = "";
+
+	assert_int_equal(redact_record(rec, payload), 0);
+	line = to_json_redacted(rec);
+	assert_null(strstr(line, "\"data\":"));
+	assert_int_equal(record_parse_json(line, &got, err, sizeof(err)), 0);
+	assert_records_equal(rec, &got);
+	assert_int_equal(validate_line(line, strlen(line), err, sizeof(err)), 0);
+	record_free(&got);
+	return line;
+}
+
+/* SHA-256("hello") is FIPS 180's best-known test value. */
+static void test_json_redacted(void **state)
+{
+	struct record rec = sample(RECORD_DATA);
+	char *line;
+
+	(void)state;
+	rec.len = 5;
+	line = roundtrip_redacted(&rec, (const uint8_t *)"hello");
+	assert_contains(line, ",\"len\":5,\"sha256\":"
+			"\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"}\n");
+	assert_null(strstr(line, "hello"));
+	assert_null(strstr(line, "aGVsbG8"));  /* base64 of "hello" */
+	assert_null(strstr(line, "chunk_sha256"));
+	free(line);
+	redact_release(&rec);
+}
+
+/* A call over 16 KiB: a hash per 16 KiB chunk too, the last one shorter;
+ * each the hash of its own bytes. */
+static void test_json_redacted_chunks(void **state)
+{
+	struct record rec = sample(RECORD_DATA);
+	uint64_t len = 2 * RECORD_HASH_CHUNK + 100;
+	uint8_t *payload = malloc(len), third[RECORD_HASH_LEN];
+	char *line;
+
+	(void)state;
+	for (uint64_t i = 0; i < len; i++)
+		payload[i] = (uint8_t)(i * 13 + (i / RECORD_HASH_CHUNK) * 7 + 1); /* chunks differ */
+	rec.len = len;
+	line = roundtrip_redacted(&rec, payload);
+	assert_int_equal(rec.nchunks, 3);
+	assert_int_equal(redact_sha256(payload + 2 * RECORD_HASH_CHUNK, 100, third), 0);
+	assert_memory_equal(rec.chunk_sha256[2], third, RECORD_HASH_LEN);
+	assert_memory_not_equal(rec.chunk_sha256[0], rec.chunk_sha256[1], RECORD_HASH_LEN);
+	assert_contains(line, ",\"chunk_sha256\":[\"");
+	free(line);
+	redact_release(&rec);
+	free(payload);
 }
 
 static void test_json_data_binary(void **state)
@@ -331,6 +415,8 @@ static void expect_parse_error(const char *line, const char *why)
 	assert_null(got.data);
 }
 
+/* 64 hex digits: a well-formed hash of nothing in particular. */
+#define H64 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define HEAD "{\"type\":\"data\",\"ts_ns\":1,\"pid\":10,\"tid\":11,\"dir\":\"out\","
 
 static void test_json_errors(void **state)
@@ -344,6 +430,22 @@ static void test_json_errors(void **state)
 	expect_parse_error(HEAD "\"len\":2,\"data\":\"Zm9v\"}", "decodes to 3 bytes");
 	expect_parse_error(HEAD "\"len\":3}", "field \"data\": missing");
 	expect_parse_error(HEAD "\"len\":3,\"data\":7}", "field \"data\": not a string");
+	expect_parse_error(HEAD "\"len\":3,\"data\":\"Zm9v\",\"sha256\":\"" H64 "\"}",
+			   "field \"sha256\": a record carries \"data\" or its hash, not both");
+	expect_parse_error(HEAD "\"len\":3,\"sha256\":\"" H64 "0\"}",
+			   "field \"sha256\": not 64 hex digits");
+	expect_parse_error(HEAD "\"len\":3,\"sha256\":\"g" H64 "\"}" /* 65 */,
+			   "field \"sha256\": not 64 hex digits");
+	expect_parse_error(HEAD "\"len\":3,\"sha256\":"
+			   "\"g0112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"}",
+			   "field \"sha256\": not 64 hex digits");
+	expect_parse_error(HEAD "\"len\":3,\"sha256\":7}", "field \"sha256\": not 64 hex digits");
+	expect_parse_error(HEAD "\"len\":16385,\"sha256\":\"" H64 "\",\"chunk_sha256\":[\"" H64
+			   "\"]}", "field \"chunk_sha256\": 1 hashes, but \"len\" 16385 makes 2 chunks");
+	expect_parse_error(HEAD "\"len\":3,\"sha256\":\"" H64 "\",\"chunk_sha256\":[\"zz\"]}",
+			   "field \"chunk_sha256\": entry 0 is not 64 hex digits");
+	expect_parse_error(HEAD "\"len\":3,\"chunk_sha256\":[]}",
+			   "field \"chunk_sha256\": without \"sha256\"");
 	expect_parse_error(HEAD "\"data\":\"Zm9v\"}", "field \"len\": missing");
 	expect_parse_error(HEAD "\"len\":-1,\"data\":\"\"}", "field \"len\": -1 is out of range");
 	expect_parse_error(HEAD "\"len\":1.5,\"data\":\"\"}", "field \"len\": not an integer");
@@ -380,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_base64_rfc4648_vectors),
 		cmocka_unit_test(test_base64_all_byte_values),
 		cmocka_unit_test(test_base64_malformed),
+		cmocka_unit_test(test_json_redacted),
+		cmocka_unit_test(test_json_redacted_chunks),
 		cmocka_unit_test(test_json_data_binary),
 		cmocka_unit_test(test_json_loss),
 		cmocka_unit_test(test_json_escaping),

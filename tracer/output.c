@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "output.h"
+#include "redact.h"
 
 void format_sockaddr(uint16_t family, const uint8_t *addr, uint16_t port, char *out, size_t outlen)
 {
@@ -110,6 +111,48 @@ static void text_header(FILE *f, const struct record *rec)
 		(unsigned long long)rec->len, rec->lib_version[0] ? rec->lib_version : rec->lib);
 }
 
+static void text_hash(FILE *f, const uint8_t hash[RECORD_HASH_LEN])
+{
+	fputs("  sha256 ", f);
+	for (int i = 0; i < RECORD_HASH_LEN; i++)
+		fprintf(f, "%02x", hash[i]);
+	fputc('\n', f);
+}
+
+/* A call that could not be hashed is not written in clear: a loss record
+ * stands for its bytes, so that they are accounted for. */
+static void redaction_failed(struct output *out, struct record *rec)
+{
+	fprintf(stderr, "tlsprobe: --redact: hashing a call of %llu bytes failed (libcrypto); "
+		"written as a loss record\n", (unsigned long long)rec->len);
+	rec->type = RECORD_LOSS;
+	rec->offset = 0;
+	rec->lost = rec->len;
+	rec->calls = 1;
+	snprintf(rec->reason, sizeof(rec->reason), "--redact: the call's hash could not be made");
+	if (out->format == OUTPUT_JSON)
+		record_write_json(out->f, rec);
+	else
+		fprintf(out->f, "LOSS: %s pid %d: %s\n", rec->comm, rec->pid, rec->reason);
+}
+
+/* --redact: the hashes of the bytes, never the bytes (pcapng is refused
+ * with --redact: it has no place for a hash). */
+static void output_redacted(struct output *out, struct record *rec, const uint8_t *data)
+{
+	if (redact_record(rec, data)) {
+		redaction_failed(out, rec);
+		return;
+	}
+	if (out->format == OUTPUT_JSON) {
+		record_write_json_redacted(out->f, rec);
+	} else {
+		text_header(out->f, rec);
+		text_hash(out->f, rec->sha256);
+	}
+	redact_release(rec);
+}
+
 void output_data(struct output *out, const struct call_header *hdr,
 		 const struct tls_lib *lib, const struct probe_site *site, const uint8_t *data,
 		 uint64_t len)
@@ -119,6 +162,10 @@ void output_data(struct output *out, const struct call_header *hdr,
 	output_fill_record(&rec, hdr, lib, site);
 	rec.type = RECORD_DATA;
 	rec.len = len;
+	if (out->redact) {
+		output_redacted(out, &rec, data);
+		return;
+	}
 	rec.data = (uint8_t *)data;
 	if (out->pcapng)
 		pcapng_data(out->pcapng, &rec, &hdr->addrs, data, len);

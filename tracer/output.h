@@ -14,6 +14,7 @@ struct output {
 	FILE *f;
 	enum output_format format;
 	struct pcapng *pcapng;   /* trace --pcapng: data and loss go there too */
+	int redact;              /* trace --redact: data records carry hashes, not bytes */
 };
 
 /* Fills rec from a BPF call header (rec->data is not set). */

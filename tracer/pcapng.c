@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "pcapng.h"
+#include "private_file.h"
 
 #define BLOCK_SHB 0x0A0D0D0A
 #define BLOCK_IDB 0x00000001
@@ -489,35 +490,9 @@ static int64_t realtime_offset_ns(void)
 	return (int64_t)(real.tv_sec - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
 }
 
-/* The capture holds plaintext: the file must be ours alone. O_NOFOLLOW
- * refuses a symlink planted at path, the checks a hard link to someone
- * else's file or a file another user made (and may read); O_NONBLOCK keeps
- * a FIFO there from blocking the open. An existing file of ours is replaced. */
-static int create_private(const char *path)
+struct pcapng *pcapng_open(const char *path, char *why, size_t whylen)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-	struct stat st;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid()) {
-		close(fd);
-		errno = EEXIST;
-		return -1;
-	}
-	if (ftruncate(fd, 0) || fchmod(fd, 0600) || fcntl(fd, F_SETFL, 0)) {
-		int saved = errno;
-
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
-}
-
-struct pcapng *pcapng_open(const char *path)
-{
-	int fd = create_private(path);
+	int fd = private_file_create(path, why, whylen);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 	struct pcapng *p = f ? pcapng_new(f, realtime_offset_ns()) : NULL;
 

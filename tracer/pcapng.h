@@ -18,9 +18,10 @@
 
 struct pcapng;
 
-/* Creates path (mode 0600; a symlink, a hard link or another user's file is
- * refused) and writes the section and interface headers. NULL: errno set. */
-struct pcapng *pcapng_open(const char *path);
+/* Creates path (private_file_create: mode 0600; a symlink, a hard link or
+ * another user's file is refused, with the reason in why) and writes the
+ * section and interface headers. NULL: errno set. */
+struct pcapng *pcapng_open(const char *path, char *why, size_t whylen);
 /* The same on a stream the caller opened (the tests); realtime_offset_ns
  * turns a CLOCK_MONOTONIC ts_ns into wall-clock time. */
 struct pcapng *pcapng_new(FILE *f, int64_t realtime_offset_ns);

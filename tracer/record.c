@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "base64.h"
+#include "hex.h"
 #include "record.h"
 
 /* ts_ns and len are uint64_t; jansson holds integers as json_int_t, which
@@ -160,14 +161,70 @@ static int get_strings(json_t *obj, struct record *rec, char *err, size_t errlen
 	       get_string(obj, "raddr", rec->raddr, sizeof(rec->raddr), err, errlen) ? -1 : 0;
 }
 
+/* 64 hex digits into out; 0, or -1 when s is not that. */
+static int parse_hash(json_t *v, uint8_t out[RECORD_HASH_LEN])
+{
+	const char *s = json_string_value(v);
+
+	if (!s || json_string_length(v) != 2 * RECORD_HASH_LEN)
+		return -1;
+	for (int i = 0; i < RECORD_HASH_LEN; i++) {
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* "chunk_sha256" (optional): one hash per RECORD_HASH_CHUNK bytes of len. */
+static int get_chunk_hashes(json_t *obj, struct record *rec, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, "chunk_sha256");
+	uint64_t want = record_hash_chunks(rec->len);
+
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return fail(err, errlen, "chunk_sha256", "not an array");
+	if (json_array_size(v) != want)
+		return fail(err, errlen, "chunk_sha256", "%zu hashes, but \"len\" %" PRIu64
+			    " makes %" PRIu64 " chunks of %d bytes", json_array_size(v), rec->len,
+			    want, RECORD_HASH_CHUNK);
+	rec->chunk_sha256 = malloc((want ? want : 1) * sizeof(*rec->chunk_sha256));
+	if (!rec->chunk_sha256)
+		return fail(err, errlen, "chunk_sha256", "out of memory");
+	rec->nchunks = want;
+	for (size_t i = 0; i < want; i++)
+		if (parse_hash(json_array_get(v, i), rec->chunk_sha256[i]))
+			return fail(err, errlen, "chunk_sha256", "entry %zu is not 64 hex digits", i);
+	return 0;
+}
+
+/* A redacted data record: the hashes of its bytes instead of "data". */
+static int get_hashes(json_t *obj, struct record *rec, char *err, size_t errlen)
+{
+	if (json_object_get(obj, "data"))
+		return fail(err, errlen, "sha256", "a record carries \"data\" or its hash, not both");
+	if (parse_hash(json_object_get(obj, "sha256"), rec->sha256))
+		return fail(err, errlen, "sha256", "not 64 hex digits");
+	rec->redacted = 1;
+	return get_chunk_hashes(obj, rec, err, errlen);
+}
+
 static int get_data(json_t *obj, struct record *rec, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(obj, "data");
 	size_t enclen;
 	long declen;
 
+	if (json_object_get(obj, "sha256"))
+		return get_hashes(obj, rec, err, errlen);
+	if (json_object_get(obj, "chunk_sha256"))
+		return fail(err, errlen, "chunk_sha256", "without \"sha256\"");
 	if (!v)
-		return fail(err, errlen, "data", "missing");
+		return fail(err, errlen, "data", "missing (nor \"sha256\", redacted)");
 	if (!json_is_string(v))
 		return fail(err, errlen, "data", "not a string");
 	enclen = json_string_length(v);
@@ -260,4 +317,7 @@ void record_free(struct record *rec)
 {
 	free(rec->data);
 	rec->data = NULL;
+	free(rec->chunk_sha256);
+	rec->chunk_sha256 = NULL;
+	rec->nchunks = 0;
 }

@@ -261,3 +261,70 @@ int record_write_json(FILE *out, const struct record *rec)
 	return write_all(out, "\"}\n", 3);
 }
 
+
+/* Lowercase hex of one hash, as a JSON string. */
+static void put_hash(struct outbuf *ob, const uint8_t hash[RECORD_HASH_LEN])
+{
+	static const char digits[] = "0123456789abcdef";
+	char hex[2 * RECORD_HASH_LEN + 2];
+
+	hex[0] = '"';
+	for (int i = 0; i < RECORD_HASH_LEN; i++) {
+		hex[1 + 2 * i] = digits[hash[i] >> 4];
+		hex[2 + 2 * i] = digits[hash[i] & 0xf];
+	}
+	hex[sizeof(hex) - 1] = '"';
+	put_raw(ob, hex, sizeof(hex));
+}
+
+/* The chunk hashes, a bounded buffer at a time: a 64 MiB call has 4096. */
+static int write_chunk_hashes(FILE *out, const struct record *rec)
+{
+	char buf[64 * (2 * RECORD_HASH_LEN + 3) + 8];
+	int err;
+
+	for (uint64_t i = 0; i < rec->nchunks;) {
+		struct outbuf ob = { buf, buf + sizeof(buf), false };
+
+		for (int n = 0; n < 64 && i < rec->nchunks; n++, i++) {
+			if (i)
+				put_raw(&ob, ",", 1);
+			put_hash(&ob, rec->chunk_sha256[i]);
+		}
+		err = write_all(out, buf, ob.pos - buf);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int record_write_json_redacted(FILE *out, const struct record *rec)
+{
+	char head[HEAD_MAX];
+	struct outbuf ob = { head, head + sizeof(head), false };
+	int err;
+
+	if (rec->type != RECORD_DATA)
+		return record_write_json(out, rec);
+	if (rec->chunk_sha256 && rec->nchunks != record_hash_chunks(rec->len))
+		return -EINVAL;
+	put_head(&ob, rec);
+	put_key(&ob, "sha256");
+	put_hash(&ob, rec->sha256);
+	if (rec->chunk_sha256)
+		put_cstr(&ob, ",\"chunk_sha256\":[");
+	if (ob.overflow)
+		return -EOVERFLOW;
+
+	errno = 0;
+	err = write_all(out, head, ob.pos - head);
+	if (err)
+		return err;
+	if (rec->chunk_sha256) {
+		err = write_chunk_hashes(out, rec);
+		if (err)
+			return err;
+		return write_all(out, "]}\n", 3);
+	}
+	return write_all(out, "}\n", 2);
+}

@@ -18,6 +18,7 @@
 #include "layers.h"
 #include "targets.h"
 #include "trace.h"
+#include "private_file.h"
 #include "uprobe_multi.h"
 #include "tlsprobe.skel.h"
 
@@ -72,7 +73,9 @@ static void usage(FILE *f)
 		"\n"
 		"Targets (combine freely):\n"
 		"  -p, --pid PID        trace this process (repeatable)\n"
-		"  -c, --comm NAME      trace processes with this command name (repeatable, max %d)\n"
+		"  -c, --comm NAME      trace processes with this command name (repeatable, max %d);\n"
+		"                       matched per thread: a thread renamed to NAME is traced,\n"
+		"                       one renamed away from it is not\n"
 		"  -a, --all            trace every process\n"
 		"Output:\n"
 		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout\n"
@@ -82,6 +85,11 @@ static void usage(FILE *f)
 		"                       connection with its real addresses and ports, each call's\n"
 		"                       pid, tid, comm, fd and function in its packet's comment,\n"
 		"                       loss as a gap in the sequence numbers (README.md)\n"
+		"  --redact             no plaintext in the output: each data record carries its\n"
+		"                       length and SHA-256 hashes (the call's, and each 16 KiB\n"
+		"                       chunk's) instead of its bytes (for CI artifacts; conform\n"
+		"                       judges such captures by hashing the fixtures' bytes).\n"
+		"                       Not with --pcapng\n"
 		"Probes:\n"
 		"  --probes auto|entry  auto (default): the probe planner's sites, the internal\n"
 		"                       functions every plaintext path reaches (BIO_f_ssl too),\n"
@@ -147,6 +155,7 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 		{ "wait-teardown", no_argument, NULL, 'W' },
 		{ "no-image-layers", no_argument, NULL, 'L' },
 		{ "pcapng", required_argument, NULL, 'N' },
+		{ "redact", no_argument, NULL, 'X' },
 		{},
 	};
 	struct targets *t = &s->targets;
@@ -200,6 +209,7 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 		case 'W': s->wait_teardown = 1; break;
 		case 'L': s->no_layers = 1; break;
 		case 'N': s->pcapng_path = optarg; break;
+		case 'X': s->consumer.out.redact = 1; break;
 		case 'M':
 			if (parse_mode(optarg, &s->mode)) {
 				fprintf(stderr, "tlsprobe trace: --mode is capture, floor, floor-syscalls or floor-copy\n");
@@ -213,6 +223,12 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 	if (optind < argc || (!t->npids && !t->ncomms && !t->all)) {
 		fprintf(stderr, "tlsprobe trace: say what to trace: -p PID, --comm NAME or --all\n");
 		usage(stderr);
+		return -1;
+	}
+	/* A capture's packets are the bytes themselves: no place for a hash. */
+	if (s->consumer.out.redact && s->pcapng_path) {
+		fprintf(stderr, "tlsprobe trace: --redact and --pcapng do not go together: a pcapng "
+			"capture holds the plaintext itself\n");
 		return -1;
 	}
 	return 0;
@@ -246,15 +262,19 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int open_output(struct output *out, const char *path)
 {
+	char why[256];
 	int fd;
 
 	if (!path) {
 		out->f = stdout;
 		return 0;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = private_file_create(path, why, sizeof(why));
 	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
-		fprintf(stderr, "tlsprobe trace: cannot write %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "tlsprobe trace: cannot write %s: %s\n", path,
+			why[0] ? why : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	return 0;
@@ -262,13 +282,14 @@ static int open_output(struct output *out, const char *path)
 
 static int open_pcapng(struct trace_session *s)
 {
+	char why[256];
+
 	if (!s->pcapng_path)
 		return 0;
-	s->consumer.out.pcapng = pcapng_open(s->pcapng_path);
+	s->consumer.out.pcapng = pcapng_open(s->pcapng_path, why, sizeof(why));
 	if (!s->consumer.out.pcapng) {
-		fprintf(stderr, "tlsprobe trace: cannot write %s: %s%s\n", s->pcapng_path,
-			strerror(errno), errno == EEXIST ? " (not a regular file of this user "
-			"with one link: refused, the capture holds plaintext)" : "");
+		fprintf(stderr, "tlsprobe trace: cannot write %s: %s\n", s->pcapng_path,
+			why[0] ? why : strerror(errno));
 		return -1;
 	}
 	return 0;
