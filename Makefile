@@ -76,6 +76,11 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c tests/*.h $(BUILD)/libtlsprobe.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
 
+# env_errors.sh's LD_PRELOAD shim: a libbpf that says it is 0.8.
+$(BUILD)/tests/e2e/old_libbpf.so: tests/e2e/old_libbpf.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -fPIC $< -o $@
+
 # The fixtures built on the host (each manifest with `build host`, against
 # the host's libraries), and the test CA.
 fixtures: $(DEPS_STAMP)
@@ -141,8 +146,11 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/kill_tracer.sh
 	tests/e2e/containers_attach_once.sh
 	tests/e2e/bad_input.sh
+	tests/e2e/env_errors.sh
 	tests/e2e/bench_smoke.sh
 	tests/e2e/bench_uprobes.sh
+
+test: $(BUILD)/tests/e2e/old_libbpf.so
 
 clean:
 	rm -rf $(BUILD)
