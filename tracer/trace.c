@@ -582,8 +582,7 @@ static void teardown_in_background(struct trace_session *s)
 		return; /* the caller's cleanup removes them, slowly */
 	if (child > 0) {
 		/* the parent's links are references to what the child holds */
-		s->reg.nlinks = 0;
-		s->reg.nmulti = 0;
+		registry_forget_links(&s->reg);
 		return;
 	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
