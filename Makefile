@@ -20,6 +20,7 @@ CONFORM_ARGS ?=
 HOST_STACKS := $(shell awk '$$1 == "build" && $$2 == "host" { n = split(FILENAME, p, "/"); print p[n - 1] }' fixtures/*/manifest)
 
 .PHONY: all deps test unit-test conform conform-all bench fixtures images clean
+.PHONY: asan
 all: $(BUILD)/tlsprobe $(BUILD)/uprobe-target
 
 # Installs what is missing (Debian packages, tracefs); a no-op when all is there.
@@ -75,6 +76,34 @@ $(BUILD)/tests/%: tests/%.c tests/*.h $(BUILD)/libtlsprobe.a
 $(BUILD)/tests/e2e/%: tests/e2e/%.c tests/*.h $(BUILD)/libtlsprobe.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtlsprobe.a $(LDLIBS) -lcmocka -o $@
+
+# env_errors.sh's LD_PRELOAD shim: a libbpf that says it is 0.8.
+$(BUILD)/tests/e2e/old_libbpf.so: tests/e2e/old_libbpf.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -fPIC $< -o $@
+
+# ASan+UBSan build of build/tlsprobe (the tracer and the conformance runner,
+# one binary): the same rules with their own objects and skeletons under
+# build/asan (CFLAGS from the environment, so the Makefile's += still adds the
+# warnings and include paths; the Debian packages are the ones installed here).
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+asan: $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/asan
+	CFLAGS='$(ASAN_CFLAGS)' $(MAKE) BUILD=$(BUILD)/asan DEPS_STAMP=$(DEPS_STAMP) $(BUILD)/asan/tlsprobe
+
+# make test's sanitized conform run (tests/e2e/asan_conform.sh). A row costs
+# ~35 s here whatever its scenarios (its tracer attaches and then removes every
+# image layer's probes, ~27 s of kernel grace periods) and a scenario ~1 s, so:
+# few rows, one per backend with its own user-space and BPF code (OpenSSL's
+# planner; OpenSSL under a custom BIO, the mem-BIO path; NSS's own entry
+# program; Go's return-instruction probes and pclntab; rustls's read queue),
+# from the host and from containers (image layers), and the scenarios that
+# take the most distinct paths: a record, 1 MiB in many records, concurrent
+# threads, BIO_f_ssl, HTTP/2. Left out: GnuTLS and BoringSSL (the generic
+# entry/return programs openssl@host runs; their planners have unit tests).
+# 5 rows, 18 cells: 2 min 49 s measured, plus ~30 s for a cold make asan.
+ASAN_FIXTURES := openssl@host,custom-bio@host,nss@bookworm,go@1.24,rustls@tokio
+ASAN_SCENARIOS := basic,size-1m,threads,bio,http2
 
 # The fixtures built on the host (each manifest with `build host`, against
 # the host's libraries), and the test CA.
@@ -142,8 +171,13 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/containers_attach_once.sh
 	tests/e2e/bad_input.sh
 	tests/e2e/redact.sh
+	tests/e2e/env_errors.sh
+	tests/e2e/asan_conform.sh $(ASAN_FIXTURES) $(ASAN_SCENARIOS)
 	tests/e2e/bench_smoke.sh
 	tests/e2e/bench_uprobes.sh
+
+test: $(BUILD)/tests/e2e/old_libbpf.so
+test: asan
 
 clean:
 	rm -rf $(BUILD)

@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "harness.h"
 #include "measure.h"
+#include "preflight.h"
 #include "report.h"
 
 #define EXIT_REGRESSED 3
@@ -410,10 +411,9 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "tlsprobe bench: run build/tlsprobe from a tlsprobe checkout\n");
 		return 2;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "tlsprobe bench: needs root (it runs BPF tracers)\n");
+	/* it runs BPF tracers: the same checks as tlsprobe trace */
+	if (preflight_check("tlsprobe bench", PREFLIGHT_OTHERS_FILES | PREFLIGHT_TRACEFS))
 		return 1;
-	}
 	if (!o->workdir[0])
 		snprintf(o->workdir, sizeof(o->workdir), "%.2000s/build/bench", o->env.root);
 	if (harness_absolute(o->workdir, sizeof(o->workdir))) {

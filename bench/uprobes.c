@@ -28,6 +28,7 @@
 #include "elfsym.h"
 #include "harness.h"
 #include "machine.h"
+#include "preflight.h"
 #include "uprobe_matrix.h"
 #include "uprobe_multi.h"
 #include "x86insn.h"
@@ -623,10 +624,8 @@ int cmd_bench_uprobes(int argc, char **argv)
 		fprintf(stderr, "tlsprobe bench uprobes: run build/tlsprobe from a tlsprobe checkout\n");
 		return 2;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "tlsprobe bench uprobes: needs root (it attaches uprobes)\n");
+	if (preflight_check("tlsprobe bench uprobes", 0))
 		return 1;
-	}
 	if (!out[0])
 		snprintf(out, sizeof(out), "%.2000s/build/bench", root);
 	if (mkdir(out, 0755) && errno != EEXIST) {

@@ -396,7 +396,10 @@ static pid_t start_reference(const struct conform_opts *o, const struct fixture_
 	char *ref_argv[10 + 2 * MAX_COMMS] = { self, "trace" };
 	int n = 2;
 
-	snprintf(self, sizeof(self), "%s/build/tlsprobe", o->root);
+	if (harness_self_exe(self, sizeof(self))) {
+		snprintf(err, errlen, "cannot find this binary (/proc/self/exe): %s", strerror(errno));
+		return -1;
+	}
 	for (int i = 0; i < o->ncomms; i++) {
 		ref_argv[n++] = "--comm";
 		ref_argv[n++] = (char *)o->comms[i];

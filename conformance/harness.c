@@ -27,18 +27,40 @@ extern char **environ;
 
 /* ---- the checkout ---- */
 
+int harness_self_exe(char *path, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", path, len - 1);
+
+	if (n <= 0 || (size_t)n >= len - 1)
+		return -1;
+	path[n] = '\0';
+	return 0;
+}
+
+/* The checkout is the nearest directory above the binary with both the
+ * Makefile and fixtures/: build/tlsprobe's parent's parent, and also that of
+ * a build under build/ (build/asan/tlsprobe), whose parent's parent, build/,
+ * holds fixtures/ too (the built ones) but no Makefile. */
 int harness_root(char *root, size_t len)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char probe[PATH_MAX + 32];
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	char *dir;
 
-	if (n <= 0)
+	if (harness_self_exe(exe, sizeof(exe)))
 		return -1;
-	exe[n] = '\0';
-	snprintf(root, len, "%s", dirname(dirname(exe)));
-	snprintf(probe, sizeof(probe), "%s/fixtures", root);
-	return access(probe, F_OK);
+	dir = dirname(exe);
+	for (int up = 0; up < 3 && strcmp(dir, "/"); up++) {
+		dir = dirname(dir);
+		snprintf(probe, sizeof(probe), "%s/Makefile", dir);
+		if (access(probe, F_OK))
+			continue;
+		snprintf(probe, sizeof(probe), "%s/fixtures", dir);
+		if (access(probe, F_OK))
+			continue;
+		snprintf(root, len, "%s", dir);
+		return 0;
+	}
+	return -1;
 }
 
 int harness_build_fixtures(const char *root, const char *who)

@@ -11,8 +11,13 @@
 
 /* ---- the checkout ---- */
 
-/* build/tlsprobe's parent's parent, if it holds fixtures/. 0 or -1. */
+/* The checkout: the nearest directory above this binary (build/tlsprobe,
+ * build/asan/tlsprobe) holding the Makefile and fixtures/. 0 or -1. */
 int harness_root(char *root, size_t len);
+
+/* This binary's path (/proc/self/exe): the tracer conform and bench run is
+ * the tlsprobe that runs them (a sanitizer build runs its own). 0 or -1. */
+int harness_self_exe(char *path, size_t len);
 
 /* `make fixtures`: every manifest with `build host`, and the test CA. 0, or
  * -1 (reported). */

@@ -552,6 +552,18 @@ void registry_detach(struct lib_registry *reg)
 	reg->nmulti = 0;
 }
 
+void registry_forget_links(struct lib_registry *reg)
+{
+	/* disconnected: destroy frees the memory and leaves the probe (a perf
+	 * link's detach would disable the event, shared with the child) */
+	for (size_t i = 0; i < reg->nlinks; i++) {
+		bpf_link__disconnect(reg->links[i]);
+		bpf_link__destroy(reg->links[i]);
+	}
+	reg->nlinks = 0;
+	reg->nmulti = 0; /* plain fds: the child's copies keep the probes */
+}
+
 void registry_free(struct lib_registry *reg)
 {
 	registry_detach(reg);

@@ -84,5 +84,8 @@ const struct tls_lib *registry_site(const struct lib_registry *reg, unsigned int
 				    const struct probe_site **probe);
 /* Removes every probe (the libraries stay known, for naming records). */
 void registry_detach(struct lib_registry *reg);
+/* Another process holds the probes now (the detach child): forgets them
+ * here without removing them. */
+void registry_forget_links(struct lib_registry *reg);
 void registry_free(struct lib_registry *reg);
 #endif

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,13 +15,12 @@
 #include "cmd.h"
 #include "consumer.h"
 #include "layers.h"
+#include "preflight.h"
 #include "targets.h"
 #include "trace.h"
 #include "private_file.h"
 #include "uprobe_multi.h"
 #include "tlsprobe.skel.h"
-
-#define TRACEFS "/sys/kernel/tracing"
 
 enum trace_mode {
 	MODE_CAPTURE,        /* the tracer */
@@ -235,23 +233,6 @@ static int parse_args(int argc, char **argv, struct trace_session *s, const char
 too_many:
 	fprintf(stderr, "tlsprobe trace: too many -p/--comm targets\n");
 	return -1;
-}
-
-/* libbpf needs tracefs for the syscall tracepoints; this kernel boots without it. */
-static int ensure_tracefs(void)
-{
-	if (!access(TRACEFS "/events/syscalls", F_OK))
-		return 0;
-	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
-		fprintf(stderr, "tlsprobe: tracefs is not mounted at " TRACEFS
-				" and mounting it failed: %s\n", strerror(errno));
-		return -1;
-	}
-	if (access(TRACEFS "/events/syscalls", F_OK)) {
-		fprintf(stderr, "tlsprobe: " TRACEFS "/events/syscalls is missing: this kernel has no syscall tracepoints\n");
-		return -1;
-	}
-	return 0;
 }
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -622,8 +603,7 @@ static void teardown_in_background(struct trace_session *s)
 		return; /* the caller's cleanup removes them, slowly */
 	if (child > 0) {
 		/* the parent's links are references to what the child holds */
-		s->reg.nlinks = 0;
-		s->reg.nmulti = 0;
+		registry_forget_links(&s->reg);
 		return;
 	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -648,10 +628,6 @@ int cmd_trace(int argc, char **argv)
 		return 2;
 	if (!s.ready_file)
 		s.ready_file = getenv("TLSPROBE_READY_FILE");
-	if (geteuid() != 0) {
-		fprintf(stderr, "tlsprobe trace: needs root (CAP_BPF, CAP_PERFMON and the targets' /proc)\n");
-		return 1;
-	}
 	s.reg.verbose = verbose;
 	s.reg.on_unplanned = skip_record;
 	s.reg.unplanned_arg = &s;
@@ -659,10 +635,12 @@ int cmd_trace(int argc, char **argv)
 	s.targets.settled_arg = &s;
 	if (!verbose)
 		libbpf_set_print(quiet_libbpf);
+	if (preflight_check("tlsprobe trace", PREFLIGHT_OTHERS_FILES | PREFLIGHT_TRACEFS))
+		return 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	if (ensure_tracefs() || open_output(&s.consumer.out, out_path) || open_pcapng(&s) ||
+	if (open_output(&s.consumer.out, out_path) || open_pcapng(&s) ||
 	    load_bpf(&s))
 		goto out;
 	if (targets_initial_scan(&s.targets, &s.reg))
