@@ -192,6 +192,8 @@ void output_attached_late(struct output *out, int pid, int nspid, const char *co
 	output_fill_record(&rec, &hdr, lib, NULL);
 	rec.type = RECORD_LOSS;
 	rec.func[0] = '\0';
+	if (!lib) /* the schema wants a stack: which one it had was never looked at */
+		snprintf(rec.stack, sizeof(rec.stack), "unknown");
 	if (lib)
 		snprintf(rec.reason, sizeof(rec.reason), LATE_REASON ": %llu socket reads/writes "
 			 "from %llu ns on, before %.120s was probed at %llu ns (ts_ns); its plaintext "
