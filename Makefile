@@ -81,6 +81,7 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c tests/*.h $(BUILD)/libtlsprobe.a
 fixtures: $(DEPS_STAMP)
 	@set -e; for s in $(HOST_STACKS); do \
 		$(MAKE) -s -C fixtures/$$s OUT=$(CURDIR)/$(BUILD)/fixtures/$$s; done
+	$(MAKE) -s -C fixtures/fault OUT=$(CURDIR)/$(BUILD)/fixtures/fault
 	fixtures/ca/make-ca.sh $(BUILD)/ca
 
 # The fixtures' container images, every container variant of every manifest
@@ -139,10 +140,19 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/s_server_www.sh
 	tests/e2e/pcapng.sh
 	tests/e2e/kill_tracer.sh
+	tests/e2e/fault.sh 2
 	tests/e2e/containers_attach_once.sh
 	tests/e2e/bad_input.sh
 	tests/e2e/bench_smoke.sh
 	tests/e2e/bench_uprobes.sh
+
+# The target is never harmed: tlsfault's scenarios (longjmp, fork, thread
+# exit, signal storm, exec) 100 times each under the tracer, and the tracer
+# SIGKILLed at 100 random moments (~8 min); make test runs 2 of each.
+.PHONY: test-reliability
+test-reliability: all fixtures $(BUILD)/tests/e2e/fault_compare
+	tests/e2e/fault.sh 100
+test: $(BUILD)/tests/e2e/fault_compare
 
 clean:
 	rm -rf $(BUILD)
