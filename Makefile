@@ -110,6 +110,7 @@ ASAN_SCENARIOS := basic,size-1m,threads,bio,http2
 fixtures: $(DEPS_STAMP)
 	@set -e; for s in $(HOST_STACKS); do \
 		$(MAKE) -s -C fixtures/$$s OUT=$(CURDIR)/$(BUILD)/fixtures/$$s; done
+	$(MAKE) -s -C fixtures/fault OUT=$(CURDIR)/$(BUILD)/fixtures/fault
 	fixtures/ca/make-ca.sh $(BUILD)/ca
 
 # The fixtures' container images, every container variant of every manifest
@@ -145,7 +146,8 @@ conform-all: all fixtures
 	$(BUILD)/tlsprobe conform --fixtures all --expect conformance/expected/reference.txt \
 		--json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
 
-test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
+test: unit-test all fixtures asan $(BUILD)/tests/e2e/corrupted_capture $(BUILD)/tests/e2e/old_libbpf.so \
+		$(BUILD)/tests/e2e/fault_compare
 	$(BUILD)/tlsprobe conform --fixtures $(TEST_FIXTURES) --expect conformance/expected/reference.txt \
 		--json $(BUILD)/scorecard.json --junit $(BUILD)/scorecard.xml $(CONFORM_ARGS)
 	$(BUILD)/tlsprobe conform --fixtures openssl@host --scenarios basic,threads,smallbuf,bio \
@@ -168,6 +170,7 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/s_server_www.sh
 	tests/e2e/pcapng.sh
 	tests/e2e/kill_tracer.sh
+	tests/e2e/fault.sh 2
 	tests/e2e/containers_attach_once.sh
 	tests/e2e/bad_input.sh
 	tests/e2e/redact.sh
@@ -176,8 +179,12 @@ test: unit-test all fixtures $(BUILD)/tests/e2e/corrupted_capture
 	tests/e2e/bench_smoke.sh
 	tests/e2e/bench_uprobes.sh
 
-test: $(BUILD)/tests/e2e/old_libbpf.so
-test: asan
+# The target is never harmed: tlsfault's scenarios (longjmp, fork, thread
+# exit, signal storm, exec) 100 times each under the tracer, and the tracer
+# SIGKILLed at 100 random moments (~8 min); make test runs 2 of each.
+.PHONY: test-reliability
+test-reliability: all fixtures $(BUILD)/tests/e2e/fault_compare
+	tests/e2e/fault.sh 100
 
 clean:
 	rm -rf $(BUILD)

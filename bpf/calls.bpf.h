@@ -10,6 +10,15 @@
 #include <bpf/bpf_core_read.h>
 #include "events.h"
 
+/* A call set aside while a call that began deeper on the stack runs. */
+struct saved_call {
+	__u64 session, buf, len_out, sp;
+	struct site_desc desc;
+	__u32 site;
+	__s32 fd, other_fd;
+	struct sock_addrs addrs;
+};
+
 /* Per thread, in task-local storage (a pointer off the task: no hashing on
  * the hot path): the TLS call in progress, and what is cached about the
  * thread so that each call does not look it up again. */
@@ -19,7 +28,7 @@ struct thread_state {
 	__u64 buf;        /* plaintext buffer */
 	__u64 len_out;    /* where the byte count is stored (LEN_OUT_PTR); BUF_IOVEC: the
 			   * number of (base, len) pairs at buf */
-	__u64 sp;         /* stack pointer at entry: tells nested calls from stale ones */
+	__u64 sp;         /* stack pointer at entry: which return is this call's */
 	struct site_desc desc; /* the site's rules, copied at entry */
 	__u32 site;
 	__u32 depth;      /* nested TLS calls inside this one (ignored) */
@@ -29,7 +38,9 @@ struct thread_state {
 	__u8 active;
 	/* cached for the thread, valid while its comm is `comm` */
 	__u8 is_target;
-	__u8 pad[2];
+	__u8 has_outer;   /* outer holds the call this one began inside of */
+	__u8 covered;     /* an inner call on the same session and direction reported
+			   * this call's bytes (SSL_write_ex around SSL_write_ex2): not again */
 	__u32 nspid, nstid;
 	char comm[TASK_COMM_LEN];
 	/* the last session this thread used, and its socket */
@@ -57,6 +68,9 @@ struct thread_state {
 	/* BUF_IOVEC, while its bytes are sent (send_iovec): the next pair, what
 	 * is left of the current one, and the bytes sent */
 	__u64 iov_next, iov_base, iov_left, iov_sent;
+	/* The call in progress when this one began deeper on the stack: one
+	 * level, restored when this one returns (call_resume_outer). */
+	struct saved_call outer;
 };
 
 struct session_key {
@@ -513,6 +527,7 @@ static __always_inline void watch_new_thread(struct thread_state *st, __u8 count
 {
 	st->counts_early_io = counts_early_io;
 	st->active = 0;
+	st->has_outer = 0;
 	st->comm[0] = '\0'; /* refreshed at the first call */
 	st->watch_sockets = 1;
 	st->in_fd = -1;
@@ -532,20 +547,48 @@ static __always_inline void call_state_fresh(struct thread_state *st)
 	st->addrs.family = 0;
 }
 
+/* The calls a probe at sp is above (or at) the frame of have been left:
+ * they returned unseen, or their thread longjmp'ed past them. */
+static __always_inline void drop_left_calls(struct thread_state *st, __u64 sp)
+{
+	if (st->active && sp >= st->sp)
+		st->active = 0;
+	if (st->has_outer && sp >= st->outer.sp)
+		st->has_outer = 0;
+}
+
+static __always_inline void save_outer(struct thread_state *st)
+{
+	st->outer.session = st->session;
+	st->outer.buf = st->buf;
+	st->outer.len_out = st->len_out;
+	st->outer.sp = st->sp;
+	st->outer.desc = st->desc;
+	st->outer.site = st->site;
+	st->outer.fd = st->fd;
+	st->outer.other_fd = st->other_fd;
+	st->outer.addrs = st->addrs;
+	st->has_outer = 1;
+}
+
 /* Starts the call this probe is the entry of: records its site, session,
- * buffer and count pointer. A TLS call made inside the call in progress is
- * only counted (the outermost call owns the bytes). */
+ * buffer and count pointer. Deeper on the stack than the call in progress
+ * need not mean inside it: a call its thread left by longjmp never returns,
+ * and every later call from deeper than it would be taken for nested (and
+ * its bytes lost, measured with tests/e2e/fault.sh). So that call is set
+ * aside, not trusted: each call is reported when its own return comes
+ * (call_returning tells whose by the stack pointer), the one set aside
+ * resumes when the new one returns, and if both were one (SSL_write_ex
+ * calling SSL_write_ex2 when both are probed) its bytes are reported once,
+ * by the inner call. A third level is counted as nested, not reported. */
 static __always_inline void call_begin(struct thread_state *st, struct pt_regs *ctx)
 {
 	const struct site_desc *desc;
 	__u64 sp = PT_REGS_SP(ctx), regs[SITE_REGS];
 	__u32 site;
 
-	/* Deeper on the stack than the call in progress: a TLS call inside it
-	 * (SSL_write_ex calling SSL_write_ex2 when both are probed). Not
-	 * deeper: that call never returned (its thread longjmp'ed past it), so
-	 * this one replaces it. */
-	if (st->active && sp < st->sp) {
+	drop_left_calls(st, sp);
+	if (st->active && st->has_outer) {
 		struct trace_stats *stats = stats_slot();
 
 		st->depth++;
@@ -553,10 +596,11 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
 			stats->nested_calls++;
 		return;
 	}
-	st->active = 0; /* a stale call is replaced, whatever follows */
 	desc = site_of(ctx, &site);
 	if (!desc || !desc->kind)
 		return;
+	if (st->active)
+		save_outer(st);
 	st->site = site;
 	st->desc = *desc;
 	site_regs(ctx, regs);
@@ -568,24 +612,23 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
 			      ? site_value(ctx, regs, desc->count) : 0;
 	st->sp = sp;
 	call_state_fresh(st);
+	st->covered = 0;
 	st->active = 1;
 }
 
 /* An entry program that starts no call at its probe (nss_entry on a
  * descriptor that is not NSS's SSL layer) shares the function's return
- * probe with the calls it does start: that return must not end the call in
- * progress. Deeper on the stack, the function runs inside that call (a
- * callback in the handshake logging with PR_fprintf, which is PR_Write):
- * counted as nesting, so that its return is skipped. Not deeper: the call
- * in progress never returned, and is dropped. */
+ * probe with the calls it does start. Deeper on the stack than the call in
+ * progress, it may run inside it (a callback in the handshake logging with
+ * PR_fprintf, which is PR_Write): its return is not that call's
+ * (call_returning compares stack pointers). Else the calls it is above were
+ * left. */
 static __always_inline void call_not_begun(struct thread_state *st, struct pt_regs *ctx)
 {
-	if (!st->active)
-		return;
-	if (PT_REGS_SP(ctx) < st->sp)
+	if (st->active && PT_REGS_SP(ctx) < st->sp)
 		st->depth++;
 	else
-		st->active = 0;
+		drop_left_calls(st, PT_REGS_SP(ctx));
 }
 
 #endif

@@ -356,18 +356,68 @@ static __always_inline void call_finish(struct thread_state *st, struct pt_regs 
 	call_emit(st, call_result_len(&st->desc, st->len_out, ctx));
 }
 
-/* The return of a traced call on this thread, if one is in progress: the
- * state to finish it with, or NULL (not traced, or a nested call's return). */
-static __always_inline struct thread_state *call_returning(void)
+/* The call set aside when the one just finished (or left) began
+ * (call_begin) is the call in progress again; covered when the finished one
+ * reported its bytes. */
+static __always_inline void call_resume_outer(struct thread_state *st, int inner_finished)
+{
+	__u64 inner_session = st->session;
+	__u8 inner_dir = st->desc.dir;
+
+	if (!st->has_outer)
+		return;
+	st->session = st->outer.session;
+	st->buf = st->outer.buf;
+	st->len_out = st->outer.len_out;
+	st->sp = st->outer.sp;
+	st->desc = st->outer.desc;
+	st->site = st->outer.site;
+	st->fd = st->outer.fd;
+	st->other_fd = st->outer.other_fd;
+	st->addrs = st->outer.addrs;
+	st->depth = 0;
+	st->covered = inner_finished && inner_session == st->session && inner_dir == st->desc.dir;
+	st->has_outer = 0;
+	st->active = 1;
+}
+
+/* A return at sp is that of the call that began at entry_sp: a uretprobe
+ * fires with the return address popped (entry_sp + 8), a probe on a return
+ * instruction just before (entry_sp). */
+static __always_inline int returns_from(__u64 entry_sp, __u64 sp)
+{
+	return sp == entry_sp || sp == entry_sp + 8;
+}
+
+/* The return of a traced call on this thread: the state to finish it with,
+ * or NULL (not traced; the return of a call inside the one in progress that
+ * was not begun; a call whose bytes were reported by the call inside it). A
+ * return from above the call in progress means that call was left (its
+ * thread longjmp'ed out of it): it is dropped, and the call set aside, if
+ * this is its return, finishes. */
+static __always_inline struct thread_state *call_returning(struct pt_regs *ctx)
 {
 	struct thread_state *st = thread_state_peek();
+	__u64 sp = PT_REGS_SP(ctx);
 
 	/* Every thread that runs the probed code comes here: ask nothing more
 	 * until it is known to be a traced call's return. */
-	if (!st || !st->active)
+	if (!st || (!st->active && !st->has_outer))
 		return NULL;
-	if (st->depth) {
-		st->depth--;
+	if (st->active && sp < st->sp)
+		return NULL;
+	if (st->active && !returns_from(st->sp, sp))
+		st->active = 0;
+	if (!st->active && st->has_outer && returns_from(st->outer.sp, sp))
+		call_resume_outer(st, 0);
+	if (!st->active || !returns_from(st->sp, sp))
+		return NULL;
+	if (st->covered) {
+		struct trace_stats *stats = stats_slot();
+
+		st->active = 0;
+		if (stats)
+			stats->nested_calls++;
 		return NULL;
 	}
 	return st;

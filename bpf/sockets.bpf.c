@@ -231,6 +231,34 @@ int fd_syscall_core(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* A process forked inside a TLS call (from a callback in it): the child
+ * returns from the call too (the kernel copies the pending uretprobes), and
+ * finishes it on its own, often instead of the parent. Without the call's
+ * state its return would find none and its bytes would go unreported. So
+ * the child gets the call, as its own thread (its ids, the same comm). */
+static __always_inline void inherit_call(struct thread_state *cst, const struct thread_state *st,
+					 struct task_struct *child)
+{
+	cst->session = st->session;
+	cst->buf = st->buf;
+	cst->len_out = st->len_out;
+	cst->sp = st->sp;
+	cst->desc = st->desc;
+	cst->site = st->site;
+	cst->depth = st->depth;
+	cst->fd = st->fd;
+	cst->other_fd = st->other_fd;
+	cst->addrs = st->addrs;
+	__builtin_memcpy(cst->comm, st->comm, sizeof(cst->comm));
+	cst->is_target = st->is_target;
+	cst->outer = st->outer;
+	cst->has_outer = st->has_outer;
+	cst->covered = st->covered;
+	cst->nspid = ns_id(child);
+	cst->nstid = cst->nspid;
+	cst->active = 1;
+}
+
 /* A target's new thread gets its state now (watch_new_thread). */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(thread_created, struct task_struct *parent, struct task_struct *child)
@@ -240,8 +268,12 @@ int BPF_PROG(thread_created, struct task_struct *parent, struct task_struct *chi
 	if (!st || !st->watch_sockets)
 		return 0;
 	cst = bpf_task_storage_get(&threads, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (cst)
-		watch_new_thread(cst, st->counts_early_io);
+	if (!cst)
+		return 0;
+	watch_new_thread(cst, st->counts_early_io);
+	/* a new thread starts outside any call; a new process may not */
+	if (st->active && child->tgid != parent->tgid)
+		inherit_call(cst, st, child);
 	return 0;
 }
 

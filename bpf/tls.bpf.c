@@ -26,10 +26,12 @@ int tls_entry(struct pt_regs *ctx)
 SEC("uretprobe")
 int tls_return(struct pt_regs *ctx)
 {
-	struct thread_state *st = call_returning();
+	struct thread_state *st = call_returning(ctx);
 
-	if (st)
-		call_finish(st, ctx);
+	if (!st)
+		return 0;
+	call_finish(st, ctx);
+	call_resume_outer(st, 1);
 	return 0;
 }
 

@@ -520,8 +520,9 @@ static void read_call(void **state)
 /* ---- nesting and calls that never return ---- */
 
 /* A probed function calling another probed one (SSL_write_ex → SSL_write_ex2):
- * the outer call owns the bytes, one record; the inner one is counted. The
- * next call on its own is reported again (the depth came back to 0). */
+ * one record; the inner call reports the bytes (an outer call may be one its
+ * thread left by longjmp, which never returns), the outer one is counted.
+ * The next call on its own is reported again. */
 static void nested_call(void **state)
 {
 	struct harness *h = *state;
@@ -530,8 +531,9 @@ static void nested_call(void **state)
 	struct trace_stats stats;
 	size_t written = 0;
 
-	check_eq(fake_write_ex(&no_socket, "outer owns these", 16, &written), 1);
-	check_call(only_record(h), outer, DATA_OUT, "outer owns these", 16);
+	(void)outer;
+	check_eq(fake_write_ex(&no_socket, "inner has these", 15, &written), 1);
+	check_call(only_record(h), inner, DATA_OUT, "inner has these", 15);
 	assert_int_equal(harness_stats(h, &stats), 0);
 	check_eq(stats.nested_calls, 1);
 	check_eq(stats.calls, 1);
@@ -558,6 +560,40 @@ static void escaped_call_replaced(void **state)
 	check_no_record(h);
 	check_eq(fake_send(&no_socket, "after the escape", 16), 16);
 	check_call(only_record(h), site, DATA_OUT, "after the escape", 16);
+	assert_int_equal(harness_stats(h, &stats), 0);
+	check_eq(stats.nested_calls, 0);
+}
+
+/* Runs fake_send from depth frames of 512 uninitialised bytes further down
+ * the stack: the stale call's frame lies in memory nothing writes again. */
+static __attribute__((noinline)) ssize_t send_from_deeper(int depth, const char *text, size_t n)
+{
+	volatile char pad[512];
+	ssize_t r;
+
+	pad[0] = (char)depth;
+	r = depth > 0 ? send_from_deeper(depth - 1, text, n) : fake_send(&no_socket, text, n);
+	return r + (pad[0] & 0);
+}
+
+/* A call left by longjmp never returns; the thread's next calls come from
+ * deeper on the stack than it was: they are not inside it, and each is
+ * reported (measured before: every one was counted as nested, and lost). */
+static void escaped_call_then_deeper(void **state)
+{
+	struct harness *h = *state;
+	int site = c_site(h, "fake_send", DATA_OUT, LEN_RET64, LOC_NONE);
+	struct trace_stats stats;
+	jmp_buf env;
+
+	c_site(h, "fake_send_escape", DATA_OUT, LEN_RET64, LOC_NONE);
+	if (!setjmp(env))
+		fake_send_escape(&no_socket, "never", 5, &env);
+	check_no_record(h);
+	check_eq(send_from_deeper(8, "deeper, first", 13), 13);
+	check_call(only_record(h), site, DATA_OUT, "deeper, first", 13);
+	check_eq(send_from_deeper(8, "deeper, second", 14), 14);
+	check_call(only_record(h), site, DATA_OUT, "deeper, second", 14);
 	assert_int_equal(harness_stats(h, &stats), 0);
 	check_eq(stats.nested_calls, 0);
 }
@@ -1199,6 +1235,7 @@ int main(void)
 		BPF_TEST(read_call),
 		BPF_TEST(nested_call),
 		BPF_TEST(escaped_call_replaced),
+		BPF_TEST(escaped_call_then_deeper),
 		BPF_TEST(fd_cache),
 		BPF_TEST(socket_wins_over_log_fd),
 		BPF_TEST(fd_reused_for_new_connection),
