@@ -70,7 +70,7 @@ run() {
 	((ok))
 }
 
-for spec in "${@:-conns:1000 churn:10000 reuse:2000}"; do
+for spec in "${@:-conns:1000 churn:10000 reuse:2000 reuse-buffered:2000}"; do
 	for one in $spec; do
 		if run "$one"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 	done
