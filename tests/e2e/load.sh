@@ -3,11 +3,13 @@
 # Each run MODE:N starts `tlsprobe trace --comm tlsload`, runs fixtures/load's
 # tlsload server and client (mode conns: N connections open at once; churn: N
 # client processes exec'd in a row; reuse: N fd numbers reused at once by new
-# connections), stops the tracer and has `tlsprobe loadcheck` compare the
+# connections; reuse-buffered: the same, each new connection's first read
+# served from OpenSSL's buffer), stops the tracer and has `tlsprobe loadcheck` compare the
 # capture with the transcripts tlsload wrote. Work files stay in
 # build/load/MODE (TLSPROBE_LOAD_DIR). No timing is judged: the wall times
-# are printed for the record.
-#   tests/e2e/load.sh conns:1000 churn:10000 reuse:2000
+# are printed for the record. TLSPROBE_LOAD_TRACE_ARGS: more tracer options
+# (e.g. "--ringbuf-mb 1", to see loss reported and balanced).
+#   tests/e2e/load.sh conns:1000 churn:10000 reuse:2000 reuse-buffered:2000
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TLSPROBE=build/tlsprobe
@@ -53,7 +55,8 @@ run() {
 	local mode=${1%%:*} n=${1#*:} dir=$OUT/${1%%:*} tracer t0 t1 secs ok=1
 	rm -rf "$dir"; mkdir -p "$dir/truth"
 	echo "== $mode: $n"
-	$TLSPROBE trace --comm tlsload --no-image-layers -o "$dir/events.jsonl" \
+	# shellcheck disable=SC2086 # options, split on purpose
+	$TLSPROBE trace --comm tlsload --no-image-layers ${TLSPROBE_LOAD_TRACE_ARGS:-} -o "$dir/events.jsonl" \
 		--ready-file "$dir/ready" 2>"$dir/tracer.log" &
 	tracer=$!; pids+=("$tracer")
 	wait_file "$dir/ready" 120 "$tracer" || { echo "FAIL: $mode: tracer not ready: $(cat "$dir/tracer.log")"; return 1; }
