@@ -4,6 +4,7 @@
  * sets. What `make test-load` runs after each load run. */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,8 +43,17 @@ static void print_report(const char *name, const struct load_report *r)
 		printf("  first problem: %s\n", r->problem);
 }
 
-/* The comparator's verdicts. Its bytes check fails on any loss, reported or
- * not: with loss reported, that one is left to the balance above. */
+/* With loss reported, the comparator's stream checks see loss records in
+ * place of calls (a record summing a thread's lost calls at exit, without
+ * addresses, lands at the end of one stream): its bytes, boundaries and
+ * addresses checks then fail whatever the tracer did, and the alignment
+ * above (each data event's bytes, length, fd and addresses) judges instead. */
+static bool judged_under_loss(enum check_id c)
+{
+	return c != CHECK_BYTES && c != CHECK_BOUNDARIES && c != CHECK_ADDRESSES;
+}
+
+/* The comparator's verdicts: all of them judged when nothing was lost. */
 static int print_compare(const struct record_set *truth, const struct record_set *trace,
 			 const struct load_report *r)
 {
@@ -54,10 +64,13 @@ static int print_compare(const struct record_set *truth, const struct record_set
 	printf("  comparator:");
 	for (int c = 0; c < N_CHECKS; c++) {
 		printf(" %s %s", check_name(c), verdict_name(res[c].verdict));
-		if (res[c].verdict != VERDICT_PASS && !(c == CHECK_BYTES && r->lost))
+		if (res[c].verdict != VERDICT_PASS && (!r->lost || judged_under_loss(c)))
 			ok = 0;
 	}
 	printf("\n");
+	if (r->lost)
+		printf("  (loss reported: the comparator's bytes, boundaries and addresses are shown, "
+		       "not judged; the alignment above judges each data event)\n");
 	for (int c = 0; c < N_CHECKS; c++)
 		if (res[c].verdict != VERDICT_PASS)
 			printf("    %s: %s\n", check_name(c), res[c].detail);
