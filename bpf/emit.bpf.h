@@ -163,8 +163,8 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 	if (st->fd >= 0 && known && known->fd == st->fd && addrs_lost(&st->addrs))
 		st->addrs = known->addrs; /* reset by the peer since */
 	if (st->fd >= 0) {
-		/* Bound both ways, so that the socket's close forgets it
-		 * (socket_closed). */
+		/* Bound both ways (but Go's: remember_session_socket), so that
+		 * the socket's close forgets it (socket_closed). */
 		if (!known || known->fd != st->fd || known->addrs.lport != st->addrs.lport ||
 		    known->addrs.rport != st->addrs.rport)
 			remember_session_socket(&key, tgid, st);
