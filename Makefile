@@ -186,5 +186,15 @@ test: unit-test all fixtures asan $(BUILD)/tests/e2e/corrupted_capture $(BUILD)/
 test-reliability: all fixtures $(BUILD)/tests/e2e/fault_compare
 	tests/e2e/fault.sh 100
 
+# make test-load (not part of make test; minutes): the reference tracer under load,
+# 1000 connections open at once, 10 000 exec'd clients in a row, fd numbers reused
+# at once (twice: the second time each new connection's first read is served from
+# OpenSSL's buffer); each run checked by tlsprobe loadcheck (tests/e2e/load.sh).
+LOAD_RUNS ?= conns:1000 churn:10000 reuse:2000 reuse-buffered:2000
+.PHONY: test-load
+test-load: all fixtures
+	$(MAKE) -s -C fixtures/load OUT=$(CURDIR)/$(BUILD)/fixtures/load
+	tests/e2e/load.sh $(LOAD_RUNS)
+
 clean:
 	rm -rf $(BUILD)

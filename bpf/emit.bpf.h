@@ -96,10 +96,46 @@ static __noinline void settle_fd_outside(struct thread_state *st, __u32 tgid, __
 }
 #endif
 
+/* A call that made no syscall (served from the library's buffer) takes the
+ * socket its session last used only while that socket is open: a session
+ * object freed with its connection comes back at once at the same address
+ * for the next one, and the new socket at once under the same fd number, so
+ * the remembered addresses would be the old connection's (make test-load,
+ * reuse-buffered: 190 of 200 first reads, a server greeting read along with
+ * the handshake). The close forgets the binding (socket_closed); the call
+ * then takes the socket its thread read outside a call (socket_around). */
+static __always_inline int still_bound(__u32 tgid, __u64 session, __s32 fd,
+				       const struct sock_addrs *addrs)
+{
+	struct session_key key = { .session = session, .tgid = tgid };
+	struct session_socket *known = bpf_map_lookup_elem(&session_sockets, &key);
+
+	return known && known->fd == fd && known->addrs.lport == addrs->lport &&
+	       known->addrs.rport == addrs->rport;
+}
+
+#ifdef EMIT_FD_AT_CALL
+/* Go: the fd is read from the connection object at every call. */
+static __always_inline void remember_session_socket(const struct session_key *key, __u32 tgid,
+						    struct thread_state *st)
+{
+	struct session_socket seen = { .fd = st->fd, .addrs = st->addrs };
+
+	bpf_map_update_elem(&session_sockets, key, &seen, BPF_ANY);
+}
+#else
+/* A subprogram: inlined, its stack would push rustls_take's past 512 bytes. */
+static __noinline void remember_session_socket(const struct session_key *key, __u32 tgid,
+					       struct thread_state *st)
+{
+	bind_session_socket(tgid, key->session, st->desc.dir, st->fd, &st->addrs);
+}
+#endif
+
 static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64 len)
 {
 	struct session_key key = { .session = st->session, .tgid = tgid };
-	struct session_socket *known, seen = {};
+	struct session_socket *known;
 
 #ifndef EMIT_FD_AT_CALL
 	if (st->desc.fd == FD_SOCKET_BEFORE || st->desc.fd == FD_SOCKET_AFTER) {
@@ -110,7 +146,7 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 	if (st->session == st->last_session && st->last_fd >= 0) {
 		if (st->fd == st->last_fd && addrs_lost(&st->addrs))
 			st->addrs = st->last_addrs; /* reset by the peer since */
-		if (st->fd < 0) {
+		if (st->fd < 0 && still_bound(tgid, st->session, st->last_fd, &st->last_addrs)) {
 			st->fd = st->last_fd;
 			st->addrs = st->last_addrs;
 			return;
@@ -127,12 +163,11 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 	if (st->fd >= 0 && known && known->fd == st->fd && addrs_lost(&st->addrs))
 		st->addrs = known->addrs; /* reset by the peer since */
 	if (st->fd >= 0) {
+		/* Bound both ways (but Go's: remember_session_socket), so that
+		 * the socket's close forgets it (socket_closed). */
 		if (!known || known->fd != st->fd || known->addrs.lport != st->addrs.lport ||
-		    known->addrs.rport != st->addrs.rport) {
-			seen.fd = st->fd;
-			seen.addrs = st->addrs;
-			bpf_map_update_elem(&session_sockets, &key, &seen, BPF_ANY);
-		}
+		    known->addrs.rport != st->addrs.rport)
+			remember_session_socket(&key, tgid, st);
 	} else if (known) {
 		st->fd = known->fd;
 		st->addrs = known->addrs;

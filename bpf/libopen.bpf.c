@@ -81,13 +81,20 @@ int sys_enter_openat(struct trace_event_raw_sys_enter *ctx)
 	watch_early_io(thread_state_peek(), tgid);
 	ev->kind = EVENT_LIB_OPEN;
 	ev->pid = tgid;
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0)) {
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), BPF_RB_FORCE_WAKEUP)) {
 		st = stats_slot();
 		if (st)
 			st->lost_lib_opens++;
 	}
 	return 0;
 }
+
+/* Both events wake user space at once (BPF_RB_FORCE_WAKEUP): data records
+ * do not wake it (wakeup_flags), so the consumer lags the ring and an
+ * adaptive wake-up (flags 0) never comes; the event then waits for the next
+ * 20 ms drain, and a short-lived process (an exec'd client: ~10 ms here) is
+ * gone before its maps are read, which is reported as "attached late"
+ * although its stacks were attached long before (make test-load, churn). */
 
 /* A target that execs may have its TLS stack linked into the executable
  * (static OpenSSL, BoringSSL in Envoy-like binaries): user space looks at
@@ -107,7 +114,7 @@ int sched_process_exec(void *ctx)
 	if (ts)
 		watch_new_thread(ts, 1);
 	watch_early_io(ts, ev.pid);
-	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0)) {
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), BPF_RB_FORCE_WAKEUP)) {
 		st = stats_slot();
 		if (st)
 			st->lost_lib_opens++;

@@ -9,4 +9,5 @@ int cmd_bench_uprobes(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_loadcheck(int argc, char **argv);
 #endif

@@ -16,6 +16,7 @@ static const struct {
 	{ "validate", cmd_validate, "check JSON-lines events or transcripts against the schema" },
 	{ "convert", cmd_convert, "convert a third-party tracer's saved output to events" },
 	{ "report", cmd_report, "write scorecards (conform --json) as one HTML page and Markdown" },
+	{ "loadcheck", cmd_loadcheck, "check a capture under load (make test-load) against its ground truth" },
 };
 
 static void usage(FILE *out)
