@@ -5,8 +5,10 @@
 # (tests/fuzz/seeds.sh) and the corpus kept in $FUZZ_CORPUS/TARGET (unset:
 # BUILD/fuzz/corpus; empty: a fresh one, thrown away). One fuzzer at a time,
 # one process. A crash, leak, timeout or sanitizer report fails the run; its
-# input is kept in BUILD/fuzz/crashes/TARGET/. Prints a line per target:
-# executions, exec/s, corpus size, coverage.
+# input is kept in BUILD/fuzz/crashes/TARGET/, its log in
+# BUILD/fuzz/logs/TARGET.log. $FUZZ_RUNS, when set, also ends a run after
+# that many executions. Prints a line per target: executions, exec/s,
+# coverage, corpus size.
 # Usage: run.sh BUILD SECONDS TARGET...
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,6 +16,8 @@ BUILD=${1:?usage: run.sh BUILD SECONDS TARGET...}
 SECONDS_EACH=${2:?usage: run.sh BUILD SECONDS TARGET...}
 shift 2
 CORPUS=${FUZZ_CORPUS-$BUILD/fuzz/corpus}
+RUNS=${FUZZ_RUNS:+-runs=$FUZZ_RUNS}
+LOGS=$BUILD/fuzz/logs
 
 log() { echo "fuzz: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -33,6 +37,7 @@ max_len() {
 "$HERE/seeds.sh" "$BUILD"
 scratch=$(mktemp -d /tmp/tlsprobe-fuzz.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$LOGS"
 failed=()
 for t in "$@"; do
     bin=$BUILD/fuzz/fuzz_$t
@@ -52,19 +57,19 @@ for t in "$@"; do
     corpus=${CORPUS:+$CORPUS/$t}
     corpus=${corpus:-$scratch/corpus-$t}
     mkdir -p "$corpus"
-    if ! nice -n 10 "$bin" -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$t")" \
+    if ! nice -n 10 "$bin" -max_total_time="$SECONDS_EACH" ${RUNS} -max_len="$(max_len "$t")" \
             -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
             -artifact_prefix="$crashes/" "$corpus" "$BUILD/fuzz/seeds/$t" \
-            > "$scratch/$t.log" 2>&1; then
-        tail -n 60 "$scratch/$t.log" >&2
+            > "$LOGS/$t.log" 2>&1; then
+        tail -n 60 "$LOGS/$t.log" >&2
         log "$t: FAIL: crash input in $crashes/"
         failed+=("$t")
         continue
     fi
     # The last status line ("#N REDUCE cov: C ft: F corp: U/S ...") and the final stats.
-    status=$(grep -E '^#[0-9]+[[:space:]].*cov: ' "$scratch/$t.log" | tail -n 1 || true)
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/$t.log")
-    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$scratch/$t.log")
+    status=$(grep -E '^#[0-9]+[[:space:]].*cov: ' "$LOGS/$t.log" | tail -n 1 || true)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOGS/$t.log")
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$LOGS/$t.log")
     log "$t: PASS: ${runs:-?} runs, ${rate:-?} exec/s, cov ${status#* cov: }"
 done
 ((${#failed[@]} == 0)) || die "crashed: ${failed[*]}"
