@@ -19,7 +19,7 @@ CONFORM_ARGS ?=
 # The stacks whose manifest says `build host`: their fixture is built here too.
 HOST_STACKS := $(shell awk '$$1 == "build" && $$2 == "host" { n = split(FILENAME, p, "/"); print p[n - 1] }' fixtures/*/manifest)
 
-.PHONY: all deps test unit-test conform conform-all bench fixtures images clean
+.PHONY: all deps test unit-test conform conform-all bench fixtures images clean fuzz fuzz-build
 .PHONY: asan
 all: $(BUILD)/tlsprobe $(BUILD)/uprobe-target
 
@@ -178,6 +178,48 @@ test: unit-test all fixtures asan $(BUILD)/tests/e2e/corrupted_capture $(BUILD)/
 	tests/e2e/asan_conform.sh $(ASAN_FIXTURES) $(ASAN_SCENARIOS)
 	tests/e2e/bench_smoke.sh
 	tests/e2e/bench_uprobes.sh
+	$(MAKE) fuzz FUZZ_SECONDS=5 FUZZ_CORPUS=
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over every parser of untrusted
+# input, built with clang's fuzzer, ASan and UBSan into build/fuzz/. `make
+# fuzz` builds them, makes seed corpora from real files (tests/fuzz/seeds.sh),
+# replays tests/fuzz/regressions/ and runs each target FUZZ_SECONDS, one after
+# the other; a crash fails it (tests/fuzz/run.sh). make test runs each 5 s.
+FUZZ_SECONDS ?= 120
+# Where each target's corpus grows and is kept between runs; empty: a fresh
+# one per run, thrown away (make test).
+FUZZ_CORPUS ?= $(BUILD)/fuzz/corpus
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -Wall -std=gnu11 -I$(BUILD) -Itracer -Iconformance -Ibpf
+FUZZ_TARGETS := adapters elf gopclntab procmaps record rustsym x86
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_GO_SRCS := tracer/gopclntab.c tracer/gobuildinfo.c tracer/goimage.c tracer/elfsym.c
+FUZZ_SRCS_adapters := conformance/adapters/adapters.c conformance/adapters/bpftrace.c \
+	conformance/adapters/ecapture.c conformance/adapters/jsonl.c conformance/matrix_report.c \
+	conformance/scorecard.c conformance/machine.c conformance/compare.c conformance/expect.c \
+	tracer/record.c tracer/record_write.c tracer/redact.c tracer/base64.c tracer/elfsym.c
+FUZZ_SRCS_elf := $(FUZZ_GO_SRCS) tracer/rustsym.c tracer/x86insn.c tracer/planner.c \
+	$(wildcard tracer/libs/*.c)
+FUZZ_SRCS_gopclntab := $(FUZZ_GO_SRCS)
+FUZZ_SRCS_procmaps := tracer/procmaps.c
+FUZZ_SRCS_record := conformance/compare.c tracer/record.c tracer/record_write.c tracer/redact.c \
+	tracer/base64.c tracer/validate.c
+FUZZ_SRCS_rustsym := tracer/rustsym.c tracer/elfsym.c
+FUZZ_SRCS_x86 := tracer/x86insn.c tracer/planner.c tracer/elfsym.c
+FUZZ_LDLIBS := -lelf -lz -ljansson -lcapstone -liberty -lm -lcrypto
+
+FUZZ_HDRS := $(wildcard tracer/*.h tracer/libs/*.h conformance/*.h conformance/adapters/*.h bpf/*.h)
+
+# Each target compiles its sources itself (instrumented; ~12 s for all at -j2).
+.SECONDEXPANSION:
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(FUZZ_HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c,$^) $(FUZZ_LDLIBS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	FUZZ_CORPUS='$(FUZZ_CORPUS)' tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The target is never harmed: tlsfault's scenarios (longjmp, fork, thread
 # exit, signal storm, exec) 100 times each under the tracer, and the tracer

@@ -7,7 +7,8 @@ set -euo pipefail
 PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev openssl libcmocka-dev
       libjansson-dev libcapstone-dev libiberty-dev pkg-config make gcc docker.io debootstrap curl hyperfine
       iproute2 ca-certificates strace util-linux bpftrace gnuplot-nox python3
-      libnss3 libgnutls30 tshark chromium fonts-dejavu-core)
+      libnss3 libgnutls30 tshark chromium fonts-dejavu-core
+      libclang-rt-14-dev binutils)  # the last two: make fuzz (libFuzzer; seeds.sh's objcopy, nm)
 
 log() { echo "tlsprobe: $*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -10,6 +10,7 @@
 struct elf_image {
 	int fd;
 	Elf *elf;
+	void *image;	/* elf_image_open_mem: our copy of the bytes, else NULL */
 };
 
 struct elf_image *elf_image_open(const char *path)
@@ -40,6 +41,35 @@ fail:
 	return NULL;
 }
 
+struct elf_image *elf_image_open_mem(const void *bytes, size_t len)
+{
+	struct elf_image *img;
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		errno = EINVAL;
+		return NULL;
+	}
+	img = calloc(1, sizeof(*img));
+	if (!img)
+		return NULL;
+	img->fd = -1;
+	/* A copy: elf_memory takes a writable image, and the caller's bytes
+	 * (a fuzzer's input) must not change under it or outlive it. */
+	img->image = malloc(len ? len : 1);
+	if (!img->image)
+		goto fail;
+	memcpy(img->image, bytes, len);
+	img->elf = elf_memory(img->image, len);
+	if (!img->elf || elf_kind(img->elf) != ELF_K_ELF) {
+		errno = ENOEXEC;
+		goto fail;
+	}
+	return img;
+fail:
+	elf_image_close(img);
+	return NULL;
+}
+
 void elf_image_close(struct elf_image *img)
 {
 	int saved = errno;
@@ -50,6 +80,7 @@ void elf_image_close(struct elf_image *img)
 		elf_end(img->elf);
 	if (img->fd >= 0)
 		close(img->fd);
+	free(img->image);
 	free(img);
 	errno = saved;
 }
@@ -329,8 +360,11 @@ int elf_image_section(struct elf_image *img, const char *name, const uint8_t **b
 		data = elf_rawdata(scn, NULL);
 		if (!data)
 			return -ENOENT;
-		*bytes = data->d_buf;
-		*len = data->d_size;
+		/* libelf gives an empty section no buffer (NULL): callers scan
+		 * [bytes, bytes + len), and NULL + 0 is undefined (found by
+		 * tests/fuzz/fuzz_elf.c: an empty .rodata). */
+		*bytes = data->d_buf ? data->d_buf : (const uint8_t *)"";
+		*len = data->d_buf ? data->d_size : 0;
 		return 0;
 	}
 	return -ENOENT;

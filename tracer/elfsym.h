@@ -8,6 +8,9 @@ struct elf_image;
 
 /* Returns NULL and sets errno (ENOEXEC: not an ELF file). */
 struct elf_image *elf_image_open(const char *path);
+/* The same over len bytes in memory (copied: bytes need not outlive it);
+ * for the fuzz targets. NULL with errno ENOEXEC when they are no ELF. */
+struct elf_image *elf_image_open_mem(const void *bytes, size_t len);
 void elf_image_close(struct elf_image *img);
 
 /* File offset of a defined function symbol (what a uprobe attaches to):

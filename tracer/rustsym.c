@@ -79,12 +79,21 @@ static int version_cmp(const char *a, const char *b)
 
 int rust_crate_version(struct elf_image *img, const char *crate, char *out, size_t outlen)
 {
-	char needle[64], best[32] = "";
-	const uint8_t *bytes, *p, *end;
-	size_t len, nlen;
+	const uint8_t *bytes;
+	size_t len;
 
 	if (elf_image_section(img, ".rodata", &bytes, &len))
 		return -1;
+	return rust_crate_version_in(bytes, len, crate, out, outlen);
+}
+
+int rust_crate_version_in(const uint8_t *bytes, size_t len, const char *crate, char *out,
+			  size_t outlen)
+{
+	char needle[64], best[32] = "";
+	const uint8_t *p, *end;
+	size_t nlen;
+
 	nlen = (size_t)snprintf(needle, sizeof(needle), "/%s-", crate);
 	end = bytes + len;
 	for (p = bytes; (p = memmem(p, (size_t)(end - p), needle, nlen)); p += nlen) {

@@ -22,4 +22,7 @@ int rust_demangle_path(const char *name, char *out, size_t outlen);
  * ".../rustls-0.23.35/src/...". The highest one when several versions are
  * linked in. 0, or -1 when no path names it. */
 int rust_crate_version(struct elf_image *img, const char *crate, char *out, size_t outlen);
+/* The same over len bytes (the .rodata; the fuzz target's seam). */
+int rust_crate_version_in(const uint8_t *bytes, size_t len, const char *crate, char *out,
+			  size_t outlen);
 #endif

@@ -113,12 +113,23 @@ static void reduce(const cs_insn *ci, struct x86_instr *out)
 int x86_decode(struct elf_image *img, uint64_t vaddr, uint64_t size, struct x86_func *fn)
 {
 	const uint8_t *code;
-	size_t avail, count;
+	size_t avail;
+
+	memset(fn, 0, sizeof(*fn));
+	if (elf_image_bytes_at(img, vaddr, &code, &avail))
+		return -1;
+	return x86_decode_bytes(code, avail, vaddr, size, fn);
+}
+
+int x86_decode_bytes(const uint8_t *code, size_t avail, uint64_t vaddr, uint64_t size,
+		     struct x86_func *fn)
+{
+	size_t count;
 	int one = size == 0;
 	cs_insn *ci;
 
 	memset(fn, 0, sizeof(*fn));
-	if (open_capstone() || elf_image_bytes_at(img, vaddr, &code, &avail))
+	if (open_capstone())
 		return -1;
 	if (one)
 		size = avail < INSN_MAX ? avail : INSN_MAX;

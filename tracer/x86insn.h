@@ -51,6 +51,10 @@ struct x86_func {
 /* Decodes the code in [vaddr, vaddr + size) of img. size 0 decodes one
  * instruction. Returns 0, or -1 when the bytes are missing or do not decode. */
 int x86_decode(struct elf_image *img, uint64_t vaddr, uint64_t size, struct x86_func *fn);
+/* The same over avail bytes of code that start at vaddr (x86_decode's
+ * work once it has the section's bytes; the fuzz target's seam). */
+int x86_decode_bytes(const uint8_t *code, size_t avail, uint64_t vaddr, uint64_t size,
+		     struct x86_func *fn);
 void x86_func_free(struct x86_func *fn);
 /* The one instruction at vaddr. 0, or -1 when it does not decode. */
 int x86_decode_one(struct elf_image *img, uint64_t vaddr, struct x86_instr *out);

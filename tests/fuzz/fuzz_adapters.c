@@ -1,9 +1,5 @@
 /* libFuzzer entry point for what the vendor-evaluation code reads from
- * other tools (not part of make test yet):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Itracer -Iconformance \
- *     tests/fuzz/fuzz_adapters.c conformance/adapters/{adapters,bpftrace,ecapture,jsonl}.c \
- *     conformance/{matrix_report,scorecard,compare,expect}.c tracer/{record,record_write,base64,elfsym}.c \
- *     -ljansson -lelf -o build/fuzz_adapters && build/fuzz_adapters -max_len=65536
+ * other tools, built and run by `make fuzz` (build/fuzz/fuzz_adapters).
  * The input's first byte picks the reader: eCapture's text output,
  * bpftrace's, or a scorecard JSON for tlsprobe report (HTML and Markdown). */
 #define _GNU_SOURCE /* fmemopen */

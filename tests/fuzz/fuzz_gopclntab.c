@@ -1,12 +1,12 @@
-/* libFuzzer entry point for the Go parsers (not part of make test):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Itracer tests/fuzz/fuzz_gopclntab.c \
- *     tracer/gopclntab.c tracer/gobuildinfo.c tracer/goimage.c tracer/elfsym.c -lelf \
- *     -o build/fuzz_gopclntab && build/fuzz_gopclntab -max_len=65536
+/* libFuzzer entry point for the Go parsers, built and run by `make fuzz`
+ * (build/fuzz/fuzz_gopclntab; the ELF around them: fuzz_elf.c).
  * The input is, at once, the pclntab, a data section the moduledata and
  * table scans read, and .go.buildinfo: every path that reads untrusted bytes
- * sees it. Every function the table yields is read back. */
+ * sees it. Every function the table yields is read back; the input up to
+ * its first NUL is also a version string (go_version_parse). */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "gobuildinfo.h"
 #include "gopclntab.h"
@@ -39,6 +39,22 @@ static void image_of(struct go_image *gi, const uint8_t *data, size_t size, bool
 	go_image_add(gi, &info);
 }
 
+static void parse_version(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	struct go_version v;
+
+	if (!text)
+		return;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (!go_version_parse(text, &v)) {
+		go_version_at_least(&v, 1, 17);
+		go_register_abi(&v);
+	}
+	free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct go_image gi;
@@ -59,5 +75,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	go_buildinfo_version(&gi, &v, err, sizeof(err));
+	parse_version(data, size);
 	return total == 1 ? 1 : 0;
 }
