@@ -486,6 +486,21 @@ static void test_time_before_epoch(void **state)
 	converted_free(&c);
 }
 
+/* A --hex header that ends the file, its body never printed (found by
+ * fuzz_adapters: the empty body's NULL storage was offset). The event is
+ * written as printed: no bytes. */
+static void test_hex_header_without_body(void **state)
+{
+	static const char raw[] = LOG("INF") HDR "READ (4 bytes, hex):\n";
+	struct converted c;
+
+	(void)state;
+	convert_text(raw, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.rec[0].len, 0);
+	converted_free(&c);
+}
+
 static void test_gnutls_hex(void **state)
 {
 	static const char raw[] =
@@ -555,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_logs_and_lost_samples),
 		cmocka_unit_test(test_hex_partial_line),
 		cmocka_unit_test(test_time_before_epoch),
+		cmocka_unit_test(test_hex_header_without_body),
 		cmocka_unit_test(test_gnutls_hex),
 		cmocka_unit_test(test_adapter),
 	};

@@ -554,9 +554,12 @@ static bool plain_hex_line(const char *s, size_t len)
  * line (out holds the bytes before it). */
 static bool decode_hex(const uint8_t *body, size_t n, struct buf *out)
 {
-	const char *s = (const char *)body, *end = s + n;
+	const char *s = (const char *)body, *end;
 	bool partial = false;
 
+	if (!n)
+		return true;	/* an empty body may have no storage: NULL + 0 is undefined */
+	end = s + n;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
