@@ -13,7 +13,8 @@ struct elf_image {
 	void *image;	/* elf_image_open_mem: our copy of the bytes, else NULL */
 };
 
-struct elf_image *elf_image_open(const char *path)
+/* An empty image (no file, no bytes yet), libelf initialised. */
+static struct elf_image *image_new(void)
 {
 	struct elf_image *img;
 
@@ -22,52 +23,55 @@ struct elf_image *elf_image_open(const char *path)
 		return NULL;
 	}
 	img = calloc(1, sizeof(*img));
+	if (img)
+		img->fd = -1;
+	return img;
+}
+
+/* img once libelf has begun on it: an ELF file, or closed (ENOEXEC). */
+static struct elf_image *image_checked(struct elf_image *img)
+{
+	if (img->elf && elf_kind(img->elf) == ELF_K_ELF)
+		return img;
+	elf_image_close(img);
+	errno = ENOEXEC;
+	return NULL;
+}
+
+struct elf_image *elf_image_open(const char *path)
+{
+	struct elf_image *img = image_new();
+
 	if (!img)
 		return NULL;
 	img->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (img->fd < 0)
-		goto fail;
+	if (img->fd < 0) {
+		elf_image_close(img);
+		return NULL;
+	}
 	/* read(2), not mmap: the kernel puts every uprobe registered on this
 	 * file into each new mapping of it, ours too, and the planner would
 	 * decode another tracer's (or our own) int3 for the code. */
 	img->elf = elf_begin(img->fd, ELF_C_READ, NULL);
-	if (!img->elf || elf_kind(img->elf) != ELF_K_ELF) {
-		errno = ENOEXEC;
-		goto fail;
-	}
-	return img;
-fail:
-	elf_image_close(img);
-	return NULL;
+	return image_checked(img);
 }
 
 struct elf_image *elf_image_open_mem(const void *bytes, size_t len)
 {
-	struct elf_image *img;
+	struct elf_image *img = image_new();
 
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		errno = EINVAL;
-		return NULL;
-	}
-	img = calloc(1, sizeof(*img));
 	if (!img)
 		return NULL;
-	img->fd = -1;
 	/* A copy: elf_memory takes a writable image, and the caller's bytes
 	 * (a fuzzer's input) must not change under it or outlive it. */
 	img->image = malloc(len ? len : 1);
-	if (!img->image)
-		goto fail;
+	if (!img->image) {
+		elf_image_close(img);
+		return NULL;
+	}
 	memcpy(img->image, bytes, len);
 	img->elf = elf_memory(img->image, len);
-	if (!img->elf || elf_kind(img->elf) != ELF_K_ELF) {
-		errno = ENOEXEC;
-		goto fail;
-	}
-	return img;
-fail:
-	elf_image_close(img);
-	return NULL;
+	return image_checked(img);
 }
 
 void elf_image_close(struct elf_image *img)

@@ -11,6 +11,10 @@
 #define INSN_MAX 15
 
 static csh handle;
+/* The one instruction cs_disasm_iter decodes into, reused: cs_disasm would
+ * allocate an instruction and its details for each one decoded, and the
+ * planner decodes a function an instruction at a time. */
+static cs_insn *scratch;
 
 static int open_capstone(void)
 {
@@ -19,6 +23,12 @@ static int open_capstone(void)
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK)
 		return -1;
 	cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+	scratch = cs_malloc(handle);
+	if (!scratch) {
+		cs_close(&handle);
+		handle = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -72,6 +82,21 @@ static void reduce_operands(const cs_insn *ci, struct x86_instr *out)
 	}
 }
 
+/* "mnemonic op_str" in text (96 bytes): at most 31 + 1 + 60 and the NUL.
+ * Not snprintf: the planner decodes every instruction it walks. */
+static void put_text(const cs_insn *ci, char *text)
+{
+	size_t n = strnlen(ci->mnemonic, 31), m = strnlen(ci->op_str, 60);
+
+	memcpy(text, ci->mnemonic, n);
+	if (m) {
+		text[n++] = ' ';
+		memcpy(text + n, ci->op_str, m);
+		n += m;
+	}
+	text[n] = 0;
+}
+
 static void reduce(const cs_insn *ci, struct x86_instr *out)
 {
 	const cs_x86 *x = &ci->detail->x86;
@@ -82,8 +107,7 @@ static void reduce(const cs_insn *ci, struct x86_instr *out)
 	out->addr = ci->address;
 	out->size = ci->size;
 	memcpy(out->bytes, ci->bytes, ci->size < sizeof(out->bytes) ? ci->size : sizeof(out->bytes));
-	snprintf(out->text, sizeof(out->text), "%.31s%s%.60s", ci->mnemonic, ci->op_str[0] ? " " : "",
-		 ci->op_str);
+	put_text(ci, out->text);
 	out->is_call = ci->id == X86_INS_CALL;
 	out->is_jump = cs_insn_group(handle, ci, CS_GRP_JUMP);
 	if ((out->is_call || out->is_jump) && x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
@@ -121,12 +145,28 @@ int x86_decode(struct elf_image *img, uint64_t vaddr, uint64_t size, struct x86_
 	return x86_decode_bytes(code, avail, vaddr, size, fn);
 }
 
+/* Appends one decoded instruction to fn, growing its array by doubling. */
+static int append_insn(struct x86_func *fn, size_t *cap, const cs_insn *ci)
+{
+	if (fn->n == *cap) {
+		size_t grown = *cap ? *cap * 2 : 16;
+		struct x86_instr *insns = realloc(fn->insns, grown * sizeof(*insns));
+
+		if (!insns)
+			return -1;
+		fn->insns = insns;
+		*cap = grown;
+	}
+	reduce(ci, &fn->insns[fn->n++]);
+	return 0;
+}
+
 int x86_decode_bytes(const uint8_t *code, size_t avail, uint64_t vaddr, uint64_t size,
 		     struct x86_func *fn)
 {
-	size_t count;
 	int one = size == 0;
-	cs_insn *ci;
+	uint64_t addr = vaddr;
+	size_t cap = 0;
 
 	memset(fn, 0, sizeof(*fn));
 	if (open_capstone())
@@ -135,26 +175,22 @@ int x86_decode_bytes(const uint8_t *code, size_t avail, uint64_t vaddr, uint64_t
 		size = avail < INSN_MAX ? avail : INSN_MAX;
 	if (size > avail)
 		return -1;
-	count = cs_disasm(handle, code, size, vaddr, one ? 1 : 0, &ci);
-	if (!count)
-		return -1;
+	while (size && cs_disasm_iter(handle, &code, &size, &addr, scratch)) {
+		if (append_insn(fn, &cap, scratch)) {
+			x86_func_free(fn);
+			return -1;
+		}
+		if (one)
+			break;
+	}
 	/* Capstone stops at the first byte sequence that is no instruction:
 	 * a function that does not decode to its end is not understood. */
-	if (!one && ci[count - 1].address + ci[count - 1].size != vaddr + size) {
-		cs_free(ci, count);
+	if (!fn->n || (!one && size)) {
+		x86_func_free(fn);
 		return -1;
 	}
-	fn->insns = calloc(count, sizeof(*fn->insns));
-	if (!fn->insns) {
-		cs_free(ci, count);
-		return -1;
-	}
-	for (size_t i = 0; i < count; i++)
-		reduce(&ci[i], &fn->insns[i]);
-	fn->n = count;
 	fn->start = vaddr;
-	fn->end = ci[count - 1].address + ci[count - 1].size;
-	cs_free(ci, count);
+	fn->end = addr;
 	return 0;
 }
 
@@ -166,12 +202,17 @@ void x86_func_free(struct x86_func *fn)
 
 int x86_decode_one(struct elf_image *img, uint64_t vaddr, struct x86_instr *out)
 {
-	struct x86_func one;
+	const uint8_t *code;
+	size_t avail;
+	uint64_t addr = vaddr;
 
-	if (x86_decode(img, vaddr, 0, &one))
+	if (elf_image_bytes_at(img, vaddr, &code, &avail) || open_capstone())
 		return -1;
-	*out = one.insns[0];
-	x86_func_free(&one);
+	if (avail > INSN_MAX)
+		avail = INSN_MAX;
+	if (!cs_disasm_iter(handle, &code, &avail, &addr, scratch))
+		return -1;
+	reduce(scratch, out);
 	return 0;
 }
 

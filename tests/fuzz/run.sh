@@ -7,7 +7,8 @@
 # one process. A crash, leak, timeout or sanitizer report fails the run; its
 # input is kept in BUILD/fuzz/crashes/TARGET/, its log in
 # BUILD/fuzz/logs/TARGET.log. $FUZZ_RUNS, when set, also ends a run after
-# that many executions. Prints a line per target: executions, exec/s,
+# that many executions; $FUZZ_MAX_LEN, when set, bounds every input instead
+# of each target's own bound (longer seeds are cut to it). Prints a line per target: executions, exec/s,
 # coverage, corpus size.
 # Usage: run.sh BUILD SECONDS TARGET...
 set -euo pipefail
@@ -25,6 +26,7 @@ die() { log "error: $*"; exit 1; }
 # Largest input per target: what its parser reads at once (an ELF file is
 # read whole: the seeds are whole libraries and executables).
 max_len() {
+    if [[ -n ${FUZZ_MAX_LEN:-} ]]; then echo "$FUZZ_MAX_LEN"; return; fi
     case $1 in
         elf) echo $((4 * 1024 * 1024)) ;;
         x86|rustsym) echo 4096 ;;
