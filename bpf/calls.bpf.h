@@ -10,20 +10,9 @@
 #include <bpf/bpf_core_read.h>
 #include "events.h"
 
-/* A call set aside while a call that began deeper on the stack runs. */
-struct saved_call {
-	__u64 session, buf, len_out, sp;
-	struct site_desc desc;
-	__u32 site;
-	__s32 fd, other_fd;
-	struct sock_addrs addrs;
-};
-
-/* Per thread, in task-local storage (a pointer off the task: no hashing on
- * the hot path): the TLS call in progress, and what is cached about the
- * thread so that each call does not look it up again. */
-struct thread_state {
-	/* the call in progress (active) */
+/* A TLS call in flight: the one in progress, or the one set aside while a
+ * call that began deeper on the stack runs. */
+struct tls_call {
 	__u64 session;    /* the session object (remembers the fd for calls with no syscall) */
 	__u64 buf;        /* plaintext buffer */
 	__u64 len_out;    /* where the byte count is stored (LEN_OUT_PTR); BUF_IOVEC: the
@@ -31,10 +20,17 @@ struct thread_state {
 	__u64 sp;         /* stack pointer at entry: which return is this call's */
 	struct site_desc desc; /* the site's rules, copied at entry */
 	__u32 site;
-	__u32 depth;      /* nested TLS calls inside this one (ignored) */
 	__s32 fd;         /* first INET/INET6 socket read or written inside the call */
 	__s32 other_fd;   /* else the first other fd (a pipe, a unix socket, stderr …) */
 	struct sock_addrs addrs;
+};
+
+/* Per thread, in task-local storage (a pointer off the task: no hashing on
+ * the hot path): the TLS call in progress, and what is cached about the
+ * thread so that each call does not look it up again. */
+struct thread_state {
+	struct tls_call call; /* the call in progress (active) */
+	__u32 depth;      /* nested TLS calls inside it (ignored) */
 	__u8 active;
 	/* cached for the thread, valid while its comm is `comm` */
 	__u8 is_target;
@@ -70,7 +66,7 @@ struct thread_state {
 	__u64 iov_next, iov_base, iov_left, iov_sent;
 	/* The call in progress when this one began deeper on the stack: one
 	 * level, restored when this one returns (call_resume_outer). */
-	struct saved_call outer;
+	struct tls_call outer;
 };
 
 struct session_key {
@@ -542,33 +538,19 @@ static __always_inline void watch_new_thread(struct thread_state *st, __u8 count
 static __always_inline void call_state_fresh(struct thread_state *st)
 {
 	st->depth = 0;
-	st->fd = -1;
-	st->other_fd = -1;
-	st->addrs.family = 0;
+	st->call.fd = -1;
+	st->call.other_fd = -1;
+	st->call.addrs.family = 0;
 }
 
 /* The calls a probe at sp is above (or at) the frame of have been left:
  * they returned unseen, or their thread longjmp'ed past them. */
 static __always_inline void drop_left_calls(struct thread_state *st, __u64 sp)
 {
-	if (st->active && sp >= st->sp)
+	if (st->active && sp >= st->call.sp)
 		st->active = 0;
 	if (st->has_outer && sp >= st->outer.sp)
 		st->has_outer = 0;
-}
-
-static __always_inline void save_outer(struct thread_state *st)
-{
-	st->outer.session = st->session;
-	st->outer.buf = st->buf;
-	st->outer.len_out = st->len_out;
-	st->outer.sp = st->sp;
-	st->outer.desc = st->desc;
-	st->outer.site = st->site;
-	st->outer.fd = st->fd;
-	st->outer.other_fd = st->other_fd;
-	st->outer.addrs = st->addrs;
-	st->has_outer = 1;
 }
 
 /* Starts the call this probe is the entry of: records its site, session,
@@ -599,18 +581,20 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
 	desc = site_of(ctx, &site);
 	if (!desc || !desc->kind)
 		return;
-	if (st->active)
-		save_outer(st);
-	st->site = site;
-	st->desc = *desc;
+	if (st->active) {
+		st->outer = st->call;
+		st->has_outer = 1;
+	}
+	st->call.site = site;
+	st->call.desc = *desc;
 	site_regs(ctx, regs);
-	st->session = site_value(ctx, regs, desc->session);
+	st->call.session = site_value(ctx, regs, desc->session);
 	if (desc->session_deref)
-		st->session = read_word(st->session + desc->session_off);
-	st->buf = site_value(ctx, regs, desc->buf);
-	st->len_out = desc->len == LEN_OUT_PTR || desc->bufs == BUF_IOVEC
+		st->call.session = read_word(st->call.session + desc->session_off);
+	st->call.buf = site_value(ctx, regs, desc->buf);
+	st->call.len_out = desc->len == LEN_OUT_PTR || desc->bufs == BUF_IOVEC
 			      ? site_value(ctx, regs, desc->count) : 0;
-	st->sp = sp;
+	st->call.sp = sp;
 	call_state_fresh(st);
 	st->covered = 0;
 	st->active = 1;
@@ -625,7 +609,7 @@ static __always_inline void call_begin(struct thread_state *st, struct pt_regs *
  * left. */
 static __always_inline void call_not_begun(struct thread_state *st, struct pt_regs *ctx)
 {
-	if (st->active && PT_REGS_SP(ctx) < st->sp)
+	if (st->active && PT_REGS_SP(ctx) < st->call.sp)
 		st->depth++;
 	else
 		drop_left_calls(st, PT_REGS_SP(ctx));

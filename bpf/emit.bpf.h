@@ -34,12 +34,12 @@ static __always_inline void socket_around(struct thread_state *st)
 {
 	if (!st->watch_sockets)
 		return;
-	if (st->desc.dir == DATA_IN) {
+	if (st->call.desc.dir == DATA_IN) {
 		if (st->in_unclaimed) {
-			st->fd = st->in_fd;
-			st->addrs = st->in_addrs;
+			st->call.fd = st->in_fd;
+			st->call.addrs = st->in_addrs;
 			/* writes of this session that wait for their socket have it */
-			announce_fd(st->session, st->fd, &st->addrs);
+			announce_fd(st->call.session, st->call.fd, &st->call.addrs);
 		}
 		return;
 	}
@@ -48,7 +48,7 @@ static __always_inline void socket_around(struct thread_state *st)
 	 * one's (measured: the loop scenario bound writes to the wrong
 	 * connection that way). The write waits until its session is seen
 	 * reading, or gives up after HELD_CALL_MAX_NS with fd -1. */
-	st->fd = FD_PENDING;
+	st->call.fd = FD_PENDING;
 }
 
 /* FD_SOCKET_BEFORE and FD_SOCKET_AFTER: a stack that does no I/O (rustls).
@@ -62,35 +62,35 @@ static __always_inline void socket_around(struct thread_state *st)
 #ifndef EMIT_FD_AT_CALL
 static __noinline void settle_fd_outside(struct thread_state *st, __u32 tgid, __u64 len)
 {
-	struct session_key key = { .session = st->session, .tgid = tgid };
+	struct session_key key = { .session = st->call.session, .tgid = tgid };
 	struct session_socket *known = bpf_map_lookup_elem(&session_sockets, &key);
 
-	if (st->fd >= 0) {
+	if (st->call.fd >= 0) {
 		/* a socket inside the call after all */
-		if (!known || known->fd != st->fd)
-			bind_session_socket(tgid, st->session, st->desc.dir, st->fd, &st->addrs);
+		if (!known || known->fd != st->call.fd)
+			bind_session_socket(tgid, st->call.session, st->call.desc.dir, st->call.fd, &st->call.addrs);
 	} else if (known) {
-		st->fd = known->fd;
-		st->addrs = known->addrs;
+		st->call.fd = known->fd;
+		st->call.addrs = known->addrs;
 	} else if (!len || !st->watch_sockets) {
 		/* nothing moved, or a thread whose socket I/O is not watched */
-	} else if (st->desc.fd == FD_SOCKET_BEFORE) {
+	} else if (st->call.desc.fd == FD_SOCKET_BEFORE) {
 		if (st->in_unclaimed) {
-			st->fd = st->in_fd;
-			st->addrs = st->in_addrs;
-			bind_session_socket(tgid, st->session, DATA_IN, st->fd, &st->addrs);
+			st->call.fd = st->in_fd;
+			st->call.addrs = st->in_addrs;
+			bind_session_socket(tgid, st->call.session, DATA_IN, st->call.fd, &st->call.addrs);
 			/* its reads that waited (below) have it too */
-			announce_fd(st->session, st->fd, &st->addrs);
+			announce_fd(st->call.session, st->call.fd, &st->call.addrs);
 		} else {
 			/* plaintext that came before any socket read of this thread
 			 * since its last call (with the handshake's last flight, the
 			 * thread's socket read claimed by a write in between): it
 			 * waits for its session's first read after a socket read */
-			st->fd = FD_PENDING;
+			st->call.fd = FD_PENDING;
 		}
 	} else {
-		st->fd = FD_PENDING;
-		st->await_write = st->session;
+		st->call.fd = FD_PENDING;
+		st->await_write = st->call.session;
 	}
 	st->in_unclaimed = 0;
 }
@@ -119,7 +119,7 @@ static __always_inline int still_bound(__u32 tgid, __u64 session, __s32 fd,
 static __always_inline void remember_session_socket(const struct session_key *key, __u32 tgid,
 						    struct thread_state *st)
 {
-	struct session_socket seen = { .fd = st->fd, .addrs = st->addrs };
+	struct session_socket seen = { .fd = st->call.fd, .addrs = st->call.addrs };
 
 	bpf_map_update_elem(&session_sockets, key, &seen, BPF_ANY);
 }
@@ -128,53 +128,53 @@ static __always_inline void remember_session_socket(const struct session_key *ke
 static __noinline void remember_session_socket(const struct session_key *key, __u32 tgid,
 					       struct thread_state *st)
 {
-	bind_session_socket(tgid, key->session, st->desc.dir, st->fd, &st->addrs);
+	bind_session_socket(tgid, key->session, st->call.desc.dir, st->call.fd, &st->call.addrs);
 }
 #endif
 
 static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64 len)
 {
-	struct session_key key = { .session = st->session, .tgid = tgid };
+	struct session_key key = { .session = st->call.session, .tgid = tgid };
 	struct session_socket *known;
 
 #ifndef EMIT_FD_AT_CALL
-	if (st->desc.fd == FD_SOCKET_BEFORE || st->desc.fd == FD_SOCKET_AFTER) {
+	if (st->call.desc.fd == FD_SOCKET_BEFORE || st->call.desc.fd == FD_SOCKET_AFTER) {
 		settle_fd_outside(st, tgid, len);
 		return;
 	}
 #endif
-	if (st->session == st->last_session && st->last_fd >= 0) {
-		if (st->fd == st->last_fd && addrs_lost(&st->addrs))
-			st->addrs = st->last_addrs; /* reset by the peer since */
-		if (st->fd < 0 && still_bound(tgid, st->session, st->last_fd, &st->last_addrs)) {
-			st->fd = st->last_fd;
-			st->addrs = st->last_addrs;
+	if (st->call.session == st->last_session && st->last_fd >= 0) {
+		if (st->call.fd == st->last_fd && addrs_lost(&st->call.addrs))
+			st->call.addrs = st->last_addrs; /* reset by the peer since */
+		if (st->call.fd < 0 && still_bound(tgid, st->call.session, st->last_fd, &st->last_addrs)) {
+			st->call.fd = st->last_fd;
+			st->call.addrs = st->last_addrs;
 			return;
 		}
-		if (st->fd == st->last_fd && st->addrs.lport == st->last_addrs.lport &&
-		    st->addrs.rport == st->last_addrs.rport)
+		if (st->call.fd == st->last_fd && st->call.addrs.lport == st->last_addrs.lport &&
+		    st->call.addrs.rport == st->last_addrs.rport)
 			return;
 	}
 	known = bpf_map_lookup_elem(&session_sockets, &key);
-	if (st->fd < 0 && st->other_fd >= 0 && !known)
-		st->fd = st->other_fd; /* no socket ever: a pipe or file transport */
-	if (st->fd < 0 && !known && len && st->desc.fd == FD_SYSCALL_INSIDE)
+	if (st->call.fd < 0 && st->call.other_fd >= 0 && !known)
+		st->call.fd = st->call.other_fd; /* no socket ever: a pipe or file transport */
+	if (st->call.fd < 0 && !known && len && st->call.desc.fd == FD_SYSCALL_INSIDE)
 		socket_around(st);
-	if (st->fd >= 0 && known && known->fd == st->fd && addrs_lost(&st->addrs))
-		st->addrs = known->addrs; /* reset by the peer since */
-	if (st->fd >= 0) {
+	if (st->call.fd >= 0 && known && known->fd == st->call.fd && addrs_lost(&st->call.addrs))
+		st->call.addrs = known->addrs; /* reset by the peer since */
+	if (st->call.fd >= 0) {
 		/* Bound both ways (but Go's: remember_session_socket), so that
 		 * the socket's close forgets it (socket_closed). */
-		if (!known || known->fd != st->fd || known->addrs.lport != st->addrs.lport ||
-		    known->addrs.rport != st->addrs.rport)
+		if (!known || known->fd != st->call.fd || known->addrs.lport != st->call.addrs.lport ||
+		    known->addrs.rport != st->call.addrs.rport)
 			remember_session_socket(&key, tgid, st);
 	} else if (known) {
-		st->fd = known->fd;
-		st->addrs = known->addrs;
+		st->call.fd = known->fd;
+		st->call.addrs = known->addrs;
 	}
-	st->last_session = st->session;
-	st->last_fd = st->fd;
-	st->last_addrs = st->addrs;
+	st->last_session = st->call.session;
+	st->last_fd = st->call.fd;
+	st->last_addrs = st->call.addrs;
 	/* A socket read names the session of the very next call only: a call
 	 * after it (another session's, served from its buffer) must not take it. */
 	st->in_unclaimed = 0;
@@ -269,7 +269,7 @@ static __always_inline void fill_header(struct call_header *hdr, const struct th
 					__u64 pid_tgid, __u64 len)
 {
 	hdr->kind = EVENT_DATA;
-	hdr->site = st->site;
+	hdr->site = st->call.site;
 	/* Only the chunks of a call larger than one chunk need an id to be
 	 * put back together (and their loss record, to find them). */
 	hdr->call_id = len > CHUNK_MAX ? next_call_id() : 0;
@@ -279,10 +279,10 @@ static __always_inline void fill_header(struct call_header *hdr, const struct th
 	hdr->nspid = st->nspid;
 	hdr->nstid = st->nstid;
 	__builtin_memcpy(hdr->comm, st->comm, sizeof(hdr->comm));
-	hdr->dir = st->desc.dir;
-	hdr->fd = st->fd;
-	hdr->session = st->fd == FD_PENDING ? st->session : 0;
-	hdr->addrs = st->addrs;
+	hdr->dir = st->call.desc.dir;
+	hdr->fd = st->call.fd;
+	hdr->session = st->call.fd == FD_PENDING ? st->call.session : 0;
+	hdr->addrs = st->call.addrs;
 	hdr->call_len = len;
 	hdr->lost = 0;
 }
@@ -308,8 +308,8 @@ static long send_iovec_chunk(__u32 index, struct iovec_ctx *v)
 		return 1;
 	left = v->c->hdr.call_len - st->iov_sent;
 	if (!st->iov_left) {
-		if (st->iov_next >= st->len_out ||
-		    bpf_probe_read_user(pair, sizeof(pair), (void *)(st->buf + 16 * st->iov_next)))
+		if (st->iov_next >= st->call.len_out ||
+		    bpf_probe_read_user(pair, sizeof(pair), (void *)(st->call.buf + 16 * st->iov_next)))
 			return 1; /* fewer bytes in the pairs than the call says: loss */
 		st->iov_next++;
 		st->iov_base = pair[0];
@@ -352,7 +352,7 @@ static __always_inline void send_iovec(struct thread_state *st, struct chunk_ctx
 }
 #endif
 
-/* Sends the len bytes of the call st has just finished (at st->buf). */
+/* Sends the len bytes of the call st has just finished (at st->call.buf). */
 static __always_inline void call_emit(struct thread_state *st, __u64 len)
 {
 	struct trace_stats *stats;
@@ -366,10 +366,10 @@ static __always_inline void call_emit(struct thread_state *st, __u64 len)
 	if (!len)
 		return;
 	fill_header(&chunks.hdr, st, pid_tgid, len);
-	chunks.buf = st->buf;
+	chunks.buf = st->call.buf;
 	chunks.delivered = 0;
 #ifndef EMIT_FLAT_ONLY
-	if (st->desc.bufs == BUF_IOVEC)
+	if (st->call.desc.bufs == BUF_IOVEC)
 		send_iovec(st, &chunks);
 	else
 #endif
@@ -388,7 +388,7 @@ static __always_inline void call_emit(struct thread_state *st, __u64 len)
 /* Sends the bytes of the call st has just finished, whose result is in ctx. */
 static __always_inline void call_finish(struct thread_state *st, struct pt_regs *ctx)
 {
-	call_emit(st, call_result_len(&st->desc, st->len_out, ctx));
+	call_emit(st, call_result_len(&st->call.desc, st->call.len_out, ctx));
 }
 
 /* The call set aside when the one just finished (or left) began
@@ -396,22 +396,14 @@ static __always_inline void call_finish(struct thread_state *st, struct pt_regs 
  * reported its bytes. */
 static __always_inline void call_resume_outer(struct thread_state *st, int inner_finished)
 {
-	__u64 inner_session = st->session;
-	__u8 inner_dir = st->desc.dir;
+	__u64 inner_session = st->call.session;
+	__u8 inner_dir = st->call.desc.dir;
 
 	if (!st->has_outer)
 		return;
-	st->session = st->outer.session;
-	st->buf = st->outer.buf;
-	st->len_out = st->outer.len_out;
-	st->sp = st->outer.sp;
-	st->desc = st->outer.desc;
-	st->site = st->outer.site;
-	st->fd = st->outer.fd;
-	st->other_fd = st->outer.other_fd;
-	st->addrs = st->outer.addrs;
+	st->call = st->outer;
 	st->depth = 0;
-	st->covered = inner_finished && inner_session == st->session && inner_dir == st->desc.dir;
+	st->covered = inner_finished && inner_session == st->call.session && inner_dir == st->call.desc.dir;
 	st->has_outer = 0;
 	st->active = 1;
 }
@@ -439,13 +431,13 @@ static __always_inline struct thread_state *call_returning(struct pt_regs *ctx)
 	 * until it is known to be a traced call's return. */
 	if (!st || (!st->active && !st->has_outer))
 		return NULL;
-	if (st->active && sp < st->sp)
+	if (st->active && sp < st->call.sp)
 		return NULL;
-	if (st->active && !returns_from(st->sp, sp))
+	if (st->active && !returns_from(st->call.sp, sp))
 		st->active = 0;
 	if (!st->active && st->has_outer && returns_from(st->outer.sp, sp))
 		call_resume_outer(st, 0);
-	if (!st->active || !returns_from(st->sp, sp))
+	if (!st->active || !returns_from(st->call.sp, sp))
 		return NULL;
 	if (st->covered) {
 		struct trace_stats *stats = stats_slot();

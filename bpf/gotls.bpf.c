@@ -156,14 +156,14 @@ static __always_inline int go_call_return(struct pt_regs *ctx)
 		bpf_map_delete_elem(&goroutine_calls, &key);
 		return 0;
 	}
-	st->site = call->site;
-	st->desc = call->desc;
-	st->session = call->session;
-	st->buf = moved_with_stack(call, key.g, ext);
-	st->len_out = 0;
-	st->fd = call->fd;
-	st->other_fd = -1;
-	st->addrs = call->addrs;
+	st->call.site = call->site;
+	st->call.desc = call->desc;
+	st->call.session = call->session;
+	st->call.buf = moved_with_stack(call, key.g, ext);
+	st->call.len_out = 0;
+	st->call.fd = call->fd;
+	st->call.other_fd = -1;
+	st->call.addrs = call->addrs;
 	bpf_map_delete_elem(&goroutine_calls, &key);
 	call_finish(st, ctx);
 	return 0;

@@ -23,15 +23,15 @@ static __always_inline struct thread_state *membio_thread(void)
  * except a fill nobody has read yet (the app fills, then calls). */
 static __always_inline void bio_meets_session(struct thread_state *st, struct bio_link *link)
 {
-	struct session_key key = { .session = st->session,
+	struct session_key key = { .session = st->call.session,
 				   .tgid = bpf_get_current_pid_tgid() >> 32 };
 
 	bpf_map_delete_elem(&session_sockets, &key);
-	if (st->last_session == st->session)
+	if (st->last_session == st->call.session)
 		st->last_session = 0;
 	if (!link->fd_fresh)
 		link->fd = -1;
-	link->session = st->session;
+	link->session = st->call.session;
 }
 
 /* OpenSSL reads or writes a session's BIO inside a call on it. */
@@ -41,12 +41,12 @@ static __always_inline void bio_used_by_call(struct thread_state *st, __u64 bio)
 
 	if (!link)
 		return;
-	if (link->session != st->session)
+	if (link->session != st->call.session)
 		bio_meets_session(st, link);
 	link->fd_fresh = 0;
-	if (link->fd >= 0 && st->fd < 0) {
-		st->fd = link->fd;
-		st->addrs = link->addrs;
+	if (link->fd >= 0 && st->call.fd < 0) {
+		st->call.fd = link->fd;
+		st->call.addrs = link->addrs;
 	}
 	bio_link_tell(link);
 }

@@ -31,10 +31,10 @@ int rustls_take(struct pt_regs *ctx)
 	take = queue_front(ext, ctx->di, ctx->si);
 	if (!take.bytes)
 		return 0;
-	st->site = site;
-	st->desc = *desc;
-	st->session = ctx->di;
-	st->buf = take.bytes;
+	st->call.site = site;
+	st->call.desc = *desc;
+	st->call.session = ctx->di;
+	st->call.buf = take.bytes;
 	call_state_fresh(st);
 	call_emit(st, take.amt);
 	return 0;

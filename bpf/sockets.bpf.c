@@ -71,7 +71,7 @@ static __always_inline enum fd_use fd_use_of(long syscall_id, struct thread_stat
 	if (syscall_id == NR_close)
 		return st->watch_sockets ? FD_CLOSED : FD_UNUSED;
 	if (st->active)
-		return st->fd < 0 ? FD_OF_CALL : FD_UNUSED;
+		return st->call.fd < 0 ? FD_OF_CALL : FD_UNUSED;
 	if (!st->watch_sockets)
 		return FD_UNUSED;
 	if (is_read_syscall(syscall_id))
@@ -109,10 +109,10 @@ static __always_inline void note_fd(struct thread_state *st, long fd,
 				    const struct sock_addrs *addrs)
 {
 	if (is_inet(addrs)) {
-		st->fd = fd;
-		st->addrs = *addrs;
-	} else if (st->other_fd < 0) {
-		st->other_fd = fd;
+		st->call.fd = fd;
+		st->call.addrs = *addrs;
+	} else if (st->call.other_fd < 0) {
+		st->call.other_fd = fd;
 	}
 }
 
@@ -239,16 +239,8 @@ int fd_syscall_core(struct bpf_raw_tracepoint_args *ctx)
 static __always_inline void inherit_call(struct thread_state *cst, const struct thread_state *st,
 					 struct task_struct *child)
 {
-	cst->session = st->session;
-	cst->buf = st->buf;
-	cst->len_out = st->len_out;
-	cst->sp = st->sp;
-	cst->desc = st->desc;
-	cst->site = st->site;
+	cst->call = st->call;
 	cst->depth = st->depth;
-	cst->fd = st->fd;
-	cst->other_fd = st->other_fd;
-	cst->addrs = st->addrs;
 	__builtin_memcpy(cst->comm, st->comm, sizeof(cst->comm));
 	cst->is_target = st->is_target;
 	cst->outer = st->outer;

@@ -31,7 +31,7 @@
 
 /* ---- loading ---- */
 
-static int set_push(struct record_set *set, const struct record *rec)
+int record_set_push(struct record_set *set, const struct record *rec)
 {
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 64;
@@ -75,7 +75,7 @@ int record_set_load_file(struct record_set *set, const char *path, char *err, si
 			continue;
 		if (record_parse_json(line, &rec, why, sizeof(why)))
 			break;
-		if (set_push(set, &rec)) {
+		if (record_set_push(set, &rec)) {
 			record_free(&rec);
 			snprintf(why, sizeof(why), "out of memory");
 			break;
@@ -1249,22 +1249,14 @@ static void explain_missing_thread(const struct record *want, const struct recor
 	       (int)COMM_LEN, want->comm);
 }
 
+static int thread_ptr_cmp(const void *pa, const void *pb)
+{
+	return thread_cmp(*(const struct record *const *)pa, *(const struct record *const *)pb);
+}
+
 static bool has_thread(const struct streams *ss, const struct record *want)
 {
-	size_t lo = 0, hi = ss->nrecs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = thread_cmp(ss->by_thread[mid], want);
-
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return bsearch(&want, ss->by_thread, ss->nrecs, sizeof(*ss->by_thread), thread_ptr_cmp);
 }
 
 /* Every thread the fixture knows it used (ns tid >= 0) has trace events. */

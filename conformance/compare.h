@@ -93,6 +93,8 @@ struct record_set {
 int record_set_load_file(struct record_set *set, const char *path, char *err, size_t errlen);
 /* Appends every *.jsonl file in dir, in name order. Returns 0 or -1 (err). */
 int record_set_load_dir(struct record_set *set, const char *dir, char *err, size_t errlen);
+/* Appends a copy of rec (which the set then owns). Returns 0 or -1 (ENOMEM). */
+int record_set_push(struct record_set *set, const struct record *rec);
 void record_set_free(struct record_set *set);
 
 /* Fills out[check] for every check. Call indexes in details count from 0,

@@ -112,23 +112,15 @@ static struct end *find_end(const struct check *ck, const struct record *rec)
 	return bsearch(&key, ck->ends, ck->nends, sizeof(key), end_order);
 }
 
+static int process_ptr_cmp(const void *pa, const void *pb)
+{
+	return process_cmp(*(const struct record *const *)pa, *(const struct record *const *)pb);
+}
+
 /* Is rec's process one of the ground truth's? (Its calls are sorted by thread.) */
 static bool in_truth(const struct check *ck, const struct record *rec)
 {
-	size_t lo = 0, hi = ck->ncalls;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = process_cmp(ck->calls[mid], rec);
-
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return bsearch(&rec, ck->calls, ck->ncalls, sizeof(*ck->calls), process_ptr_cmp);
 }
 
 /* ---- the ground truth ---- */
