@@ -49,6 +49,15 @@ const struct up_row up_rows[] = {
 	  "process", NULL, NULL, NULL, "sys_filtered", NULL, "getppid", 0, 0, NULL },
 	{ UPG_OTHERS, "syscall hook (raw_tp/sys_enter, filtered): write(2) of 64 B to /dev/null",
 	  NULL, NULL, NULL, "sys_filtered", NULL, "write", 0, 0, NULL },
+	{ UPG_OTHERS, "syscall hook (tp/syscalls/sys_enter_write, filtered): getppid(2) of an "
+	  "untargeted process", NULL, NULL, NULL, "sys_write_filtered", NULL, "getppid", 0, 0,
+	  NULL },
+	{ UPG_OTHERS, "syscall hook (tp/syscalls/sys_enter_write, filtered): write(2) of 64 B to "
+	  "/dev/null", NULL, NULL, NULL, "sys_write_filtered", NULL, "write", 0, 0, NULL },
+	{ UPG_OTHERS, "any syscall tracepoint on (tp/syscalls/sys_enter_openat, empty): getppid(2)",
+	  NULL, NULL, NULL, "sys_openat_empty", NULL, "getppid", 0, 0, NULL },
+	{ UPG_OTHERS, "any syscall tracepoint on (tp/syscalls/sys_enter_openat, empty): write(2) of "
+	  "64 B to /dev/null", NULL, NULL, NULL, "sys_openat_empty", NULL, "write", 0, 0, NULL },
 	{ UPG_SCALE, "1 probe on the file", "site_nop", NULL, "90", E, NULL, NULL, 1, 0, NULL },
 	{ UPG_SCALE, "10 probes on the file (9 under one uprobe_multi link)", "site_nop", NULL, "90", E, NULL, NULL, 10, 0, NULL },
 	{ UPG_SCALE, "100 probes on the file (99 under one link)", "site_nop", NULL, "90", E, NULL, NULL, 100, 0, NULL },

@@ -115,4 +115,25 @@ int sys_filtered(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* The alternative: the per-syscall tracepoint of one syscall of the I/O
+ * family, the same filter. Only that syscall runs a program; every other
+ * syscall of the machine still takes the kernel's traced-syscall path. */
+SEC("tp/syscalls/sys_enter_write")
+int sys_write_filtered(struct trace_event_raw_sys_enter *ctx)
+{
+	if (bpf_get_current_pid_tgid() >> 32 != target_tgid)
+		return 0;
+	last_pid_tgid = ctx->id;
+	return 0;
+}
+
+/* A syscall tracepoint no measured syscall runs (openat: the reference
+ * follows library loads with it): what turning on the kernel's syscall
+ * tracing costs each syscall by itself. */
+SEC("tp/syscalls/sys_enter_openat")
+int sys_openat_empty(struct trace_event_raw_sys_enter *ctx)
+{
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

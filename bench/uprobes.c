@@ -60,8 +60,9 @@ static void usage(FILE *f)
 		"  - return probes: a uretprobe alone, entry + uretprobe;\n"
 		"  - the program's work: empty, the pid, reading 64 B/1 KiB/16 KiB of user\n"
 		"    memory, a ring-buffer record of that size;\n"
-		"  - what others pay: an untargeted process on a probed file, a syscall hook's\n"
-		"    collateral on an untargeted process;\n"
+		"  - what others pay: an untargeted process on a probed file; the collateral\n"
+		"    on an untargeted process's getppid/write of raw_tp/sys_enter, of a\n"
+		"    per-syscall tracepoint (sys_enter_write), of any syscall tracepoint at all;\n"
 		"  - scaling: 1-1000 probes on the file, 1-100 other processes mapping it.\n"
 		"Each row runs build/uprobe-target without and with its probes, in\n"
 		"interleaved rounds; rounds whose calibration loop ran more than 15%% slower\n"
@@ -388,13 +389,18 @@ static int run_target(struct up_session *s, const struct up_row *row, struct run
 static int syscall_round(struct up_session *s, const struct up_row *row, struct up_figures *f,
 			 int k)
 {
+	struct bpf_program *prog = bpf_object__find_program_by_name(s->skel->obj, row->entry_prog);
 	struct bpf_link *hook;
 	struct collateral none, hooked;
 	long calls = s->min_ms * 5000; /* 0.1-0.3 us each */
 
+	if (!prog) {
+		snprintf(f->error, sizeof(f->error), "no program %s", row->entry_prog);
+		return -1;
+	}
 	if (collateral_measure(calls, 3, &none))
 		return -1;
-	hook = bpf_program__attach(s->skel->progs.sys_filtered);
+	hook = bpf_program__attach(prog);
 	if (!hook) {
 		snprintf(f->error, sizeof(f->error), "cannot attach the syscall hook: %s",
 			 strerror(errno));

@@ -135,6 +135,8 @@ static void rows_complete(void **state)
 		"1000 probes on the file (999 under one link)",
 		"1 other process maps the file", "10 other processes map the file",
 		"100 other processes map the file",
+		"syscall hook (tp/syscalls/sys_enter_write, filtered): write(2) of 64 B to /dev/null",
+		"any syscall tracepoint on (tp/syscalls/sys_enter_openat, empty): getppid(2)",
 	};
 	int others = 0, syscalls = 0;
 	(void)state;
@@ -144,12 +146,13 @@ static void rows_complete(void **state)
 	for (int i = 0; i < up_nrows; i++) {
 		others += up_rows[i].group == UPG_OTHERS;
 		syscalls += up_rows[i].syscall != NULL;
-		/* each row probes something, or is a syscall row */
+		/* each row probes something, or is a syscall row with its hook */
 		assert_true(up_rows[i].syscall || (up_rows[i].site && up_rows[i].expect_bytes &&
 						   (up_rows[i].entry_prog || up_rows[i].return_prog)));
+		assert_true(!up_rows[i].syscall || up_rows[i].entry_prog);
 	}
-	assert_int_equal(others, 3);
-	assert_int_equal(syscalls, 2);
+	assert_int_equal(others, 7);
+	assert_int_equal(syscalls, 6);
 	assert_string_equal(row_named("nop")->selftest, "trig-uprobe-nop");
 	assert_string_equal(up_rows[0].name, "nop"); /* the yardstick is first */
 }

@@ -38,5 +38,9 @@ for want in ("ret", "uprobe + uretprobe (nop)", "ring-buffer record of 16 KiB",
              "1000 probes on the file (999 under one link)", "100 other processes map the file"):
     assert want in names, want
 assert any(r["selftest"] == "trig-uprobe-nop5" for r in rows)
+# the syscall hooks a tracer can choose from, each on getppid and write
+hooks = [r for r in rows if r["syscall"]]
+for hook in ("raw_tp/sys_enter", "tp/syscalls/sys_enter_write", "tp/syscalls/sys_enter_openat"):
+    assert sorted(r["syscall"] for r in hooks if hook + "," in r["name"]) == ["getppid", "write"], hook
 PY
 echo "bench uprobes: reports complete ($(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["rows"]))' "$out/uprobes.json") rows)"
