@@ -121,7 +121,8 @@ static void machine_read(struct up_machine *m)
 			continue;
 		snprintf(m->mitigation_name[m->nmitigations], sizeof(m->mitigation_name[0]), "%s",
 			 vulns[i]);
-		snprintf(m->mitigation[m->nmitigations++], sizeof(m->mitigation[0]), "%s", line);
+		snprintf(m->mitigation[m->nmitigations++], sizeof(m->mitigation[0]), "%.*s",
+			 (int)sizeof(m->mitigation[0]) - 1, line);
 	}
 }
 

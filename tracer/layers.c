@@ -91,7 +91,7 @@ static int remember(struct layer_watch *w, const char *id)
 		w->seen = v;
 		w->cap = cap;
 	}
-	snprintf(w->seen[w->nseen++], sizeof(w->seen[0]), "%s", id);
+	snprintf(w->seen[w->nseen++], sizeof(w->seen[0]), "%.*s", (int)sizeof(w->seen[0]) - 1, id);
 	return 0;
 }
 

@@ -166,7 +166,7 @@ static int plan_internal(struct elf_image *img, int ver[3], enum data_dir dir,
 			 "single-steps", site.insn.text);
 		return -1;
 	}
-	snprintf(site.what, sizeof(site.what), "%.40s at 0x%llx, reached from %s", site.func,
+	snprintf(site.what, sizeof(site.what), "%.40s at 0x%llx, reached from %.80s", site.func,
 		 (unsigned long long)*internal, reached);
 	plan->planned[dir] = 1;
 	return plan_add(plan, &site);

@@ -420,8 +420,8 @@ static int plan(struct tls_lib *lib, struct elf_image *img, enum plan_mode mode,
 		char kept[160];
 
 		readers_kept(f.readers, kept, sizeof(kept));
-		snprintf(p->why[DATA_IN], sizeof(p->why[DATA_IN]), "no read site: %s (this build "
-			 "keeps of rustls's Reader: %s)", f.nconsumes || f.nreads ? why :
+		snprintf(p->why[DATA_IN], sizeof(p->why[DATA_IN]), "no read site: %.100s (this build "
+			 "keeps of rustls's Reader: %.100s)", f.nconsumes || f.nreads ? why :
 			 "no Reader::consume or Reader::read", kept);
 	}
 	snprintf(p->coverage, sizeof(p->coverage), "writes: every path into a connection "
