@@ -62,35 +62,37 @@ static __always_inline void socket_around(struct thread_state *st)
 #ifndef EMIT_FD_AT_CALL
 static __noinline void settle_fd_outside(struct thread_state *st, __u32 tgid, __u64 len)
 {
-	struct session_key key = { .session = st->call.session, .tgid = tgid };
+	struct tls_call *call = &st->call;
+	struct session_key key = { .session = call->session, .tgid = tgid };
 	struct session_socket *known = bpf_map_lookup_elem(&session_sockets, &key);
 
-	if (st->call.fd >= 0) {
+	if (call->fd >= 0) {
 		/* a socket inside the call after all */
-		if (!known || known->fd != st->call.fd)
-			bind_session_socket(tgid, st->call.session, st->call.desc.dir, st->call.fd, &st->call.addrs);
+		if (!known || known->fd != call->fd)
+			bind_session_socket(tgid, call->session, call->desc.dir, call->fd,
+					    &call->addrs);
 	} else if (known) {
-		st->call.fd = known->fd;
-		st->call.addrs = known->addrs;
+		call->fd = known->fd;
+		call->addrs = known->addrs;
 	} else if (!len || !st->watch_sockets) {
 		/* nothing moved, or a thread whose socket I/O is not watched */
-	} else if (st->call.desc.fd == FD_SOCKET_BEFORE) {
+	} else if (call->desc.fd == FD_SOCKET_BEFORE) {
 		if (st->in_unclaimed) {
-			st->call.fd = st->in_fd;
-			st->call.addrs = st->in_addrs;
-			bind_session_socket(tgid, st->call.session, DATA_IN, st->call.fd, &st->call.addrs);
+			call->fd = st->in_fd;
+			call->addrs = st->in_addrs;
+			bind_session_socket(tgid, call->session, DATA_IN, call->fd, &call->addrs);
 			/* its reads that waited (below) have it too */
-			announce_fd(st->call.session, st->call.fd, &st->call.addrs);
+			announce_fd(call->session, call->fd, &call->addrs);
 		} else {
 			/* plaintext that came before any socket read of this thread
 			 * since its last call (with the handshake's last flight, the
 			 * thread's socket read claimed by a write in between): it
 			 * waits for its session's first read after a socket read */
-			st->call.fd = FD_PENDING;
+			call->fd = FD_PENDING;
 		}
 	} else {
-		st->call.fd = FD_PENDING;
-		st->await_write = st->call.session;
+		call->fd = FD_PENDING;
+		st->await_write = call->session;
 	}
 	st->in_unclaimed = 0;
 }
@@ -134,47 +136,49 @@ static __noinline void remember_session_socket(const struct session_key *key, __
 
 static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64 len)
 {
-	struct session_key key = { .session = st->call.session, .tgid = tgid };
+	struct tls_call *call = &st->call;
+	struct session_key key = { .session = call->session, .tgid = tgid };
 	struct session_socket *known;
 
 #ifndef EMIT_FD_AT_CALL
-	if (st->call.desc.fd == FD_SOCKET_BEFORE || st->call.desc.fd == FD_SOCKET_AFTER) {
+	if (call->desc.fd == FD_SOCKET_BEFORE || call->desc.fd == FD_SOCKET_AFTER) {
 		settle_fd_outside(st, tgid, len);
 		return;
 	}
 #endif
-	if (st->call.session == st->last_session && st->last_fd >= 0) {
-		if (st->call.fd == st->last_fd && addrs_lost(&st->call.addrs))
-			st->call.addrs = st->last_addrs; /* reset by the peer since */
-		if (st->call.fd < 0 && still_bound(tgid, st->call.session, st->last_fd, &st->last_addrs)) {
-			st->call.fd = st->last_fd;
-			st->call.addrs = st->last_addrs;
+	if (call->session == st->last_session && st->last_fd >= 0) {
+		if (call->fd == st->last_fd && addrs_lost(&call->addrs))
+			call->addrs = st->last_addrs; /* reset by the peer since */
+		if (call->fd < 0 &&
+		    still_bound(tgid, call->session, st->last_fd, &st->last_addrs)) {
+			call->fd = st->last_fd;
+			call->addrs = st->last_addrs;
 			return;
 		}
-		if (st->call.fd == st->last_fd && st->call.addrs.lport == st->last_addrs.lport &&
-		    st->call.addrs.rport == st->last_addrs.rport)
+		if (call->fd == st->last_fd && call->addrs.lport == st->last_addrs.lport &&
+		    call->addrs.rport == st->last_addrs.rport)
 			return;
 	}
 	known = bpf_map_lookup_elem(&session_sockets, &key);
-	if (st->call.fd < 0 && st->call.other_fd >= 0 && !known)
-		st->call.fd = st->call.other_fd; /* no socket ever: a pipe or file transport */
-	if (st->call.fd < 0 && !known && len && st->call.desc.fd == FD_SYSCALL_INSIDE)
+	if (call->fd < 0 && call->other_fd >= 0 && !known)
+		call->fd = call->other_fd; /* no socket ever: a pipe or file transport */
+	if (call->fd < 0 && !known && len && call->desc.fd == FD_SYSCALL_INSIDE)
 		socket_around(st);
-	if (st->call.fd >= 0 && known && known->fd == st->call.fd && addrs_lost(&st->call.addrs))
-		st->call.addrs = known->addrs; /* reset by the peer since */
-	if (st->call.fd >= 0) {
+	if (call->fd >= 0 && known && known->fd == call->fd && addrs_lost(&call->addrs))
+		call->addrs = known->addrs; /* reset by the peer since */
+	if (call->fd >= 0) {
 		/* Bound both ways (but Go's: remember_session_socket), so that
 		 * the socket's close forgets it (socket_closed). */
-		if (!known || known->fd != st->call.fd || known->addrs.lport != st->call.addrs.lport ||
-		    known->addrs.rport != st->call.addrs.rport)
+		if (!known || known->fd != call->fd || known->addrs.lport != call->addrs.lport ||
+		    known->addrs.rport != call->addrs.rport)
 			remember_session_socket(&key, tgid, st);
 	} else if (known) {
-		st->call.fd = known->fd;
-		st->call.addrs = known->addrs;
+		call->fd = known->fd;
+		call->addrs = known->addrs;
 	}
-	st->last_session = st->call.session;
-	st->last_fd = st->call.fd;
-	st->last_addrs = st->call.addrs;
+	st->last_session = call->session;
+	st->last_fd = call->fd;
+	st->last_addrs = call->addrs;
 	/* A socket read names the session of the very next call only: a call
 	 * after it (another session's, served from its buffer) must not take it. */
 	st->in_unclaimed = 0;
@@ -309,7 +313,8 @@ static long send_iovec_chunk(__u32 index, struct iovec_ctx *v)
 	left = v->c->hdr.call_len - st->iov_sent;
 	if (!st->iov_left) {
 		if (st->iov_next >= st->call.len_out ||
-		    bpf_probe_read_user(pair, sizeof(pair), (void *)(st->call.buf + 16 * st->iov_next)))
+		    bpf_probe_read_user(pair, sizeof(pair),
+					(void *)(st->call.buf + 16 * st->iov_next)))
 			return 1; /* fewer bytes in the pairs than the call says: loss */
 		st->iov_next++;
 		st->iov_base = pair[0];
@@ -403,7 +408,8 @@ static __always_inline void call_resume_outer(struct thread_state *st, int inner
 		return;
 	st->call = st->outer;
 	st->depth = 0;
-	st->covered = inner_finished && inner_session == st->call.session && inner_dir == st->call.desc.dir;
+	st->covered = inner_finished && inner_session == st->call.session &&
+		      inner_dir == st->call.desc.dir;
 	st->has_outer = 0;
 	st->active = 1;
 }

@@ -145,6 +145,17 @@ int x86_decode(struct elf_image *img, uint64_t vaddr, uint64_t size, struct x86_
 	return x86_decode_bytes(code, avail, vaddr, size, fn);
 }
 
+/* The instruction at the start of code (at most avail bytes), at vaddr. */
+static int decode_one(const uint8_t *code, size_t avail, uint64_t vaddr, struct x86_instr *out)
+{
+	size_t n = avail < INSN_MAX ? avail : INSN_MAX;
+
+	if (open_capstone() || !cs_disasm_iter(handle, &code, &n, &vaddr, scratch))
+		return -1;
+	reduce(scratch, out);
+	return 0;
+}
+
 /* Appends one decoded instruction to fn, growing its array by doubling. */
 static int append_insn(struct x86_func *fn, size_t *cap, const cs_insn *ci)
 {
@@ -161,31 +172,41 @@ static int append_insn(struct x86_func *fn, size_t *cap, const cs_insn *ci)
 	return 0;
 }
 
+/* fn holds the one instruction at code. */
+static int decode_one_func(const uint8_t *code, size_t avail, uint64_t vaddr,
+			   struct x86_func *fn)
+{
+	fn->insns = malloc(sizeof(*fn->insns));
+	if (!fn->insns || decode_one(code, avail, vaddr, fn->insns)) {
+		x86_func_free(fn);
+		return -1;
+	}
+	fn->n = 1;
+	fn->start = vaddr;
+	fn->end = vaddr + fn->insns[0].size;
+	return 0;
+}
+
 int x86_decode_bytes(const uint8_t *code, size_t avail, uint64_t vaddr, uint64_t size,
 		     struct x86_func *fn)
 {
-	int one = size == 0;
 	uint64_t addr = vaddr;
 	size_t cap = 0;
 
 	memset(fn, 0, sizeof(*fn));
-	if (open_capstone())
-		return -1;
-	if (one)
-		size = avail < INSN_MAX ? avail : INSN_MAX;
-	if (size > avail)
+	if (!size)
+		return decode_one_func(code, avail, vaddr, fn);
+	if (size > avail || open_capstone())
 		return -1;
 	while (size && cs_disasm_iter(handle, &code, &size, &addr, scratch)) {
 		if (append_insn(fn, &cap, scratch)) {
 			x86_func_free(fn);
 			return -1;
 		}
-		if (one)
-			break;
 	}
 	/* Capstone stops at the first byte sequence that is no instruction:
 	 * a function that does not decode to its end is not understood. */
-	if (!fn->n || (!one && size)) {
+	if (size) {
 		x86_func_free(fn);
 		return -1;
 	}
@@ -204,16 +225,10 @@ int x86_decode_one(struct elf_image *img, uint64_t vaddr, struct x86_instr *out)
 {
 	const uint8_t *code;
 	size_t avail;
-	uint64_t addr = vaddr;
 
-	if (elf_image_bytes_at(img, vaddr, &code, &avail) || open_capstone())
+	if (elf_image_bytes_at(img, vaddr, &code, &avail))
 		return -1;
-	if (avail > INSN_MAX)
-		avail = INSN_MAX;
-	if (!cs_disasm_iter(handle, &code, &avail, &addr, scratch))
-		return -1;
-	reduce(scratch, out);
-	return 0;
+	return decode_one(code, avail, vaddr, out);
 }
 
 /* Legacy prefixes the kernel's branch emulation accepts before the opcode

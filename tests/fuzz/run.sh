@@ -8,8 +8,8 @@
 # input is kept in BUILD/fuzz/crashes/TARGET/, its log in
 # BUILD/fuzz/logs/TARGET.log. $FUZZ_RUNS, when set, also ends a run after
 # that many executions; $FUZZ_MAX_LEN, when set, bounds every input instead
-# of each target's own bound (longer seeds are cut to it). Prints a line per target: executions, exec/s,
-# coverage, corpus size.
+# of each target's own bound (longer seeds are cut to it). Prints a line per
+# target: executions, exec/s, coverage, corpus size.
 # Usage: run.sh BUILD SECONDS TARGET...
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
