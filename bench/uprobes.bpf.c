@@ -27,7 +27,9 @@ struct {
 /* The one process whose probes do their work (the "others pay" rows set
  * another, so that the process measured is filtered out at once). */
 __u32 target_tgid;
-__u64 last_pid_tgid;
+/* Where the programs that must do some work put its result, so that the
+ * compiler keeps the work. */
+__u64 sink;
 
 SEC("uprobe")
 int up_empty(void *ctx)
@@ -53,7 +55,7 @@ int up_ret_empty(void *ctx)
 SEC("uprobe")
 int up_pid(void *ctx)
 {
-	last_pid_tgid = bpf_get_current_pid_tgid();
+	sink = bpf_get_current_pid_tgid();
 	return 0;
 }
 
@@ -111,7 +113,7 @@ int sys_filtered(struct bpf_raw_tracepoint_args *ctx)
 {
 	if (bpf_get_current_pid_tgid() >> 32 != target_tgid)
 		return 0;
-	last_pid_tgid = ctx->args[1];
+	sink = ctx->args[1];
 	return 0;
 }
 
@@ -123,7 +125,7 @@ int sys_write_filtered(struct trace_event_raw_sys_enter *ctx)
 {
 	if (bpf_get_current_pid_tgid() >> 32 != target_tgid)
 		return 0;
-	last_pid_tgid = ctx->id;
+	sink = ctx->id;
 	return 0;
 }
 

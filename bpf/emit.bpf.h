@@ -98,6 +98,14 @@ static __noinline void settle_fd_outside(struct thread_state *st, __u32 tgid, __
 }
 #endif
 
+/* The same socket: the same fd and ports (an fd number that a new connection
+ * took at once has other ports). */
+static __always_inline bool same_socket(__s32 fd, const struct sock_addrs *addrs, __s32 other_fd,
+					const struct sock_addrs *other)
+{
+	return fd == other_fd && addrs->lport == other->lport && addrs->rport == other->rport;
+}
+
 /* A call that made no syscall (served from the library's buffer) takes the
  * socket its session last used only while that socket is open: a session
  * object freed with its connection comes back at once at the same address
@@ -112,8 +120,7 @@ static __always_inline int still_bound(__u32 tgid, __u64 session, __s32 fd,
 	struct session_key key = { .session = session, .tgid = tgid };
 	struct session_socket *known = bpf_map_lookup_elem(&session_sockets, &key);
 
-	return known && known->fd == fd && known->addrs.lport == addrs->lport &&
-	       known->addrs.rport == addrs->rport;
+	return known && same_socket(known->fd, &known->addrs, fd, addrs);
 }
 
 #ifdef EMIT_FD_AT_CALL
@@ -155,8 +162,7 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 			call->addrs = st->last_addrs;
 			return;
 		}
-		if (call->fd == st->last_fd && call->addrs.lport == st->last_addrs.lport &&
-		    call->addrs.rport == st->last_addrs.rport)
+		if (same_socket(call->fd, &call->addrs, st->last_fd, &st->last_addrs))
 			return;
 	}
 	known = bpf_map_lookup_elem(&session_sockets, &key);
@@ -169,8 +175,7 @@ static __always_inline void settle_fd(struct thread_state *st, __u32 tgid, __u64
 	if (call->fd >= 0) {
 		/* Bound both ways (but Go's: remember_session_socket), so that
 		 * the socket's close forgets it (socket_closed). */
-		if (!known || known->fd != call->fd || known->addrs.lport != call->addrs.lport ||
-		    known->addrs.rport != call->addrs.rport)
+		if (!known || !same_socket(known->fd, &known->addrs, call->fd, &call->addrs))
 			remember_session_socket(&key, tgid, st);
 	} else if (known) {
 		call->fd = known->fd;

@@ -18,6 +18,7 @@
 #include "compare.h"
 #include "redact.h"
 #include "assert.h"
+#include "records.h"
 
 /* The fixture: ns pid 100 ("client"), whose main thread writes three calls
  * and reads two on fd 3, and whose thread 101 writes one call on fd 4. The
@@ -50,15 +51,6 @@ struct fixture {
 	struct record_set oracle, trace;
 	struct check_result res[N_CHECKS];
 };
-
-/* A new empty record at the end of set. */
-static struct record *push(struct record_set *set)
-{
-	static const struct record empty;
-
-	assert_int_equal(record_set_push(set, &empty), 0);
-	return &set->v[set->n - 1];
-}
 
 /* Byte i of a call's payload: differs between calls and within a call. */
 static uint8_t payload_byte(size_t call, size_t i)

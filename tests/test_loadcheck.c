@@ -15,6 +15,7 @@
 
 #include "loadcheck.h"
 #include "assert.h"
+#include "records.h"
 
 /* Process 100 ("tlsload", one thread) runs two connections one after the
  * other on fd 5 (the fd reused): 127.0.0.1:40001 then 127.0.0.1:40002, each
@@ -47,15 +48,6 @@ static uint64_t total_bytes(void)
 	for (size_t i = 0; i < N_CALLS; i++)
 		n += calls[i].len;
 	return n;
-}
-
-/* A new empty record at the end of set. */
-static struct record *push(struct record_set *set)
-{
-	static const struct record empty;
-
-	assert_int_equal(record_set_push(set, &empty), 0);
-	return &set->v[set->n - 1];
 }
 
 /* A record of call i of pid (its ids, socket, time), without data. */
