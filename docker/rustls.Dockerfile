@@ -10,11 +10,14 @@
 #   blocking        rustls::StreamOwned over std::net (feature `blocking`), release profile
 #   tokio-stripped  the `tokio` binary through `strip --strip-all` (what cargo's
 #                   strip = "symbols" does at link time, without building it again)
-# The build stage depends on SUITE only: the crates are fetched in a layer of
-# their own that only Cargo.toml/Cargo.lock invalidate (a warm build is offline),
-# then every variant is built into /build/VARIANT/; VARIANT is declared only in the
-# last stage, which copies one of them into /opt/tlsfix (the binary, run.sh and
-# build-info), with no toolchain. The base images come from scripts/images.sh;
+# The build stage depends on SUITE only up to its last step: the crates are
+# fetched in a layer of their own that only Cargo.toml/Cargo.lock invalidate (a
+# warm build is offline), then tokio, tokio-stripped and blocking are built into
+# /build/VARIANT/ in one layer they share. VARIANT is declared only after it: the
+# `thin` profile (2 min here) is built in a step of its own, for tokio-thin only,
+# so that make test, which leaves that row out, never builds it. The last stage
+# copies one variant into /opt/tlsfix (the binary, run.sh and build-info), with no
+# toolchain. The base images come from scripts/images.sh;
 # builds run with --network host (apt, crates.io).
 ARG SUITE=trixie
 FROM tlsprobe/base:${SUITE} AS build
@@ -47,32 +50,19 @@ RUN set -e; cd /src/rustls; mkdir -p src; \
     rm -rf src build.rs
 COPY fixtures/rustls/ /src/rustls/
 COPY fixtures/common/run.sh /src/run.sh
-# --offline --locked: the build uses exactly the fetched crates. build.rs makes the
-# transcripts' lib_version ("rustls 0.23.N") from Cargo.lock; checked below.
+# fixtures/rustls/build-variant.sh VARIANT: one cargo build (--offline --locked:
+# exactly the fetched crates) into /build/VARIANT/.
 RUN set -e; cd /src/rustls; rm -rf target; rustc --version; \
-    rustls=$(sed -n '/^name = "rustls"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock); \
-    test -n "$rustls"; \
-    for v in tokio tokio-thin blocking; do \
-        case $v in \
-            tokio)          profile=release;  features= ;; \
-            tokio-thin)     profile=thin;     features= ;; \
-            blocking)       profile=release;  features="--no-default-features --features blocking" ;; \
-        esac; \
-        t0=$(date +%s); \
-        cargo build --offline --locked --profile $profile $features; \
-        mkdir -p /build/$v; cp $CARGO_TARGET_DIR/$profile/tlsfix /build/$v/tlsfix; \
-        cp /src/run.sh /build/$v/run.sh; chmod 755 /build/$v/run.sh; \
-        /build/$v/tlsfix --help | grep -q "rustls $rustls (ring)"; \
-        { echo "variant $v: cargo --profile $profile $features"; echo "rustls $rustls"; \
-          rustc --version; echo "build $(( $(date +%s) - t0 )) s"; } > /build/$v/build-info; \
-        cat /build/$v/build-info; \
-    done; \
+    sh build-variant.sh tokio; \
+    sh build-variant.sh blocking; \
     mkdir -p /build/tokio-stripped; cp /build/tokio/run.sh /build/tokio-stripped/; \
     strip --strip-all -o /build/tokio-stripped/tlsfix /build/tokio/tlsfix; \
     { echo "variant tokio-stripped: strip --strip-all of the tokio build"; \
       sed 1d /build/tokio/build-info; } > /build/tokio-stripped/build-info; \
     nm /build/tokio/tlsfix | grep -q '_ZN6rustls'; \
     ! nm /build/tokio-stripped/tlsfix 2>/dev/null | grep -q rustls
+ARG VARIANT
+RUN if [ "$VARIANT" = tokio-thin ]; then cd /src/rustls && sh build-variant.sh tokio-thin; fi
 
 # The fixture image: the suite's base and one build, no toolchain.
 FROM tlsprobe/base:${SUITE}
