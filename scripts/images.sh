@@ -199,10 +199,27 @@ build_fixture() {
     log "$img: built ($((SECONDS - t0)) s)"
 }
 
+# The suites' missing rootfs tarballs, debootstrapped side by side: each mostly
+# waits on the mirror (73-88 s each here, 4 min one after the other).
+make_missing_rootfs() {
+    local suite pids=() failed=0
+    for suite in "$@"; do
+        "$DOCKER" image inspect "tlsprobe/base:$suite" >/dev/null 2>&1 && continue
+        [[ -f $CACHE/rootfs/$suite.tar ]] && continue
+        make_rootfs "$suite" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || failed=1
+    done
+    ((failed == 0)) || die "a debootstrap failed (its log is named above)"
+}
+
 SUITES=()
 for row in "${CHOSEN[@]}"; do
     [[ " ${SUITES[*]} " == *" ${ROW_SUITE[$row]} "* ]] || SUITES+=("${ROW_SUITE[$row]}")
 done
+make_missing_rootfs "${SUITES[@]}"
 for suite in "${SUITES[@]}"; do
     ensure_base "$suite"
 done
