@@ -654,22 +654,29 @@ static int row_runs(const struct conform_opts *o, const struct fixture_row *fixt
 	return 0;
 }
 
-/* The host fixtures, then each container row's image. images_ok[r]: row r
- * can run. */
+/* The host fixtures, the container rows' Debian bases (in one call:
+ * debootstrapped side by side), then each container row's image.
+ * images_ok[r]: row r can run. */
 static int prepare(const struct conform_opts *o, int images_ok[MAX_ROWS])
 {
-	int announced = 0;
+	struct fixture_row containers[MAX_ROWS];
+	int ncontainers = 0;
 
 	if (harness_build_fixtures(o->root, "tlsprobe conform"))
 		return -1;
+	for (int r = 0; r < o->nrows; r++)
+		if (!manifest_variant_is_host(o->rows[r].v) && row_runs(o, &o->rows[r]))
+			containers[ncontainers++] = o->rows[r];
+	if (ncontainers) {
+		fprintf(stderr, "tlsprobe conform: preparing container images (slow the first time)\n");
+		harness_build_bases(o->root, containers, ncontainers); /* failed: each row says why */
+	}
 	for (int r = 0; r < o->nrows; r++) {
 		const struct fixture_row *fixture = &o->rows[r];
 
 		images_ok[r] = 1;
 		if (manifest_variant_is_host(fixture->v) || !row_runs(o, fixture))
 			continue;
-		if (!announced++)
-			fprintf(stderr, "tlsprobe conform: preparing container images (slow the first time)\n");
 		images_ok[r] = !harness_build_image(o->root, fixture);
 	}
 	return 0;

@@ -74,6 +74,26 @@ int harness_build_fixtures(const char *root, const char *who)
 	return 0;
 }
 
+int harness_build_bases(const char *root, const struct fixture_row *rows, int n)
+{
+	char script[PATH_MAX + 32];
+	char **argv = calloc((size_t)n + 3, sizeof(*argv));
+	int argc = 0, status = 0;
+
+	if (!argv)
+		return -1;
+	snprintf(script, sizeof(script), "%s/scripts/images.sh", root);
+	argv[argc++] = script;
+	argv[argc++] = "--base-only";
+	for (int r = 0; r < n; r++)
+		if (!manifest_variant_is_host(rows[r].v))
+			argv[argc++] = (char *)rows[r].name;
+	if (argc > 2)
+		status = spawn_run(argv, NULL, -1);
+	free(argv);
+	return status;
+}
+
 int harness_build_image(const char *root, const struct fixture_row *row)
 {
 	char script[PATH_MAX + 32];

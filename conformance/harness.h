@@ -23,6 +23,12 @@ int harness_self_exe(char *path, size_t len);
  * -1 (reported). */
 int harness_build_fixtures(const char *root, const char *who);
 
+/* scripts/images.sh --base-only ROW...: the Debian base images of the n rows
+ * given (host rows: none), in one call, so that the missing root filesystems
+ * are debootstrapped side by side. 0, or non-zero (the script says why; each
+ * row's own build then fails with it). */
+int harness_build_bases(const char *root, const struct fixture_row *rows, int n);
+
 /* scripts/images.sh ROW: the row's base and fixture images. 0, or non-zero
  * when they could not be built (the script says why). Host rows: 0. */
 int harness_build_image(const char *root, const struct fixture_row *row);
